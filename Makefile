@@ -1,0 +1,52 @@
+# Entry points. Everything goes through CMake; this file only names the
+# commands the README promises.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= 2
+
+.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DLAKEBASE_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Command one: the whole flow against the local emulator, no account needed.
+demo: build
+	sh scripts/demo.sh $(BUILD)
+
+# Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
+# conformance), then the unit tests again under ASan+UBSan.
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure
+	$(MAKE) test-asan
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DLAKEBASE_WERROR=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz' --output-on-failure
+
+test-tsan: deps
+	cmake -S . -B build-tsan -DLAKEBASE_SANITIZE=thread >/dev/null
+	cmake --build build-tsan -j$(JOBS)
+	ctest --test-dir build-tsan -L unit --output-on-failure
+
+# libFuzzer runs (clang): make fuzz RUNS=1000000
+RUNS ?= 1000000
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DLAKEBASE_FUZZ=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
+	cmake --build build-fuzz -j$(JOBS)
+	sh scripts/fuzz.sh build-fuzz $(RUNS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan build-fuzz

@@ -1,0 +1,56 @@
+/* The credential provider: mints Lakebase database credentials, caches the
+ * current one, refreshes it in the background at ~25 % life left, mints
+ * lazily (one in flight) when none is usable, and keeps serving a valid
+ * token through a refresh outage while reporting itself degraded. */
+#ifndef LB_CREDENTIAL_H
+#define LB_CREDENTIAL_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+
+typedef struct lb_provider lb_provider;
+
+/* What the provider talks to. Zeroed fields take the real thing: a libcurl
+ * client honouring rc->ca_file, the system clock, a refresh thread. */
+typedef struct lb_provider_deps {
+    lb_http_send_fn send;
+    void *send_ctx;
+    const lb_clock *clock;
+    int no_background; /* tests drive lb_provider_tick themselves */
+} lb_provider_deps;
+
+/* A copy of the current credential. Free with lb_token_snapshot_clear. */
+typedef struct lb_token_snapshot {
+    char *token; /* secret */
+    int64_t expire_wall_ms;
+    char *host;  /* discovered or configured */
+    char *user;  /* resolved role */
+} lb_token_snapshot;
+
+void lb_token_snapshot_clear(lb_token_snapshot *s);
+
+/* Copies what it needs from rc (minting mode only). Never calls the network. */
+int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
+                    const lb_provider_deps *deps, lakebase_error **err);
+
+/* Stops the refresh thread (waiting for an attempt in flight) and frees. */
+void lb_provider_free(lb_provider *p);
+
+/* Serves a usable credential, minting when none is (see lakebase.h). */
+int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
+                    lakebase_error **err);
+
+/* Drops the cached token if it equals `token` (NULL: whatever is cached). */
+void lb_provider_invalidate(lb_provider *p, const char *token);
+
+/* Fills the public stats struct (version already checked). */
+void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out);
+
+/* Runs the background work that is due now (one refresh attempt at most).
+ * Returns the monotonic time at which more work falls due, or INT64_MAX. */
+int64_t lb_provider_tick(lb_provider *p);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/sh
+# The README's first command: start the local Lakebase emulator with 8-second
+# credentials, show the CLI minting and logging in with psql, then run the
+# demo program across several token rotations, and shut everything down.
+# Usage: scripts/demo.sh BUILD_DIR
+set -eu
+build=$(cd "${1:-build}" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
+state=$(mktemp -d /tmp/lakebase-demo.XXXXXX)
+
+stop() { sh "$root/tests/emulator/stop.sh" "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
+trap stop EXIT INT TERM
+
+echo "== starting the local Lakebase emulator (credentials live 8 s)"
+LAKEBASE_EMULATOR="$build/lakebase-emulator" sh "$root/tests/emulator/start.sh" "$state" --ttl 8 >/dev/null
+# shellcheck disable=SC1091
+. "$state/env"
+echo "   workspace $DATABRICKS_HOST, endpoint $LAKEBASE_ENDPOINT"
+echo "   service principal $DATABRICKS_CLIENT_ID (its client id is its Postgres role)"
+
+echo "== lakebase token --json (token redacted here)"
+"$build/lakebase" token --json | sed 's/"token": *"[^"]*"/"token":"<redacted>"/'
+
+echo "== lakebase psql -- -c 'select current_user, version()'"
+"$build/lakebase" psql -- -X -A -t -c "select current_user || ' on ' || split_part(version(), ' ', 2)"
+
+echo "== a new connection per second for 25 s, across token rotations"
+"$build/credentials_demo" 25
+
+echo "== emulator stats"
+curl -s --cacert "$LAKEBASE_CA_FILE" "$EMULATOR_URL/emulator/stats"
+echo

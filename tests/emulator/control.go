@@ -1,0 +1,186 @@
+package main
+
+// The control API under /emulator/: stats, knobs, kill-connections, reset
+// and identities. No authentication, so it answers loopback peers only.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"net"
+	"net/http"
+)
+
+// maxLatencyMS keeps a typo from hanging every client for hours.
+const maxLatencyMS = 600000
+
+type control struct {
+	st    *state
+	proxy *proxy
+	// identities is the static answer of GET /emulator/identities.
+	identities map[string]any
+}
+
+// coldStartRequest is the cold_start knob as posted.
+type coldStartRequest struct {
+	Seconds *float64 `json:"seconds"`
+	Mode    string   `json:"mode"`
+}
+
+// knobsPatch is a partial knobs object: absent fields keep their value.
+type knobsPatch struct {
+	TTLSeconds      *int              `json:"ttl_seconds"`
+	OAuthTTLSeconds *int              `json:"oauth_ttl_seconds"`
+	LatencyMS       *int              `json:"latency_ms"`
+	MintFailures    []mintFailure     `json:"mint_failures"`
+	ColdStart       *coldStartRequest `json:"cold_start"`
+	RejectLogins    *bool             `json:"reject_logins"`
+}
+
+func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isLoopback(r.RemoteAddr) {
+		apiError(w, http.StatusForbidden, "PERMISSION_DENIED", "The control API answers loopback clients only.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	switch route := r.Method + " " + r.URL.Path; route {
+	case "GET /emulator/stats":
+		writeJSON(w, http.StatusOK, c.st.stats(c.proxy.openConnections()))
+	case "GET /emulator/knobs":
+		writeJSON(w, http.StatusOK, c.knobsView())
+	case "POST /emulator/knobs":
+		c.postKnobs(w, r)
+	case "POST /emulator/kill-connections":
+		n := c.proxy.killAll()
+		c.st.count(func(k *counters) { k.killedConnections += int64(n) })
+		log.Printf("control: killed %d proxied connections", n)
+		writeJSON(w, http.StatusOK, map[string]int{"killed": n})
+	case "POST /emulator/reset":
+		c.st.reset()
+		c.proxy.endColdStart()
+		log.Printf("control: reset")
+		writeJSON(w, http.StatusOK, c.knobsView())
+	case "GET /emulator/identities":
+		writeJSON(w, http.StatusOK, c.identities)
+	default:
+		apiError(w, http.StatusNotFound, "ENDPOINT_NOT_FOUND", fmt.Sprintf("No control API for '%s'", route))
+	}
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// knobsView is the full knobs object plus the cold start in progress.
+func (c *control) knobsView() map[string]any {
+	k := c.st.currentKnobs()
+	var cold any
+	if cs := c.proxy.coldState(); cs != nil {
+		cold = map[string]any{"mode": cs.Mode, "seconds": cs.Seconds,
+			"until": cs.Until.UTC().Format(apiTimeLayout)}
+	}
+	return map[string]any{
+		"ttl_seconds":       k.TTLSeconds,
+		"oauth_ttl_seconds": k.OAuthTTLSeconds,
+		"latency_ms":        k.LatencyMS,
+		"mint_failures":     k.MintFailures,
+		"cold_start":        cold,
+		"reject_logins":     k.RejectLogins,
+	}
+}
+
+func (c *control) postKnobs(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", err.Error())
+		return
+	}
+	var p knobsPatch
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "knobs: "+err.Error())
+		return
+	}
+	if err := validateKnobs(&p); err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "knobs: "+err.Error())
+		return
+	}
+	c.st.mu.Lock()
+	k := &c.st.knobs
+	if p.TTLSeconds != nil {
+		k.TTLSeconds = *p.TTLSeconds
+	}
+	if p.OAuthTTLSeconds != nil {
+		k.OAuthTTLSeconds = *p.OAuthTTLSeconds
+	}
+	if p.LatencyMS != nil {
+		k.LatencyMS = *p.LatencyMS
+	}
+	if p.RejectLogins != nil {
+		k.RejectLogins = *p.RejectLogins
+	}
+	k.MintFailures = append(k.MintFailures, p.MintFailures...)
+	c.st.mu.Unlock()
+	if p.ColdStart != nil {
+		c.proxy.startColdStart(p.ColdStart.Mode, *p.ColdStart.Seconds)
+	}
+	log.Printf("control: knobs updated")
+	writeJSON(w, http.StatusOK, c.knobsView())
+}
+
+// validateKnobs checks the whole patch before anything is applied, and
+// fills defaults (count 1, a 1 s Retry-After on 429, mode "refuse").
+func validateKnobs(p *knobsPatch) error {
+	if p.TTLSeconds != nil && *p.TTLSeconds < 1 {
+		return fmt.Errorf("ttl_seconds must be >= 1")
+	}
+	if p.OAuthTTLSeconds != nil && *p.OAuthTTLSeconds < 1 {
+		return fmt.Errorf("oauth_ttl_seconds must be >= 1")
+	}
+	if p.LatencyMS != nil && (*p.LatencyMS < 0 || *p.LatencyMS > maxLatencyMS) {
+		return fmt.Errorf("latency_ms must be between 0 and %d", maxLatencyMS)
+	}
+	for i := range p.MintFailures {
+		f := &p.MintFailures[i]
+		if f.Count == 0 {
+			f.Count = 1
+		}
+		if f.Count < 0 || f.RetryAfter < 0 {
+			return fmt.Errorf("mint_failures[%d]: count and retry_after must not be negative", i)
+		}
+		switch {
+		case f.Malformed && f.Status != 0:
+			return fmt.Errorf("mint_failures[%d]: give either status or malformed", i)
+		case f.Malformed:
+		case f.Status == 429:
+			if f.RetryAfter == 0 {
+				f.RetryAfter = 1
+			}
+		case f.Status == 500, f.Status == 502, f.Status == 503, f.Status == 504:
+		default:
+			return fmt.Errorf("mint_failures[%d]: status must be 429, 500, 502, 503 or 504 (or malformed: true)", i)
+		}
+	}
+	if cs := p.ColdStart; cs != nil {
+		if cs.Seconds == nil || *cs.Seconds < 0 || *cs.Seconds > 3600 ||
+			math.IsNaN(*cs.Seconds) {
+			return fmt.Errorf("cold_start.seconds must be between 0 and 3600")
+		}
+		if cs.Mode == "" {
+			cs.Mode = "refuse"
+		}
+		if cs.Mode != "refuse" && cs.Mode != "57P03" {
+			return fmt.Errorf(`cold_start.mode must be "refuse" or "57P03"`)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,3 @@
+module lakebase.local/emulator
+
+go 1.21

@@ -1,0 +1,67 @@
+# Shared by the integration tests: sourced, never run. Needs
+# LAKEBASE_EMULATOR_ENV_FILE (the running emulator's environment) and
+# LAKEBASE_CLI (the built lakebase executable); ctest sets both.
+
+set -eu
+
+: "${LAKEBASE_EMULATOR_ENV_FILE:?set by ctest: the emulator environment file}"
+: "${LAKEBASE_CLI:?set by ctest: path of the lakebase executable}"
+
+# shellcheck disable=SC1090
+. "$LAKEBASE_EMULATOR_ENV_FILE"
+
+if ! command -v psql >/dev/null 2>&1; then
+    echo "SKIP: psql is not installed (apt-get install postgresql-client)"
+    exit 77
+fi
+
+TEST_NAME=$(basename "$0" .sh)
+TEST_TMP=$(mktemp -d)
+trap 'rm -rf "$TEST_TMP"' EXIT INT TERM
+# A home of its own: no ~/.databrickscfg, no ~/.pgpass, as on a new machine.
+mkdir "$TEST_TMP/home"
+CLI_DIR=$(cd "$(dirname "$LAKEBASE_CLI")" && pwd)
+# What a new user types: a bare host name, as DATABRICKS_HOST often is.
+BARE_HOST=${DATABRICKS_HOST#https://}
+
+fail() {
+    echo "FAIL $TEST_NAME: $*" >&2
+    exit 1
+}
+
+# Runs "$@" with only PATH (lakebase first), HOME and the given NAME=value
+# words in the environment. PGPORT is added when the emulator needs it.
+clean_env() {
+    env -i PATH="$CLI_DIR:$PATH" HOME="$TEST_TMP/home" \
+        ${PGPORT:+"PGPORT=$PGPORT"} "$@"
+}
+
+emulator_call() { # METHOD PATH
+    curl -fsS --cacert "$LAKEBASE_CA_FILE" -X "$1" "$EMULATOR_URL$2" \
+        -H 'Content-Type: application/json' -d '{}' >/dev/null 2>&1 ||
+        fail "emulator $1 $2 failed"
+}
+
+emulator_reset() {
+    emulator_call POST /emulator/reset
+}
+
+# Prints one counter of GET /emulator/stats, by dot path (logins.accepted).
+emulator_stat() {
+    curl -fsS --cacert "$LAKEBASE_CA_FILE" "$EMULATOR_URL/emulator/stats" |
+        python3 -c '
+import json, sys
+node = json.load(sys.stdin)
+for part in sys.argv[1].split("."):
+    node = node[part]
+print(node)' "$1" || fail "cannot read emulator stat $1"
+}
+
+expect_eq() { # WHAT ACTUAL EXPECTED
+    [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+# Prints one field of the JSON object on stdin.
+json_field() {
+    python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
