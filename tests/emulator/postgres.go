@@ -283,7 +283,7 @@ func (c *cluster) exec(database string, stmts []string) error {
 // stop shuts the server down (fast, then immediate) and removes what
 // newCluster created.
 func (c *cluster) stop() {
-	if c.port != 0 {
+	if _, err := os.Stat(filepath.Join(c.dataDir, "postmaster.pid")); err == nil {
 		if _, err := c.run(c.tool("pg_ctl"), "-D", c.dataDir, "-m", "fast", "-w", "-t", "30", "stop"); err != nil {
 			log.Printf("fast shutdown failed (%v); trying immediate", err)
 			_, _ = c.run(c.tool("pg_ctl"), "-D", c.dataDir, "-m", "immediate", "-w", "-t", "30", "stop")
