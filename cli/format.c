@@ -6,8 +6,7 @@
 
 /* Length of the valid UTF-8 sequence at `p`, or 0 when it is not one
  * (overlong forms, surrogates and code points past U+10FFFF included). */
-static int utf8_sequence_length(const unsigned char *p)
-{
+static int utf8_sequence_length(const unsigned char *p) {
     int len;
     unsigned char lo = 0x80, hi = 0xBF;
 
@@ -36,18 +35,27 @@ static int utf8_sequence_length(const unsigned char *p)
     return len;
 }
 
-void cli_json_string(FILE *out, const char *s)
-{
+void cli_json_string(FILE *out, const char *s) {
     const unsigned char *p = (const unsigned char *)s;
 
     fputc('"', out);
     while (*p) {
         switch (*p) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
         default:
             if (*p < 0x20 || *p == 0x7F) {
                 fprintf(out, "\\u%04x", *p);
@@ -68,8 +76,7 @@ void cli_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void cli_shell_word(FILE *out, const char *s)
-{
+void cli_shell_word(FILE *out, const char *s) {
     fputc('\'', out);
     for (; *s; s++) {
         /* Inside single quotes nothing is special but the quote itself:
@@ -82,8 +89,7 @@ void cli_shell_word(FILE *out, const char *s)
     fputc('\'', out);
 }
 
-int cli_rfc3339(int64_t unix_ms, char *buf, size_t cap)
-{
+int cli_rfc3339(int64_t unix_ms, char *buf, size_t cap) {
     time_t secs = (time_t)(unix_ms / 1000);
     struct tm tm;
 

@@ -14,10 +14,12 @@ static const char USAGE[] =
     "password) for the configured identity.\n"
     "\n"
     "Commands:\n"
-    "  token [--json]      print the credential (--json: with expire_time, user,\n"
+    "  token [--json]      print the credential (--json: with expire_time, "
+    "user,\n"
     "                      host, port, database and sslmode)\n"
     "  env                 print export lines for PGHOST, PGPORT, PGDATABASE,\n"
-    "                      PGUSER, PGSSLMODE and PGPASSWORD: eval \"$(lakebase env)\"\n"
+    "                      PGUSER, PGSSLMODE and PGPASSWORD: eval \"$(lakebase "
+    "env)\"\n"
     "  psql [-- ARGS...]   run psql logged in with a fresh credential\n"
     "\n"
     "Options (they win over the environment and the profile):\n"
@@ -25,14 +27,16 @@ static const char USAGE[] =
     "  --endpoint NAME     projects/P/branches/B/endpoints/E, Autoscaling\n"
     "                                                 (LAKEBASE_ENDPOINT)\n"
     "  --instance NAME     Provisioned instance name  (LAKEBASE_INSTANCE)\n"
-    "  --profile NAME      ~/.databrickscfg profile   (DATABRICKS_CONFIG_PROFILE)\n"
+    "  --profile NAME      ~/.databrickscfg profile   "
+    "(DATABRICKS_CONFIG_PROFILE)\n"
     "  --user ROLE         Postgres role; default: the identity's own\n"
     "                                                 (PGUSER)\n"
     "  -v, --verbose       log library warnings to stderr (-vv: more)\n"
     "  -h, --help          show this help\n"
     "  --version           show the version\n"
     "\n"
-    "Workspace authentication comes from the environment (DATABRICKS_TOKEN, or\n"
+    "Workspace authentication comes from the environment (DATABRICKS_TOKEN, "
+    "or\n"
     "DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET) or the profile.\n"
     "\n"
     "Exit status:\n"
@@ -48,17 +52,23 @@ static const char USAGE[] =
 enum command { CMD_NONE, CMD_TOKEN, CMD_ENV, CMD_PSQL };
 
 /* Options that map one-to-one onto configuration keys. */
-enum { FLAG_HOST, FLAG_ENDPOINT, FLAG_INSTANCE, FLAG_PROFILE, FLAG_USER,
-       CONFIG_FLAG_COUNT };
+enum {
+    FLAG_HOST,
+    FLAG_ENDPOINT,
+    FLAG_INSTANCE,
+    FLAG_PROFILE,
+    FLAG_USER,
+    CONFIG_FLAG_COUNT
+};
 static const struct {
     const char *flag;
     const char *key;
 } CONFIG_FLAGS[CONFIG_FLAG_COUNT] = {
-    [FLAG_HOST] = { "--host", "workspace.host" },
-    [FLAG_ENDPOINT] = { "--endpoint", "lakebase.endpoint" },
-    [FLAG_INSTANCE] = { "--instance", "lakebase.instance" },
-    [FLAG_PROFILE] = { "--profile", "auth.profile" },
-    [FLAG_USER] = { "--user", "pg.user" },
+    [FLAG_HOST] = {"--host", "workspace.host"},
+    [FLAG_ENDPOINT] = {"--endpoint", "lakebase.endpoint"},
+    [FLAG_INSTANCE] = {"--instance", "lakebase.instance"},
+    [FLAG_PROFILE] = {"--profile", "auth.profile"},
+    [FLAG_USER] = {"--user", "pg.user"},
 };
 
 typedef struct options {
@@ -66,11 +76,10 @@ typedef struct options {
     int json;
     int verbosity;
     const char *values[CONFIG_FLAG_COUNT];
-    char **psql_argv;     /* argv slot before the psql arguments, or NULL */
+    char **psql_argv; /* argv slot before the psql arguments, or NULL */
 } options;
 
-static int usage_error(const char *what, const char *arg)
-{
+static int usage_error(const char *what, const char *arg) {
     fprintf(stderr, "lakebase: %s%s%s (see lakebase --help)\n", what,
             arg ? " " : "", arg ? arg : "");
     return EX_USAGE;
@@ -80,8 +89,7 @@ static int usage_error(const char *what, const char *arg)
  * *value on a match (advancing *i past a separate value), 0 when argv[*i]
  * is not this flag, -1 when the value is missing. */
 static int match_flag(char **argv, int argc, int *i, const char *flag,
-                      const char **value)
-{
+                      const char **value) {
     size_t n = strlen(flag);
 
     if (strncmp(argv[*i], flag, n) != 0)
@@ -98,8 +106,7 @@ static int match_flag(char **argv, int argc, int *i, const char *flag,
     return 1;
 }
 
-static enum command parse_command(const char *word)
-{
+static enum command parse_command(const char *word) {
     if (strcmp(word, "token") == 0)
         return CMD_TOKEN;
     if (strcmp(word, "env") == 0)
@@ -110,8 +117,7 @@ static enum command parse_command(const char *word)
 }
 
 /* Returns -1 when parsing succeeded, else the exit status to end with. */
-static int parse_args(int argc, char **argv, options *opt)
-{
+static int parse_args(int argc, char **argv, options *opt) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int matched = 0;
@@ -167,8 +173,7 @@ static int parse_args(int argc, char **argv, options *opt)
     return -1;
 }
 
-static int exit_status_for(int code)
-{
+static int exit_status_for(int code) {
     switch (code) {
     case LAKEBASE_ECONFIG:
         return EX_CONFIG;
@@ -189,8 +194,7 @@ static int exit_status_for(int code)
 }
 
 /* Reports a library failure as one line and returns the exit status. */
-static int fail(int code, lakebase_error *err)
-{
+static int fail(int code, lakebase_error *err) {
     const char *message = err ? lakebase_error_message(err) : "";
 
     if (message[0] != '\0')
@@ -201,29 +205,31 @@ static int fail(int code, lakebase_error *err)
     return exit_status_for(code);
 }
 
-static const char *level_name(int level)
-{
+static const char *level_name(int level) {
     switch (level) {
-    case LAKEBASE_LOG_ERROR: return "error";
-    case LAKEBASE_LOG_WARN:  return "warning";
-    case LAKEBASE_LOG_INFO:  return "info";
-    default:                 return "debug";
+    case LAKEBASE_LOG_ERROR:
+        return "error";
+    case LAKEBASE_LOG_WARN:
+        return "warning";
+    case LAKEBASE_LOG_INFO:
+        return "info";
+    default:
+        return "debug";
     }
 }
 
 /* May run on the library's refresh thread; stdio locks the stream. */
-static void log_to_stderr(void *userdata, int level, const char *message)
-{
+static void log_to_stderr(void *userdata, int level, const char *message) {
     (void)userdata;
     fprintf(stderr, "lakebase: %s: %s\n", level_name(level), message);
 }
 
 /* Unsets every environment variable that feeds configuration `key`. */
-static void drop_env_for_key(const char *key)
-{
+static void drop_env_for_key(const char *key) {
     const char *name, *vars, *doc;
 
-    for (size_t i = 0; lakebase_config_key_at(i, &name, &vars, &doc) == 0; i++) {
+    for (size_t i = 0; lakebase_config_key_at(i, &name, &vars, &doc) == 0;
+         i++) {
         if (strcmp(name, key) != 0)
             continue;
         while (*vars) {
@@ -241,8 +247,7 @@ static void drop_env_for_key(const char *key)
 
 /* --endpoint and --instance choose the product line: the other line's
  * environment variable must not turn an explicit choice into a conflict. */
-static void apply_mode_choice(const options *opt)
-{
+static void apply_mode_choice(const options *opt) {
     const char *endpoint = opt->values[FLAG_ENDPOINT];
     const char *instance = opt->values[FLAG_INSTANCE];
 
@@ -253,8 +258,7 @@ static void apply_mode_choice(const options *opt)
 }
 
 static int build_config(const options *opt, lakebase_config **out,
-                        lakebase_error **err)
-{
+                        lakebase_error **err) {
     lakebase_config *cfg = NULL;
     int rc = lakebase_config_new(&cfg, err);
 
@@ -263,7 +267,7 @@ static int build_config(const options *opt, lakebase_config **out,
             rc = lakebase_config_set(cfg, CONFIG_FLAGS[f].key, opt->values[f],
                                      err);
     if (rc == 0 && opt->verbosity > 0) {
-        int level = opt->verbosity == 1 ? LAKEBASE_LOG_WARN
+        int level = opt->verbosity == 1   ? LAKEBASE_LOG_WARN
                     : opt->verbosity == 2 ? LAKEBASE_LOG_INFO
                                           : LAKEBASE_LOG_DEBUG;
         rc = lakebase_config_set_logger(cfg, log_to_stderr, NULL, level, err);
@@ -277,8 +281,7 @@ static int build_config(const options *opt, lakebase_config **out,
 }
 
 static int mint(const options *opt, lakebase_credential **out,
-                lakebase_error **err)
-{
+                lakebase_error **err) {
     lakebase_config *cfg = NULL;
     lakebase_credentials *creds = NULL;
     int rc = build_config(opt, &cfg, err);
@@ -293,8 +296,7 @@ static int mint(const options *opt, lakebase_credential **out,
     return rc;
 }
 
-static int finish_output(void)
-{
+static int finish_output(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "lakebase: cannot write the output: %s\n",
                 strerror(errno));
@@ -303,9 +305,8 @@ static int finish_output(void)
     return EX_OK;
 }
 
-static int run_psql(options *opt, lakebase_credential *cred)
-{
-    char *no_args[2] = { NULL, NULL };
+static int run_psql(options *opt, lakebase_credential *cred) {
+    char *no_args[2] = {NULL, NULL};
     char **argv = opt->psql_argv ? opt->psql_argv : no_args;
 
     if (cli_export_pg_env(cred) != 0) {
@@ -325,9 +326,8 @@ static int run_psql(options *opt, lakebase_credential *cred)
     return EX_UNAVAILABLE;
 }
 
-int main(int argc, char **argv)
-{
-    options opt = { 0 };
+int main(int argc, char **argv) {
+    options opt = {0};
     lakebase_credential *cred = NULL;
     lakebase_error *err = NULL;
     int status = parse_args(argc, argv, &opt);

@@ -5,8 +5,7 @@
 
 #include "cli.h"
 
-void cli_print_token(FILE *out, const lakebase_credential *cred, int json)
-{
+void cli_print_token(FILE *out, const lakebase_credential *cred, int json) {
     char expires[40];
 
     if (!json) {
@@ -36,30 +35,31 @@ void cli_print_token(FILE *out, const lakebase_credential *cred, int json)
 /* The libpq variables in the order they are printed and exported. */
 typedef struct pg_var {
     const char *name;
-    char value[32];       /* for the port, the only non-string field */
+    char value[32]; /* for the port, the only non-string field */
     const char *text;
 } pg_var;
 
 enum { PG_VAR_COUNT = 6 };
 
-static void pg_vars(const lakebase_credential *cred, pg_var vars[PG_VAR_COUNT])
-{
-    vars[0] = (pg_var){ .name = "PGHOST", .text = lakebase_credential_host(cred) };
-    vars[1] = (pg_var){ .name = "PGPORT" };
+static void pg_vars(const lakebase_credential *cred,
+                    pg_var vars[PG_VAR_COUNT]) {
+    vars[0] =
+        (pg_var){.name = "PGHOST", .text = lakebase_credential_host(cred)};
+    vars[1] = (pg_var){.name = "PGPORT"};
     snprintf(vars[1].value, sizeof vars[1].value, "%d",
              lakebase_credential_port(cred));
     vars[1].text = vars[1].value;
-    vars[2] = (pg_var){ .name = "PGDATABASE",
-                        .text = lakebase_credential_database(cred) };
-    vars[3] = (pg_var){ .name = "PGUSER", .text = lakebase_credential_user(cred) };
-    vars[4] = (pg_var){ .name = "PGSSLMODE",
-                        .text = lakebase_credential_sslmode(cred) };
-    vars[5] = (pg_var){ .name = "PGPASSWORD",
-                        .text = lakebase_credential_token(cred) };
+    vars[2] = (pg_var){.name = "PGDATABASE",
+                       .text = lakebase_credential_database(cred)};
+    vars[3] =
+        (pg_var){.name = "PGUSER", .text = lakebase_credential_user(cred)};
+    vars[4] = (pg_var){.name = "PGSSLMODE",
+                       .text = lakebase_credential_sslmode(cred)};
+    vars[5] =
+        (pg_var){.name = "PGPASSWORD", .text = lakebase_credential_token(cred)};
 }
 
-void cli_print_env(FILE *out, const lakebase_credential *cred)
-{
+void cli_print_env(FILE *out, const lakebase_credential *cred) {
     pg_var vars[PG_VAR_COUNT];
 
     pg_vars(cred, vars);
@@ -70,8 +70,7 @@ void cli_print_env(FILE *out, const lakebase_credential *cred)
     }
 }
 
-int cli_export_pg_env(const lakebase_credential *cred)
-{
+int cli_export_pg_env(const lakebase_credential *cred) {
     pg_var vars[PG_VAR_COUNT];
 
     pg_vars(cred, vars);
@@ -81,8 +80,7 @@ int cli_export_pg_env(const lakebase_credential *cred)
     return 0;
 }
 
-void cli_exec_psql(char **argv)
-{
+void cli_exec_psql(char **argv) {
     argv[0] = "psql";
     execvp("psql", argv);
 }

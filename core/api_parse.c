@@ -1,6 +1,5 @@
 #include "api_parse.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,15 +27,15 @@
 
 typedef bool (*char_class_fn)(unsigned char c);
 
-/* Tokens end up in HTTP headers and libpq connection parameters: spaces,
- * quotes-with-controls or CR/LF there would let an answer inject fields. */
+/* Tokens end up in HTTP headers and libpq connection parameters, where a
+ * space or a CR/LF could smuggle in another field. */
 static bool visible_ascii(unsigned char c) { return c > 0x20 && c < 0x7f; }
 
-/* ASCII only, whatever the process locale says isalnum() means. */
+/* DNS names (and IPv4 literals) in ASCII, whatever the process locale says
+ * isalnum() means: a host goes into libpq connection parameters. */
 static bool host_char(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
-           c == ':';
+           (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
 /* Names and states may be UTF-8 (user e-mails) but never control bytes. */
@@ -448,7 +447,7 @@ static const char *find_ci(const char *hay, size_t len, const char *needle) {
  * <title> is the best one-line summary; otherwise tags are dropped. */
 static void fill_from_text(const char *body, size_t len, lb_api_error *out) {
     const char *start = body;
-    while (start < body + len && isspace((unsigned char)*start))
+    while (start < body + len && *start && strchr(" \t\r\n\v\f", *start))
         start++;
     len -= (size_t)(start - body);
     bool html = len > 0 && *start == '<';

@@ -12,7 +12,7 @@
 /* The object behind the public lakebase_config handle: explicit values only;
  * environment and profile are read when it is resolved. */
 struct lakebase_config {
-    uint32_t tag; /* LB_TAG_CONFIG while alive (core/handle.h) */
+    uint32_t tag;               /* LB_TAG_CONFIG while alive (core/handle.h) */
     char *values[LB_KEY_COUNT]; /* heap-owned, NULL when unset */
     lakebase_token_source_fn token_source;
     void *token_source_userdata;
@@ -45,51 +45,68 @@ int lb_config_apply_dsn(lakebase_config *cfg, const char *dsn,
                         lakebase_error **err);
 
 typedef enum lb_auth_type {
-    LB_AUTH_NONE = 0,     /* static mode (pg.password) needs no workspace auth */
-    LB_AUTH_PAT,          /* auth.token, "pat" */
-    LB_AUTH_OAUTH_M2M,    /* auth.client_id + auth.client_secret, "oauth-m2m" */
-    LB_AUTH_EXTERNAL      /* caller-supplied token source, "external" */
+    LB_AUTH_NONE = 0,  /* static mode (pg.password) needs no workspace auth */
+    LB_AUTH_PAT,       /* auth.token, "pat" */
+    LB_AUTH_OAUTH_M2M, /* auth.client_id + auth.client_secret, "oauth-m2m" */
+    LB_AUTH_EXTERNAL   /* caller-supplied token source, "external" */
 } lb_auth_type;
+
+/* The pool.* keys, resolved (max_idle already defaulted to max_size). */
+typedef struct lb_pool_settings {
+    int min_size;
+    int max_size;
+    int max_idle;
+    int idle_timeout_s;
+    int max_lifetime_s; /* 0 = never retire for age */
+    double lifetime_jitter;
+    long acquire_timeout_ms;
+    long connect_timeout_ms;
+    long statement_timeout_ms; /* 0 = none */
+    int max_connecting;
+    long validate_after_idle_ms;
+} lb_pool_settings;
 
 /* Everything a provider needs, after precedence, defaults and validation.
  * Strings are heap-owned (NULL when unset, unless a default applies);
  * lb_resolved_config_clear zeroes secrets and frees everything. */
 typedef struct lb_resolved_config {
     /* workspace */
-    char *host;                  /* "https://..." normalised, no trailing '/' */
+    char *host; /* "https://..." normalised, no trailing '/' */
     lb_auth_type auth_type;
-    char *token;                 /* secret (PAT) */
+    char *token; /* secret (PAT) */
     char *client_id;
-    char *client_secret;         /* secret */
-    char *profile;               /* profile used, NULL if none */
-    char *ca_file;               /* http.ca_file: CA bundle for the API */
-    long http_timeout_ms;        /* http.timeout_ms, default 30000 */
+    char *client_secret;  /* secret */
+    char *profile;        /* profile used, NULL if none */
+    char *ca_file;        /* http.ca_file: CA bundle for the API */
+    long http_timeout_ms; /* http.timeout_ms, default 30000 */
     lakebase_token_source_fn token_source;
     void *token_source_userdata;
 
     /* lakebase */
-    char *endpoint;              /* projects/p/branches/b/endpoints/e */
-    char *instance;              /* provisioned instance name */
-    int ttl_seconds;             /* 0 = server default */
-    char *claims_json;           /* validated JSON array text, or NULL */
+    char *endpoint;    /* projects/p/branches/b/endpoints/e */
+    char *instance;    /* provisioned instance name */
+    int ttl_seconds;   /* 0 = server default */
+    char *claims_json; /* validated JSON array text, or NULL */
     char *group_name;
-    int read_only;               /* lakebase.read_only: read_only_dns */
+    int read_only; /* lakebase.read_only: read_only_dns */
 
     /* credential timing */
-    double refresh_fraction;     /* credential.refresh_fraction, default 0.25 */
-    int hard_margin_seconds;     /* credential.hard_margin_seconds, default 60 */
-    long mint_timeout_ms;        /* credential.mint_timeout_ms, default 30000 */
+    double refresh_fraction; /* credential.refresh_fraction, default 0.25 */
+    int hard_margin_seconds; /* credential.hard_margin_seconds, default 60 */
+    long mint_timeout_ms;    /* credential.mint_timeout_ms, default 30000 */
 
     /* postgres */
-    char *pg_host;               /* NULL => discovered */
+    char *pg_host; /* NULL => discovered */
     char *pg_hostaddr;
-    int pg_port;                 /* default 5432 */
-    char *pg_database;           /* default "databricks_postgres" */
-    char *pg_user;               /* NULL => client id or SCIM Me */
-    char *pg_sslmode;            /* default "require" */
+    int pg_port;       /* default 5432 */
+    char *pg_database; /* default "databricks_postgres" */
+    char *pg_user;     /* NULL => client id or SCIM Me */
+    char *pg_sslmode;  /* default "require" */
     char *pg_sslrootcert;
     char *pg_application_name;
-    char *pg_password;           /* secret: static mode when set */
+    char *pg_password; /* secret: static mode when set */
+
+    lb_pool_settings pool;
 
     /* logging */
     lakebase_log_fn log_fn;
@@ -145,7 +162,8 @@ const char *lb_profile_value(const lb_profile *p, const char *key);
 /* Reads `path` (at most LB_PROFILE_MAX_FILE bytes) and parses it as above.
  * A missing file is an empty profile unless `name` is set (then
  * LAKEBASE_ECONFIG naming the profile and the file). A named profile that is
- * absent, whether named by `name` or by default_profile, is LAKEBASE_ECONFIG. */
+ * absent, whether named by `name` or by default_profile, is LAKEBASE_ECONFIG.
+ */
 int lb_profile_load(const char *path, const char *name, lb_profile *out,
                     lakebase_error **err);
 

@@ -39,6 +39,17 @@ typedef enum lb_key_id {
     LB_KEY_PG_APPLICATION_NAME,
     LB_KEY_PG_PASSWORD,
     LB_KEY_CONFIG_USE_ENVIRONMENT,
+    LB_KEY_POOL_MIN_SIZE,
+    LB_KEY_POOL_MAX_SIZE,
+    LB_KEY_POOL_MAX_IDLE,
+    LB_KEY_POOL_IDLE_TIMEOUT_SECONDS,
+    LB_KEY_POOL_MAX_LIFETIME_SECONDS,
+    LB_KEY_POOL_LIFETIME_JITTER,
+    LB_KEY_POOL_ACQUIRE_TIMEOUT_MS,
+    LB_KEY_POOL_CONNECT_TIMEOUT_MS,
+    LB_KEY_POOL_STATEMENT_TIMEOUT_MS,
+    LB_KEY_POOL_MAX_CONNECTING,
+    LB_KEY_POOL_VALIDATE_AFTER_IDLE_MS,
     LB_KEY_COUNT
 } lb_key_id;
 
@@ -64,9 +75,9 @@ struct lb_key_def {
     const char *env;         /* variables in precedence order, ","-separated */
     const char *profile_key; /* key in a .databrickscfg section, or NULL */
     lb_key_kind kind;
-    const char *default_value; /* NULL when none */
-    const char *doc;           /* one line */
-    double min, max;           /* LB_KIND_INT and LB_KIND_NUMBER */
+    const char *default_value;  /* NULL when none */
+    const char *doc;            /* one line */
+    double min, max;            /* LB_KIND_INT and LB_KIND_NUMBER */
     const char *const *choices; /* LB_KIND_ENUM: NULL-terminated */
     lb_key_validator validate;  /* NULL when the kind's check is enough */
 };

@@ -121,8 +121,8 @@ static int from_profile(const lakebase_config *cfg, const env_source *env,
     rc = lb_profile_load(path, name, prof, err);
     for (size_t i = 0; i < LB_KEY_COUNT && rc == 0 && prof->name; i++) {
         const lb_key_def *k = &lb_key_table()[i];
-        const char *v = k->profile_key ? lb_profile_value(prof, k->profile_key)
-                                       : NULL;
+        const char *v =
+            k->profile_key ? lb_profile_value(prof, k->profile_key) : NULL;
         if (L->value[i] || !v)
             continue;
         char where[400];
@@ -141,7 +141,8 @@ static void defaults(layers *L) {
             L->value[i] = lb_key_table()[i].default_value;
 }
 
-/* --- the resolved struct --------------------------------------------------- */
+/* --- the resolved struct ---------------------------------------------------
+ */
 
 static char *copy(const char *s, int *oom) {
     if (!s)
@@ -159,9 +160,9 @@ static long as_long(const char *s) {
     return v;
 }
 
-static int build(const layers *L, const lakebase_config *cfg,
-                 lb_auth_type auth, const lb_profile *prof,
-                 lb_resolved_config *rc, lakebase_error **err) {
+static int build(const layers *L, const lakebase_config *cfg, lb_auth_type auth,
+                 const lb_profile *prof, lb_resolved_config *rc,
+                 lakebase_error **err) {
     const char *const *v = L->value;
     int oom = 0;
     if (v[LB_KEY_WORKSPACE_HOST]) {
@@ -201,6 +202,23 @@ static int build(const layers *L, const lakebase_config *cfg,
     rc->pg_application_name = copy(v[LB_KEY_PG_APPLICATION_NAME], &oom);
     rc->pg_password = copy(v[LB_KEY_PG_PASSWORD], &oom);
 
+    lb_pool_settings *pool = &rc->pool;
+    pool->min_size = (int)as_long(v[LB_KEY_POOL_MIN_SIZE]);
+    pool->max_size = (int)as_long(v[LB_KEY_POOL_MAX_SIZE]);
+    pool->max_idle = v[LB_KEY_POOL_MAX_IDLE]
+                         ? (int)as_long(v[LB_KEY_POOL_MAX_IDLE])
+                         : pool->max_size;
+    pool->idle_timeout_s = (int)as_long(v[LB_KEY_POOL_IDLE_TIMEOUT_SECONDS]);
+    pool->max_lifetime_s = (int)as_long(v[LB_KEY_POOL_MAX_LIFETIME_SECONDS]);
+    lb_value_parse_number(v[LB_KEY_POOL_LIFETIME_JITTER],
+                          &pool->lifetime_jitter);
+    pool->acquire_timeout_ms = as_long(v[LB_KEY_POOL_ACQUIRE_TIMEOUT_MS]);
+    pool->connect_timeout_ms = as_long(v[LB_KEY_POOL_CONNECT_TIMEOUT_MS]);
+    pool->statement_timeout_ms = as_long(v[LB_KEY_POOL_STATEMENT_TIMEOUT_MS]);
+    pool->max_connecting = (int)as_long(v[LB_KEY_POOL_MAX_CONNECTING]);
+    pool->validate_after_idle_ms =
+        as_long(v[LB_KEY_POOL_VALIDATE_AFTER_IDLE_MS]);
+
     rc->log_fn = cfg->log_fn;
     rc->log_userdata = cfg->log_userdata;
     rc->log_level = cfg->log_fn ? cfg->log_level : 0;
@@ -227,8 +245,8 @@ int lb_config_resolve_env(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
 
     int rc = explicit_and_env(cfg, env, &L, err);
     /* The profile only supplies workspace auth, which minting alone needs. */
-    int minting = L.value[LB_KEY_LAKEBASE_ENDPOINT] ||
-                  L.value[LB_KEY_LAKEBASE_INSTANCE];
+    int minting =
+        L.value[LB_KEY_LAKEBASE_ENDPOINT] || L.value[LB_KEY_LAKEBASE_INSTANCE];
     if (rc == 0 && minting)
         rc = from_profile(cfg, env, &L, &prof, err);
     if (rc == 0) {
@@ -257,12 +275,24 @@ void lb_resolved_config_clear(lb_resolved_config *rc) {
     if (!rc)
         return;
     char **strings[] = {
-        &rc->host,        &rc->token,          &rc->client_id,
-        &rc->client_secret, &rc->profile,      &rc->ca_file,
-        &rc->endpoint,    &rc->instance,       &rc->claims_json,
-        &rc->group_name,  &rc->pg_host,        &rc->pg_hostaddr,
-        &rc->pg_database, &rc->pg_user,        &rc->pg_sslmode,
-        &rc->pg_sslrootcert, &rc->pg_application_name, &rc->pg_password,
+        &rc->host,
+        &rc->token,
+        &rc->client_id,
+        &rc->client_secret,
+        &rc->profile,
+        &rc->ca_file,
+        &rc->endpoint,
+        &rc->instance,
+        &rc->claims_json,
+        &rc->group_name,
+        &rc->pg_host,
+        &rc->pg_hostaddr,
+        &rc->pg_database,
+        &rc->pg_user,
+        &rc->pg_sslmode,
+        &rc->pg_sslrootcert,
+        &rc->pg_application_name,
+        &rc->pg_password,
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         lb_secret_clear(strings[i]);

@@ -48,8 +48,8 @@ static int m2m_complete(const char *const *v, lakebase_error **err) {
 }
 
 /* auth.type names the method; its settings must be present. */
-static int forced_auth(const char *const *v, int has_source,
-                       lb_auth_type *auth, lakebase_error **err) {
+static int forced_auth(const char *const *v, int has_source, lb_auth_type *auth,
+                       lakebase_error **err) {
     const char *type = v[LB_KEY_AUTH_TYPE];
     if (strcmp(type, "pat") == 0) {
         *auth = LB_AUTH_PAT;
@@ -72,8 +72,8 @@ static int forced_auth(const char *const *v, int has_source,
     return 0;
 }
 
-static int choose_auth(const char *const *v, int has_source,
-                       lb_auth_type *auth, lakebase_error **err) {
+static int choose_auth(const char *const *v, int has_source, lb_auth_type *auth,
+                       lakebase_error **err) {
     if (v[LB_KEY_AUTH_TYPE])
         return forced_auth(v, has_source, auth, err);
     int has_pat = v[LB_KEY_AUTH_TOKEN] != NULL;
@@ -111,13 +111,14 @@ static int choose_auth(const char *const *v, int has_source,
         *auth = LB_AUTH_EXTERNAL;
         return 0;
     }
-    return lb_err(err, LAKEBASE_ECONFIG,
-                  "no workspace authorization configured: set auth.token "
-                  "(DATABRICKS_TOKEN) for a personal access token, "
-                  "auth.client_id and auth.client_secret (DATABRICKS_CLIENT_ID, "
-                  "DATABRICKS_CLIENT_SECRET) for OAuth M2M, install a token "
-                  "source, or name a profile with auth.profile "
-                  "(DATABRICKS_CONFIG_PROFILE)");
+    return lb_err(
+        err, LAKEBASE_ECONFIG,
+        "no workspace authorization configured: set auth.token "
+        "(DATABRICKS_TOKEN) for a personal access token, "
+        "auth.client_id and auth.client_secret (DATABRICKS_CLIENT_ID, "
+        "DATABRICKS_CLIENT_SECRET) for OAuth M2M, install a token "
+        "source, or name a profile with auth.profile "
+        "(DATABRICKS_CONFIG_PROFILE)");
 }
 
 static int validate_static(const char *const *v, lakebase_error **err) {
@@ -132,11 +133,42 @@ static int validate_static(const char *const *v, lakebase_error **err) {
                   LABEL(missing));
 }
 
+static long value_or_default(const char *const *v, lb_key_id id) {
+    const char *s = v[id] ? v[id] : lb_key_table()[id].default_value;
+    long n = 0;
+    if (s)
+        lb_value_parse_long(s, &n);
+    return n;
+}
+
+/* Pool sizes must nest: min_size <= max_idle <= max_size. */
+static int validate_pool(const char *const *v, lakebase_error **err) {
+    long min = value_or_default(v, LB_KEY_POOL_MIN_SIZE);
+    long max = value_or_default(v, LB_KEY_POOL_MAX_SIZE);
+    if (min > max)
+        return lb_err(err, LAKEBASE_ECONFIG,
+                      "pool.min_size (%ld) is larger than pool.max_size "
+                      "(%ld); lower pool.min_size or raise pool.max_size",
+                      min, max);
+    if (!v[LB_KEY_POOL_MAX_IDLE])
+        return 0;
+    long idle = value_or_default(v, LB_KEY_POOL_MAX_IDLE);
+    if (idle < min || idle > max)
+        return lb_err(err, LAKEBASE_ECONFIG,
+                      "pool.max_idle (%ld) must be between pool.min_size "
+                      "(%ld) and pool.max_size (%ld)",
+                      idle, min, max);
+    return 0;
+}
+
 int lb_config_validate(const char *const values[LB_KEY_COUNT],
                        int has_token_source, lb_auth_type *auth,
                        lakebase_error **err) {
     const char *const *v = values;
     *auth = LB_AUTH_NONE;
+    int pool_rc = validate_pool(v, err);
+    if (pool_rc != 0)
+        return pool_rc;
     const char *endpoint = v[LB_KEY_LAKEBASE_ENDPOINT];
     const char *instance = v[LB_KEY_LAKEBASE_INSTANCE];
     if (endpoint && instance)

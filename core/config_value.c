@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_parse.h"
 #include "error.h"
 
 /* Enough digits for any range we use, few enough to never overflow. */
@@ -115,7 +116,7 @@ static int check_enum(const lb_key_def *key, const char *value,
 
 static int check_json_array(const lb_key_def *key, const char *value,
                             const char *where, lakebase_error **err) {
-    cJSON *doc = cJSON_ParseWithOpts(value, NULL, 1);
+    cJSON *doc = lb_json_parse_exact(value, strlen(value));
     int is_array = cJSON_IsArray(doc);
     cJSON_Delete(doc);
     if (!is_array)

@@ -288,8 +288,22 @@ static void free_headers(struct curl_slist *list) {
     curl_slist_free_all(list);
 }
 
+/* A CR or LF in a credential would end the header and start another. */
+static bool header_safe(const char *s) {
+    for (; s && *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 static int build_headers(const lb_http_request *req, struct curl_slist **out,
                          lakebase_error **err) {
+    if (!header_safe(req->bearer) || !header_safe(req->basic_user) ||
+        !header_safe(req->basic_pass))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "refusing to send a credential that contains control "
+                      "characters");
     char content_type[256];
     snprintf(content_type, sizeof content_type, "Content-Type:%s%s",
              req->content_type ? " " : "",
@@ -399,14 +413,14 @@ int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
     exchange x = {.retry_after_ms = -1};
     char errbuf[CURL_ERROR_SIZE] = "";
     pthread_mutex_lock(&c->lock);
-    /* Reset drops the previous request's options but keeps the connection
-     * cache, so the next mint reuses the TLS session. */
-    curl_easy_reset(c->curl);
     set_options(c->curl, c, req, &info, headers, &x, errbuf);
     CURLcode cc = curl_easy_perform(c->curl);
     long status = 0;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+    /* The handle outlives this frame, so it must keep no pointer into it
+     * (headers, buffers, error text). A reset keeps the connection and TLS
+     * session caches, so the next mint still reuses them. */
+    curl_easy_reset(c->curl);
     pthread_mutex_unlock(&c->lock);
     free_headers(headers);
 

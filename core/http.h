@@ -40,13 +40,19 @@ typedef int (*lb_http_send_fn)(void *ctx, const lb_http_request *req,
 
 typedef struct lb_http_client lb_http_client;
 
-/* ca_file may be NULL (system bundle). Verification is always on. */
+/* ca_file may be NULL (system bundle). Verification is always on. An
+ * unreadable ca_file fails here with LAKEBASE_ECONFIG. */
 int lb_http_client_new(lb_http_client **out, const char *ca_file,
                        lakebase_error **err);
 void lb_http_client_free(lb_http_client *c);
 
 /* An lb_http_send_fn; ctx is an lb_http_client*. Serialised per client by an
- * internal mutex (requests are rare: a few per token lifetime). */
+ * internal mutex (requests are rare: a few per token lifetime). *resp is
+ * overwritten, not freed. Besides the codes above: LAKEBASE_EINVAL (method
+ * other than GET/POST, unparsable URL, a credential containing control
+ * characters), LAKEBASE_ECONFIG (a scheme other than https, or http:// to a
+ * host that is not loopback). Error messages show the URL without its query
+ * and never a credential. */
 int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
                  lakebase_error **err);
 

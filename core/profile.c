@@ -14,9 +14,10 @@
 #include "secret.h"
 
 #define SETTINGS_SECTION "__settings__"
-#define DEFAULT_SECTION "DEFAULT"
+#define DEFAULT_SECTION  "DEFAULT"
 
-/* --- the INI scanner -------------------------------------------------------- */
+/* --- the INI scanner --------------------------------------------------------
+ */
 
 /* Called for each section header (key NULL) and each key = value inside a
  * section. Returns 0 to go on, or an error code. */
@@ -140,7 +141,8 @@ static int store(char **slot, const char *val, size_t vlen,
     return *slot ? 0 : lb_err(err, LAKEBASE_ENOMEM, "out of memory");
 }
 
-/* --- pass 1: [__settings__] default_profile -------------------------------- */
+/* --- pass 1: [__settings__] default_profile --------------------------------
+ */
 
 static int find_default_profile(void *ctx, const char *section, size_t slen,
                                 const char *key, size_t klen, const char *val,
@@ -151,7 +153,8 @@ static int find_default_profile(void *ctx, const char *section, size_t slen,
     return 0;
 }
 
-/* --- pass 2: the chosen section -------------------------------------------- */
+/* --- pass 2: the chosen section --------------------------------------------
+ */
 
 typedef struct collect_ctx {
     const char *name;
@@ -184,15 +187,16 @@ int lb_profile_parse(const char *text, size_t len, const char *name,
     char *settings_choice = NULL;
     int rc = 0;
     if (!name) {
-        rc = ini_scan(text, len, origin, find_default_profile,
-                      &settings_choice, err);
+        rc = ini_scan(text, len, origin, find_default_profile, &settings_choice,
+                      err);
         if (rc != 0) {
             free(settings_choice);
             return rc;
         }
     }
-    const char *wanted = name ? name : settings_choice ? settings_choice
-                                                       : DEFAULT_SECTION;
+    const char *wanted = name              ? name
+                         : settings_choice ? settings_choice
+                                           : DEFAULT_SECTION;
     collect_ctx c = {wanted, 0, out};
     rc = ini_scan(text, len, origin, collect_section, &c, err);
     if (rc == 0 && c.found) {
@@ -218,7 +222,8 @@ int lb_profile_parse(const char *text, size_t len, const char *name,
     return rc;
 }
 
-/* --- the file -------------------------------------------------------------- */
+/* --- the file --------------------------------------------------------------
+ */
 
 static int read_bounded(int fd, char *buf, size_t cap, size_t *len) {
     *len = 0;

@@ -104,6 +104,14 @@ LAKEBASE_API int lakebase_version_number(void);
 #define LAKEBASE_ERANGE (-15)
 /** An internal invariant failed (a bug: please report it). */
 #define LAKEBASE_EINTERNAL (-16)
+/** Login refused (28P01, 28000, 3D000...): role, identity and sqlstate set. */
+#define LAKEBASE_ELOGIN (-17)
+/** The server reported an SQL error (sqlstate set). */
+#define LAKEBASE_ESQL (-18)
+/** The connection broke or could not be established. */
+#define LAKEBASE_ECONNECTION (-19)
+/** The statement was cancelled. */
+#define LAKEBASE_ECANCELED (-20)
 
 /**
  * A short, static English description of a code ("configuration error").
@@ -252,7 +260,9 @@ LAKEBASE_API int lakebase_config_set_dsn(lakebase_config *cfg, const char *dsn,
 
 /**
  * Installs a workspace token source (see lakebase_token_source_fn). It is
- * used when auth.type is "external", or when no other auth method is set.
+ * used when auth.type is "external", or when no other auth method is set;
+ * with a PAT or client secret also configured, set auth.type to choose
+ * (otherwise validation reports more than one authorization method).
  * `userdata` is borrowed and must outlive every provider made from `cfg`.
  * **Threading:** not thread-safe on the same object; never blocks.
  * @since 0.1
@@ -456,6 +466,252 @@ LAKEBASE_API const char *lakebase_credential_sslmode(
  * @since 0.1
  */
 LAKEBASE_API void lakebase_credential_free(lakebase_credential *cred);
+
+/* ------------------------------------------------------------------------ */
+/* Connection pool                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A pool of PostgreSQL connections, each logged in with the current
+ * credential of the shared provider when it is opened, recycled after
+ * pool.max_lifetime_seconds (with per-connection jitter, only while idle).
+ * Configured by the pool.* keys (docs/configuration.md).
+ */
+typedef struct lakebase_pool lakebase_pool;
+
+/** A connection leased from a pool (or a single direct connection). */
+typedef struct lakebase_conn lakebase_conn;
+
+/** The result of one statement. Immutable. */
+typedef struct lakebase_result lakebase_result;
+
+/**
+ * Creates a pool from `cfg` (validated like lakebase_credentials_new). Lazy:
+ * no connection is opened until lakebase_pool_open or the first acquire.
+ * Starts the pool's background driver thread (warm-up, recycling, idle
+ * trimming) unless an event loop is attached before open.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_pool_free.
+ * **Threading:** thread-safe; never blocks on the network.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_new(lakebase_pool **out,
+                                   const lakebase_config *cfg,
+                                   lakebase_error **err);
+
+/**
+ * Opens the pool: starts warming pool.min_size connections. With `wait`
+ * non-zero, blocks until max(1, min_size) connections are ready, failing
+ * fast (no retries) on a wrong credential, role or database, so a service
+ * fails at startup rather than on its first request.
+ * Errors: any credential error; LAKEBASE_ELOGIN (message names role and
+ * identity, sqlstate set); LAKEBASE_ETIMEOUT; LAKEBASE_ECLOSED.
+ * **Threading:** thread-safe; blocks when `wait` (network).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_open(lakebase_pool *pool, int wait,
+                                    lakebase_error **err);
+
+/**
+ * Leases a connection, waiting up to pool.acquire_timeout_ms (FIFO among
+ * waiters). A connection idle for more than ~1 s is validated first; broken
+ * ones are discarded, never handed out.
+ * Errors: LAKEBASE_ETIMEOUT, LAKEBASE_ECLOSED, connect errors.
+ * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks while the pool is exhausted or a
+ *   connection is being opened.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool,
+                                       lakebase_conn **out,
+                                       lakebase_error **err);
+
+/**
+ * Returns a leased connection (or closes a direct one). A connection left in
+ * a transaction is rolled back (or discarded if that fails); a broken or
+ * expired one is closed. Accepts NULL.
+ * **Threading:** call from one thread at a time per connection; may block
+ *   briefly for a rollback.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
+
+/**
+ * Runs one statement with `nparams` text parameters ($1..$n; a NULL value is
+ * SQL NULL). Errors: LAKEBASE_ESQL (sqlstate and server message set),
+ * LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
+ * LAKEBASE_ECANCELED, LAKEBASE_ETIMEOUT (pool.statement_timeout_ms).
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
+ * **Threading:** one thread at a time per connection; blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_conn_query(lakebase_conn *conn, const char *sql,
+                                     int nparams,
+                                     const char *const *values,
+                                     lakebase_result **out,
+                                     lakebase_error **err);
+
+/**
+ * Asks the server to cancel the statement running on `conn`.
+ * **Threading:** thread-safe: meant to be called from another thread.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
+                                      lakebase_error **err);
+
+/**
+ * Acquire + query + release in one call. With pool.pipeline=true,
+ * concurrent autocommit statements may share a connection in libpq
+ * pipeline mode.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
+ * **Threading:** thread-safe; blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_query(lakebase_pool *pool, const char *sql,
+                                     int nparams, const char *const *values,
+                                     lakebase_result **out,
+                                     lakebase_error **err);
+
+/**
+ * Closes the pool: later acquires fail with LAKEBASE_ECLOSED, waiters are
+ * woken with it, idle connections are closed. Leased connections finish
+ * their work and are closed on release, or with `cancel_inflight` their
+ * running statements are cancelled. Blocks until every connection is closed.
+ * **Threading:** thread-safe; blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
+                                     lakebase_error **err);
+
+/**
+ * Closes (as lakebase_pool_close with cancel_inflight) and frees. Accepts
+ * NULL. Every leased connection must have been released.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_pool_free(lakebase_pool *pool);
+
+/** Pool counters; fill with lakebase_pool_get_stats(). */
+typedef struct lakebase_pool_stats {
+    /** Set to LAKEBASE_POOL_STATS_VERSION before the call. */
+    unsigned int version;
+    int total;        /**< open connections (idle + in use + connecting) */
+    int idle;
+    int in_use;
+    int connecting;
+    int waiting;      /**< callers blocked in acquire */
+    uint64_t connects_ok;
+    uint64_t connects_failed;
+    uint64_t recycled;  /**< closed for age (max_lifetime) */
+    uint64_t discarded; /**< closed because broken or failed validation */
+    uint64_t acquires;
+    uint64_t acquire_timeouts;
+    /** Acquire wait time histogram: <10us, <100us, <1ms, <10ms, <100ms,
+     * <1s, >=1s. */
+    uint64_t wait_histogram[7];
+    lakebase_credential_stats credential; /**< the shared provider's */
+} lakebase_pool_stats;
+
+#define LAKEBASE_POOL_STATS_VERSION 1
+
+/**
+ * Copies the pool's counters (and its provider's) into `*out`.
+ * **Threading:** thread-safe, never blocks on the network.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_get_stats(lakebase_pool *pool,
+                                         lakebase_pool_stats *out,
+                                         lakebase_error **err);
+
+/**
+ * Opens one direct connection (no pool) with the same configuration,
+ * credentials and retry rules. Release it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks (network).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_connect(lakebase_conn **out,
+                                  const lakebase_config *cfg,
+                                  lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* PostgreSQL type OIDs the result accessors know. */
+#define LAKEBASE_TYPE_BOOL 16
+#define LAKEBASE_TYPE_BYTEA 17
+#define LAKEBASE_TYPE_INT8 20
+#define LAKEBASE_TYPE_INT2 21
+#define LAKEBASE_TYPE_INT4 23
+#define LAKEBASE_TYPE_TEXT 25
+#define LAKEBASE_TYPE_OID 26
+#define LAKEBASE_TYPE_JSON 114
+#define LAKEBASE_TYPE_FLOAT4 700
+#define LAKEBASE_TYPE_FLOAT8 701
+#define LAKEBASE_TYPE_VARCHAR 1043
+#define LAKEBASE_TYPE_DATE 1082
+#define LAKEBASE_TYPE_TIME 1083
+#define LAKEBASE_TYPE_TIMESTAMP 1114
+#define LAKEBASE_TYPE_TIMESTAMPTZ 1184
+#define LAKEBASE_TYPE_NUMERIC 1700
+#define LAKEBASE_TYPE_UUID 2950
+#define LAKEBASE_TYPE_JSONB 3802
+
+/** Number of rows (0 for commands without rows). @since 0.1 */
+LAKEBASE_API int lakebase_result_rows(const lakebase_result *res);
+/** Number of columns. @since 0.1 */
+LAKEBASE_API int lakebase_result_columns(const lakebase_result *res);
+/**
+ * Column name. **Ownership:** borrowed until lakebase_result_free.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_column_name(
+    const lakebase_result *res, int col);
+/** Column type OID (LAKEBASE_TYPE_* or another OID). @since 0.1 */
+LAKEBASE_API uint32_t lakebase_result_column_type(const lakebase_result *res,
+                                                  int col);
+/**
+ * The command tag ("SELECT 1", "INSERT 0 3").
+ * **Ownership:** borrowed until lakebase_result_free. @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_command(const lakebase_result *res);
+/** Rows affected by INSERT/UPDATE/DELETE/SELECT..., or -1. @since 0.1 */
+LAKEBASE_API int64_t lakebase_result_rows_affected(const lakebase_result *res);
+/** 1 if the value is SQL NULL (or out of range), else 0. @since 0.1 */
+LAKEBASE_API int lakebase_result_is_null(const lakebase_result *res, int row,
+                                         int col);
+/**
+ * The value in PostgreSQL's text form (numeric, date/time, json, arrays,
+ * uuid: exactly as the server prints them); NULL for SQL NULL.
+ * **Ownership:** borrowed until lakebase_result_free. @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_text(const lakebase_result *res,
+                                              int row, int col, size_t *len);
+/**
+ * Typed getters. Each returns 0, or LAKEBASE_EINVAL for NULL / a value of
+ * another type / out of range (int2/int4/int8/oid to int64; float4/float8/
+ * numeric/ints to double; bool; date/timestamp/timestamptz to microseconds
+ * since the Unix epoch, UTC).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_result_int64(const lakebase_result *res, int row,
+                                       int col, int64_t *out);
+LAKEBASE_API int lakebase_result_double(const lakebase_result *res, int row,
+                                        int col, double *out);
+LAKEBASE_API int lakebase_result_bool(const lakebase_result *res, int row,
+                                      int col, int *out);
+LAKEBASE_API int lakebase_result_timestamp_us(const lakebase_result *res,
+                                              int row, int col, int64_t *out);
+/**
+ * A bytea value decoded to bytes.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_free.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_result_bytea(const lakebase_result *res, int row,
+                                       int col, unsigned char **out,
+                                       size_t *len);
+/** Frees a result. Accepts NULL. @since 0.1 */
+LAKEBASE_API void lakebase_result_free(lakebase_result *res);
+/** Frees memory the library returned with "free with lakebase_free". */
+LAKEBASE_API void lakebase_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -51,7 +51,8 @@ int lakebase_config_set_logger(lakebase_config *cfg, lakebase_log_fn fn,
                                lakebase_error **err) {
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return bad_handle("lakebase_config_set_logger", err);
-    if (fn && (max_level < LAKEBASE_LOG_ERROR || max_level > LAKEBASE_LOG_DEBUG))
+    if (fn &&
+        (max_level < LAKEBASE_LOG_ERROR || max_level > LAKEBASE_LOG_DEBUG))
         return lb_err(err, LAKEBASE_EINVAL,
                       "lakebase_config_set_logger: max_level %d is not one of "
                       "LAKEBASE_LOG_ERROR (1) .. LAKEBASE_LOG_DEBUG (4)",

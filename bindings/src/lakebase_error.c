@@ -32,6 +32,10 @@ const char *lakebase_strerror(int code) {
     case LAKEBASE_ECALLBACK: return "token source callback failed";
     case LAKEBASE_ERANGE: return "buffer too small";
     case LAKEBASE_EINTERNAL: return "internal error";
+    case LAKEBASE_ELOGIN: return "login refused";
+    case LAKEBASE_ESQL: return "SQL error";
+    case LAKEBASE_ECONNECTION: return "connection failed";
+    case LAKEBASE_ECANCELED: return "statement cancelled";
     default: return "unknown error";
     }
 }

@@ -19,33 +19,32 @@
 #include "lakebase.h"
 #include "runner.h"
 
-#define MAX_PROVIDERS 16
-#define MAX_SAVED_TOKENS 16
-#define MAX_THREADS 1000
-#define MAX_SCENARIO_BYTES (1024 * 1024)
+#define MAX_PROVIDERS       16
+#define MAX_SAVED_TOKENS    16
+#define MAX_THREADS         1000
+#define MAX_SCENARIO_BYTES  (1024 * 1024)
 #define WAIT_FOR_DEFAULT_MS 10000
-#define WAIT_FOR_POLL_MS 100
+#define WAIT_FOR_POLL_MS    100
 
 /* What this runner implements; scenarios requiring more are skipped. */
-static const char *const CAPABILITIES[] = { "credentials" };
+static const char *const CAPABILITIES[] = {"credentials"};
 
 static const struct {
     const char *name;
     int code;
 } ERROR_NAMES[] = {
-    { "EINVAL", LAKEBASE_EINVAL },       { "ENOMEM", LAKEBASE_ENOMEM },
-    { "ECONFIG", LAKEBASE_ECONFIG },     { "EAUTH", LAKEBASE_EAUTH },
-    { "EPERM", LAKEBASE_EPERM },         { "ENOTFOUND", LAKEBASE_ENOTFOUND },
-    { "EAPI", LAKEBASE_EAPI },           { "ENETWORK", LAKEBASE_ENETWORK },
-    { "ESERVER", LAKEBASE_ESERVER },     { "ETIMEOUT", LAKEBASE_ETIMEOUT },
-    { "EPROTOCOL", LAKEBASE_EPROTOCOL }, { "ECLOSED", LAKEBASE_ECLOSED },
-    { "EHANDLE", LAKEBASE_EHANDLE },     { "ECALLBACK", LAKEBASE_ECALLBACK },
-    { "ERANGE", LAKEBASE_ERANGE },       { "EINTERNAL", LAKEBASE_EINTERNAL },
+    {"EINVAL", LAKEBASE_EINVAL},       {"ENOMEM", LAKEBASE_ENOMEM},
+    {"ECONFIG", LAKEBASE_ECONFIG},     {"EAUTH", LAKEBASE_EAUTH},
+    {"EPERM", LAKEBASE_EPERM},         {"ENOTFOUND", LAKEBASE_ENOTFOUND},
+    {"EAPI", LAKEBASE_EAPI},           {"ENETWORK", LAKEBASE_ENETWORK},
+    {"ESERVER", LAKEBASE_ESERVER},     {"ETIMEOUT", LAKEBASE_ETIMEOUT},
+    {"EPROTOCOL", LAKEBASE_EPROTOCOL}, {"ECLOSED", LAKEBASE_ECLOSED},
+    {"EHANDLE", LAKEBASE_EHANDLE},     {"ECALLBACK", LAKEBASE_ECALLBACK},
+    {"ERANGE", LAKEBASE_ERANGE},       {"EINTERNAL", LAKEBASE_EINTERNAL},
 };
 enum { ERROR_NAME_COUNT = sizeof ERROR_NAMES / sizeof ERROR_NAMES[0] };
 
-int rn_fail(rn_why *why, const char *fmt, ...)
-{
+int rn_fail(rn_why *why, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why->text, sizeof why->text, fmt, ap);
@@ -53,8 +52,7 @@ int rn_fail(rn_why *why, const char *fmt, ...)
     return -1;
 }
 
-static const char *error_name(int code)
-{
+static const char *error_name(int code) {
     if (code == 0)
         return "";
     for (int i = 0; i < ERROR_NAME_COUNT; i++)
@@ -63,31 +61,27 @@ static const char *error_name(int code)
     return "unknown";
 }
 
-static int error_code_named(const char *name)
-{
+static int error_code_named(const char *name) {
     for (int i = 0; i < ERROR_NAME_COUNT; i++)
         if (strcmp(ERROR_NAMES[i].name, name) == 0)
             return ERROR_NAMES[i].code;
     return 1; /* no LAKEBASE_E* code is positive */
 }
 
-static void free_secret_string(char *s)
-{
+static void free_secret_string(char *s) {
     if (s != NULL) {
         explicit_bzero(s, strlen(s));
         free(s);
     }
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0)
         ;
 }
 
-static long long now_ms(void)
-{
+static long long now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -99,8 +93,8 @@ static long long now_ms(void)
 
 typedef struct provider_slot {
     char *id;
-    lakebase_credentials *creds;   /* NULL once the step `free` ran */
-    lakebase_credential *latest;   /* last credential a get returned */
+    lakebase_credentials *creds; /* NULL once the step `free` ran */
+    lakebase_credential *latest; /* last credential a get returned */
 } provider_slot;
 
 typedef struct saved_token {
@@ -117,8 +111,7 @@ typedef struct scenario {
     size_t saved_count;
 } scenario;
 
-static void scenario_clear(scenario *sc)
-{
+static void scenario_clear(scenario *sc) {
     for (size_t i = 0; i < sc->provider_count; i++) {
         lakebase_credentials_free(sc->providers[i].creds);
         lakebase_credential_free(sc->providers[i].latest);
@@ -131,16 +124,14 @@ static void scenario_clear(scenario *sc)
     sc->provider_count = sc->saved_count = 0;
 }
 
-static provider_slot *find_provider(scenario *sc, const char *id)
-{
+static provider_slot *find_provider(scenario *sc, const char *id) {
     for (size_t i = 0; i < sc->provider_count; i++)
         if (strcmp(sc->providers[i].id, id) == 0)
             return &sc->providers[i];
     return NULL;
 }
 
-static const char *find_saved(const scenario *sc, const char *name)
-{
+static const char *find_saved(const scenario *sc, const char *name) {
     for (size_t i = 0; i < sc->saved_count; i++)
         if (strcmp(sc->saved[i].name, name) == 0)
             return sc->saved[i].token;
@@ -148,8 +139,7 @@ static const char *find_saved(const scenario *sc, const char *name)
 }
 
 static int save_token(scenario *sc, const char *name, const char *token,
-                      rn_why *why)
-{
+                      rn_why *why) {
     for (size_t i = 0; i < sc->saved_count; i++) {
         if (strcmp(sc->saved[i].name, name) == 0) {
             char *copy = strdup(token);
@@ -165,9 +155,12 @@ static int save_token(scenario *sc, const char *name, const char *token,
     saved_token *s = &sc->saved[sc->saved_count];
     s->name = strdup(name);
     s->token = strdup(token);
-    sc->saved_count++;
-    if (s->name == NULL || s->token == NULL)
+    if (s->name == NULL || s->token == NULL) {
+        free(s->name);
+        free_secret_string(s->token);
         return rn_fail(why, "out of memory");
+    }
+    sc->saved_count++;
     return 0;
 }
 
@@ -178,8 +171,7 @@ static int save_token(scenario *sc, const char *name, const char *token,
 /* Fails on a key outside `allowed` (comma-separated), so a misspelt
  * expectation can never pass silently. */
 static int check_keys(const cJSON *obj, const char *allowed, const char *what,
-                      rn_why *why)
-{
+                      rn_why *why) {
     const cJSON *item;
 
     cJSON_ArrayForEach(item, obj) {
@@ -189,7 +181,8 @@ static int check_keys(const cJSON *obj, const char *allowed, const char *what,
         int found = 0;
 
         while (!found && (p = strstr(p, k)) != NULL) {
-            found = (p == allowed || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
+            found =
+                (p == allowed || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
             p += n;
         }
         if (!found)
@@ -198,16 +191,14 @@ static int check_keys(const cJSON *obj, const char *allowed, const char *what,
     return 0;
 }
 
-static const char *string_field(const cJSON *obj, const char *key)
-{
+static const char *string_field(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* A required string field, with ${VAR} substitution; free the result. */
 static char *expanded_field(const scenario *sc, const cJSON *obj,
-                            const char *key, rn_why *why)
-{
+                            const char *key, rn_why *why) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
     if (cJSON_IsNumber(v)) {
@@ -225,8 +216,7 @@ static char *expanded_field(const scenario *sc, const cJSON *obj,
 }
 
 static provider_slot *step_provider(scenario *sc, const cJSON *step,
-                                    int must_be_open, rn_why *why)
-{
+                                    int must_be_open, rn_why *why) {
     const char *id = string_field(step, "provider");
     provider_slot *slot = id ? find_provider(sc, id) : NULL;
 
@@ -248,21 +238,19 @@ static provider_slot *step_provider(scenario *sc, const cJSON *step,
 typedef struct outcome {
     int rc;
     lakebase_error *err;
-    lakebase_credential *cred;   /* get only */
+    lakebase_credential *cred; /* get only */
 } outcome;
 
-static void outcome_clear(outcome *o)
-{
+static void outcome_clear(outcome *o) {
     lakebase_error_free(o->err);
     lakebase_credential_free(o->cred);
-    *o = (outcome){ 0 };
+    *o = (outcome){0};
 }
 
 /* Checks `text` against a string or an array of strings that it must
  * (`want` 1) or must not (`want` 0) contain. */
 static int check_contains(const scenario *sc, const cJSON *expected,
-                          const char *text, int want, rn_why *why)
-{
+                          const char *text, int want, rn_why *why) {
     const cJSON *item;
     const cJSON *list = expected;
     cJSON *single = NULL;
@@ -290,7 +278,8 @@ static int check_contains(const scenario *sc, const cJSON *expected,
             /* Never print a needle that should have been absent: it may be
              * a secret the library must not leak. */
             if (want)
-                rn_fail(why, "message \"%s\" does not contain \"%s\"", text, needle);
+                rn_fail(why, "message \"%s\" does not contain \"%s\"", text,
+                        needle);
             else
                 rn_fail(why, "message contains a forbidden string (%s)",
                         item->valuestring);
@@ -304,20 +293,18 @@ static int check_contains(const scenario *sc, const cJSON *expected,
     return rc;
 }
 
-static void describe_outcome(const outcome *o, char *buf, size_t cap)
-{
+static void describe_outcome(const outcome *o, char *buf, size_t cap) {
     if (o->rc == 0) {
         snprintf(buf, cap, "success");
         return;
     }
     snprintf(buf, cap, "%s (HTTP %d, api_code \"%s\"): %s", error_name(o->rc),
-             lakebase_error_http_status(o->err), lakebase_error_api_code(o->err),
-             lakebase_error_message(o->err));
+             lakebase_error_http_status(o->err),
+             lakebase_error_api_code(o->err), lakebase_error_message(o->err));
 }
 
 static int check_cred_field(const scenario *sc, const cJSON *expect,
-                            const char *key, const char *actual, rn_why *why)
-{
+                            const char *key, const char *actual, rn_why *why) {
     if (cJSON_GetObjectItemCaseSensitive(expect, key) == NULL)
         return 0;
     char *want = expanded_field(sc, expect, key, why);
@@ -332,15 +319,16 @@ static int check_cred_field(const scenario *sc, const cJSON *expect,
 }
 
 static int check_credential(const scenario *sc, const cJSON *expect,
-                            const lakebase_credential *cred, rn_why *why)
-{
+                            const lakebase_credential *cred, rn_why *why) {
     char port[16];
     const char *token = lakebase_credential_token(cred);
     const char *name;
 
     snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
-    if (check_cred_field(sc, expect, "user", lakebase_credential_user(cred), why) ||
-        check_cred_field(sc, expect, "host", lakebase_credential_host(cred), why) ||
+    if (check_cred_field(sc, expect, "user", lakebase_credential_user(cred),
+                         why) ||
+        check_cred_field(sc, expect, "host", lakebase_credential_host(cred),
+                         why) ||
         check_cred_field(sc, expect, "port", port, why) ||
         check_cred_field(sc, expect, "database",
                          lakebase_credential_database(cred), why) ||
@@ -354,7 +342,8 @@ static int check_credential(const scenario *sc, const cJSON *expect,
         if (saved == NULL)
             return rn_fail(why, "no saved token \"%s\"", name);
         if (strcmp(saved, token) != 0)
-            return rn_fail(why, "the token differs from saved token \"%s\"", name);
+            return rn_fail(why, "the token differs from saved token \"%s\"",
+                           name);
     }
     if ((name = string_field(expect, "different_token_from")) != NULL) {
         const char *saved = find_saved(sc, name);
@@ -372,15 +361,14 @@ static const char EXPECT_CALL_KEYS[] =
 
 /* `expect` absent means {"ok": true}. */
 static int check_outcome(const scenario *sc, const cJSON *expect,
-                         const outcome *o, rn_why *why)
-{
+                         const outcome *o, rn_why *why) {
     char got[1024];
     const cJSON *ok = cJSON_GetObjectItemCaseSensitive(expect, "ok");
     const char *error = string_field(expect, "error");
     const cJSON *status;
     const char *api_code;
-    int want_ok = expect == NULL || cJSON_IsTrue(ok) ||
-                  (ok == NULL && error == NULL);
+    int want_ok =
+        expect == NULL || cJSON_IsTrue(ok) || (ok == NULL && error == NULL);
 
     if (expect != NULL && check_keys(expect, EXPECT_CALL_KEYS, "expect", why))
         return -1;
@@ -388,23 +376,29 @@ static int check_outcome(const scenario *sc, const cJSON *expect,
     if (want_ok) {
         if (o->rc != 0)
             return rn_fail(why, "expected success, got %s", got);
-        return o->cred && expect ? check_credential(sc, expect, o->cred, why) : 0;
+        return o->cred && expect ? check_credential(sc, expect, o->cred, why)
+                                 : 0;
     }
     if (o->rc == 0)
-        return rn_fail(why, "expected %s, got success", error ? error : "an error");
+        return rn_fail(why, "expected %s, got success",
+                       error ? error : "an error");
     if (error != NULL && o->rc != error_code_named(error))
         return rn_fail(why, "expected %s, got %s", error, got);
     api_code = string_field(expect, "api_code");
-    if (api_code != NULL && strcmp(api_code, lakebase_error_api_code(o->err)) != 0)
+    if (api_code != NULL &&
+        strcmp(api_code, lakebase_error_api_code(o->err)) != 0)
         return rn_fail(why, "expected api_code %s, got %s", api_code, got);
     status = cJSON_GetObjectItemCaseSensitive(expect, "http_status");
     if (cJSON_IsNumber(status) &&
         status->valueint != lakebase_error_http_status(o->err))
         return rn_fail(why, "expected HTTP %d, got %s", status->valueint, got);
-    if (check_contains(sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
-                       lakebase_error_message(o->err), 1, why) ||
-        check_contains(sc, cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
-                       lakebase_error_message(o->err), 0, why))
+    if (check_contains(
+            sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
+            lakebase_error_message(o->err), 1, why) ||
+        check_contains(
+            sc,
+            cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
+            lakebase_error_message(o->err), 0, why))
         return -1;
     return 0;
 }
@@ -413,20 +407,19 @@ static int check_outcome(const scenario *sc, const cJSON *expect,
 /* Steps: provider, get, open, invalidate, free                              */
 /* ------------------------------------------------------------------------ */
 
-static void log_to_stderr(void *userdata, int level, const char *message)
-{
+static void log_to_stderr(void *userdata, int level, const char *message) {
     (void)userdata;
     fprintf(stderr, "    [lakebase log %d] %s\n", level, message);
 }
 
 static int set_config(const scenario *sc, lakebase_config *cfg,
-                      const cJSON *config, outcome *o, rn_why *why)
-{
+                      const cJSON *config, outcome *o, rn_why *why) {
     const cJSON *item;
 
     /* Only the scenario's configuration applies, whatever the runner's
      * environment holds. */
-    o->rc = lakebase_config_set(cfg, "config.use_environment", "false", &o->err);
+    o->rc =
+        lakebase_config_set(cfg, "config.use_environment", "false", &o->err);
     cJSON_ArrayForEach(item, config) {
         if (o->rc != 0)
             break;
@@ -443,18 +436,18 @@ static int set_config(const scenario *sc, lakebase_config *cfg,
     return 0;
 }
 
-static int op_provider(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_provider(scenario *sc, const cJSON *step, rn_why *why) {
     const char *id = string_field(step, "id");
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(step, "config");
     provider_slot *slot;
     lakebase_config *cfg = NULL;
     lakebase_credentials *creds = NULL;
-    outcome o = { 0 };
+    outcome o = {0};
     int rc;
 
     if (id == NULL || !cJSON_IsObject(config))
-        return rn_fail(why, "\"id\" (string) and \"config\" (object) are required");
+        return rn_fail(why,
+                       "\"id\" (string) and \"config\" (object) are required");
     slot = find_provider(sc, id);
     if (slot != NULL && slot->creds != NULL)
         return rn_fail(why, "provider \"%s\" already exists", id);
@@ -471,13 +464,14 @@ static int op_provider(scenario *sc, const cJSON *step, rn_why *why)
         o.rc = lakebase_credentials_new(&creds, cfg, &o.err);
     lakebase_config_free(cfg);
 
-    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o, why);
+    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o,
+                       why);
     outcome_clear(&o);
     if (creds == NULL)
         return rc;
     if (slot == NULL) {
         slot = &sc->providers[sc->provider_count];
-        *slot = (provider_slot){ .id = strdup(id) };
+        *slot = (provider_slot){.id = strdup(id)};
         if (slot->id == NULL) {
             lakebase_credentials_free(creds);
             return rn_fail(why, "out of memory");
@@ -490,21 +484,20 @@ static int op_provider(scenario *sc, const cJSON *step, rn_why *why)
 
 typedef struct call {
     lakebase_credentials *creds;
-    int open;                    /* lakebase_credentials_open, else _get */
+    int open; /* lakebase_credentials_open, else _get */
     pthread_barrier_t *start;
     outcome out;
 } call;
 
-static void make_call(call *c)
-{
+static void make_call(call *c) {
     if (c->open)
         c->out.rc = lakebase_credentials_open(c->creds, &c->out.err);
     else
-        c->out.rc = lakebase_credentials_get(c->creds, &c->out.cred, &c->out.err);
+        c->out.rc =
+            lakebase_credentials_get(c->creds, &c->out.cred, &c->out.err);
 }
 
-static void *call_thread(void *arg)
-{
+static void *call_thread(void *arg) {
     call *c = arg;
 
     /* Release every thread at once so the calls really overlap. */
@@ -514,8 +507,7 @@ static void *call_thread(void *arg)
 }
 
 /* Makes the call from `count` threads at once (or inline for one). */
-static void run_calls(call *calls, int count)
-{
+static void run_calls(call *calls, int count) {
     pthread_t tids[MAX_THREADS];
     pthread_barrier_t start;
     int started = 0;
@@ -527,7 +519,8 @@ static void run_calls(call *calls, int count)
     pthread_barrier_init(&start, NULL, (unsigned)count);
     for (; started < count; started++) {
         calls[started].start = &start;
-        if (pthread_create(&tids[started], NULL, call_thread, &calls[started]) != 0)
+        if (pthread_create(&tids[started], NULL, call_thread,
+                           &calls[started]) != 0)
             break;
     }
     if (started < count) {
@@ -541,8 +534,7 @@ static void run_calls(call *calls, int count)
 }
 
 static int check_calls(scenario *sc, const cJSON *step, provider_slot *slot,
-                       call *calls, int count, rn_why *why)
-{
+                       call *calls, int count, rn_why *why) {
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(step, "expect");
     const char *save = string_field(step, "save_token");
     int first_cred = -1;
@@ -558,18 +550,21 @@ static int check_calls(scenario *sc, const cJSON *step, provider_slot *slot,
         if (calls[i].out.cred != NULL && first_cred < 0)
             first_cred = i;
     }
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "same_token_across_threads"))) {
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+            step, "same_token_across_threads"))) {
         for (int i = 0; i < count; i++)
             if (calls[i].out.cred != NULL && first_cred >= 0 &&
                 strcmp(lakebase_credential_token(calls[i].out.cred),
-                       lakebase_credential_token(calls[first_cred].out.cred)) != 0)
+                       lakebase_credential_token(calls[first_cred].out.cred)) !=
+                    0)
                 return rn_fail(why, "threads %d and %d got different tokens",
                                first_cred + 1, i + 1);
     }
     if (first_cred < 0)
         return save ? rn_fail(why, "no token to save as \"%s\"", save) : 0;
     if (save != NULL &&
-        save_token(sc, save, lakebase_credential_token(calls[first_cred].out.cred),
+        save_token(sc, save,
+                   lakebase_credential_token(calls[first_cred].out.cred),
                    why) != 0)
         return -1;
     lakebase_credential_free(slot->latest);
@@ -578,8 +573,7 @@ static int check_calls(scenario *sc, const cJSON *step, provider_slot *slot,
     return 0;
 }
 
-static int get_or_open(scenario *sc, const cJSON *step, int open, rn_why *why)
-{
+static int get_or_open(scenario *sc, const cJSON *step, int open, rn_why *why) {
     provider_slot *slot = step_provider(sc, step, 1, why);
     const cJSON *threads = cJSON_GetObjectItemCaseSensitive(step, "threads");
     int count = threads ? threads->valueint : 1;
@@ -588,7 +582,8 @@ static int get_or_open(scenario *sc, const cJSON *step, int open, rn_why *why)
 
     if (slot == NULL)
         return -1;
-    if (threads && (!cJSON_IsNumber(threads) || count < 1 || count > MAX_THREADS))
+    if (threads &&
+        (!cJSON_IsNumber(threads) || count < 1 || count > MAX_THREADS))
         return rn_fail(why, "\"threads\" must be 1..%d", MAX_THREADS);
     calls = calloc((size_t)count, sizeof *calls);
     if (calls == NULL)
@@ -605,22 +600,19 @@ static int get_or_open(scenario *sc, const cJSON *step, int open, rn_why *why)
     return rc;
 }
 
-static int op_get(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_get(scenario *sc, const cJSON *step, rn_why *why) {
     return get_or_open(sc, step, 0, why);
 }
 
-static int op_open(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_open(scenario *sc, const cJSON *step, rn_why *why) {
     return get_or_open(sc, step, 1, why);
 }
 
-static int op_invalidate(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_invalidate(scenario *sc, const cJSON *step, rn_why *why) {
     provider_slot *slot = step_provider(sc, step, 1, why);
     const char *name = string_field(step, "token");
     const char *token = NULL;
-    outcome o = { 0 };
+    outcome o = {0};
     int rc;
 
     if (slot == NULL)
@@ -628,13 +620,13 @@ static int op_invalidate(scenario *sc, const cJSON *step, rn_why *why)
     if (name != NULL && (token = find_saved(sc, name)) == NULL)
         return rn_fail(why, "no saved token \"%s\"", name);
     o.rc = lakebase_credentials_invalidate(slot->creds, token, &o.err);
-    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o, why);
+    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o,
+                       why);
     outcome_clear(&o);
     return rc;
 }
 
-static int op_free(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_free(scenario *sc, const cJSON *step, rn_why *why) {
     provider_slot *slot = step_provider(sc, step, 1, why);
 
     if (slot == NULL)
@@ -650,27 +642,27 @@ static int op_free(scenario *sc, const cJSON *step, rn_why *why)
 
 /* A login parameter: the step's own value, else the provider credential's. */
 static int login_param(const scenario *sc, const cJSON *step, const char *key,
-                       const char *from_cred, char **out, rn_why *why)
-{
+                       const char *from_cred, char **out, rn_why *why) {
     if (cJSON_GetObjectItemCaseSensitive(step, key) != NULL)
         *out = expanded_field(sc, step, key, why);
     else if (from_cred != NULL)
         *out = strdup(from_cred);
     else
-        return rn_fail(why, "\"%s\" is required without a provider credential", key);
+        return rn_fail(why, "\"%s\" is required without a provider credential",
+                       key);
     return *out ? 0 : -1;
 }
 
 static int check_login(const scenario *sc, const cJSON *expect,
-                       const rn_login_result *r, rn_why *why)
-{
+                       const rn_login_result *r, rn_why *why) {
     const cJSON *ok = cJSON_GetObjectItemCaseSensitive(expect, "ok");
     const char *sqlstate = string_field(expect, "sqlstate");
-    int want_ok = expect == NULL || cJSON_IsTrue(ok) ||
-                  (ok == NULL && sqlstate == NULL);
+    int want_ok =
+        expect == NULL || cJSON_IsTrue(ok) || (ok == NULL && sqlstate == NULL);
 
     if (expect != NULL &&
-        check_keys(expect, "ok,role,sqlstate,message_contains,message_not_contains",
+        check_keys(expect,
+                   "ok,role,sqlstate,message_contains,message_not_contains",
                    "expect", why))
         return -1;
     if (want_ok) {
@@ -690,22 +682,25 @@ static int check_login(const scenario *sc, const cJSON *expect,
         return rc;
     }
     if (r->ok)
-        return rn_fail(why, "expected login to fail%s%s, it succeeded as \"%s\"",
+        return rn_fail(why,
+                       "expected login to fail%s%s, it succeeded as \"%s\"",
                        sqlstate ? " with " : "", sqlstate ? sqlstate : "",
                        r->current_user);
     if (sqlstate != NULL && strcmp(sqlstate, r->sqlstate) != 0)
         return rn_fail(why, "expected SQLSTATE %s, got [%s] %s", sqlstate,
                        r->sqlstate, r->message);
-    if (check_contains(sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
-                       r->message, 1, why) ||
-        check_contains(sc, cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
-                       r->message, 0, why))
+    if (check_contains(
+            sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
+            r->message, 1, why) ||
+        check_contains(
+            sc,
+            cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
+            r->message, 0, why))
         return -1;
     return 0;
 }
 
-static int op_login(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_login(scenario *sc, const cJSON *step, rn_why *why) {
     const lakebase_credential *cred = NULL;
     char *host = NULL, *port = NULL, *user = NULL, *password = NULL;
     char *database = NULL, *sslmode = NULL;
@@ -718,31 +713,41 @@ static int op_login(scenario *sc, const cJSON *step, rn_why *why)
         if (slot == NULL)
             return -1;
         if (slot->latest == NULL)
-            return rn_fail(why, "provider \"%s\" has no credential yet", slot->id);
+            return rn_fail(why, "provider \"%s\" has no credential yet",
+                           slot->id);
         cred = slot->latest;
-        snprintf(cred_port, sizeof cred_port, "%d", lakebase_credential_port(cred));
+        snprintf(cred_port, sizeof cred_port, "%d",
+                 lakebase_credential_port(cred));
     }
-    rc = login_param(sc, step, "host", cred ? lakebase_credential_host(cred) : NULL,
-                     &host, why);
+    rc = login_param(sc, step, "host",
+                     cred ? lakebase_credential_host(cred) : NULL, &host, why);
     if (rc == 0)
         rc = login_param(sc, step, "port", cred ? cred_port : NULL, &port, why);
     if (rc == 0)
-        rc = login_param(sc, step, "user", cred ? lakebase_credential_user(cred) : NULL,
-                         &user, why);
+        rc = login_param(sc, step, "user",
+                         cred ? lakebase_credential_user(cred) : NULL, &user,
+                         why);
     if (rc == 0)
         rc = login_param(sc, step, "password",
-                         cred ? lakebase_credential_token(cred) : NULL, &password, why);
+                         cred ? lakebase_credential_token(cred) : NULL,
+                         &password, why);
     if (rc == 0)
         rc = login_param(sc, step, "database",
-                         cred ? lakebase_credential_database(cred) : "databricks_postgres",
+                         cred ? lakebase_credential_database(cred)
+                              : "databricks_postgres",
                          &database, why);
     if (rc == 0)
         rc = login_param(sc, step, "sslmode",
                          cred ? lakebase_credential_sslmode(cred) : "require",
                          &sslmode, why);
     if (rc == 0) {
-        rn_login_params p = { host, port, user, password, database, sslmode,
-                              rn_env_get(sc->env, "PGSSLROOTCERT") };
+        rn_login_params p = {host,
+                             port,
+                             user,
+                             password,
+                             database,
+                             sslmode,
+                             rn_env_get(sc->env, "PGSSLROOTCERT")};
         rn_login(&p, &result);
         rc = check_login(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"),
                          &result, why);
@@ -760,14 +765,12 @@ static int op_login(scenario *sc, const cJSON *step, rn_why *why)
 /* Steps: reset, knobs, sleep, stats, wait_for                               */
 /* ------------------------------------------------------------------------ */
 
-static int op_reset(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_reset(scenario *sc, const cJSON *step, rn_why *why) {
     (void)step;
     return rn_emulator_post(sc->env, "/emulator/reset", NULL, why);
 }
 
-static int post_knobs(const scenario *sc, const cJSON *knobs, rn_why *why)
-{
+static int post_knobs(const scenario *sc, const cJSON *knobs, rn_why *why) {
     if (!cJSON_IsObject(knobs))
         return rn_fail(why, "\"knobs\" must be an object");
     char *body = cJSON_PrintUnformatted(knobs);
@@ -778,13 +781,11 @@ static int post_knobs(const scenario *sc, const cJSON *knobs, rn_why *why)
     return rc;
 }
 
-static int op_knobs(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_knobs(scenario *sc, const cJSON *step, rn_why *why) {
     return post_knobs(sc, cJSON_GetObjectItemCaseSensitive(step, "knobs"), why);
 }
 
-static int op_sleep(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_sleep(scenario *sc, const cJSON *step, rn_why *why) {
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(step, "ms");
 
     (void)sc;
@@ -795,8 +796,7 @@ static int op_sleep(scenario *sc, const cJSON *step, rn_why *why)
 }
 
 /* The item at a dot path ("logins.refused.expired"), or NULL. */
-static const cJSON *at_path(const cJSON *root, const char *path)
-{
+static const cJSON *at_path(const cJSON *root, const char *path) {
     char key[128];
     const cJSON *node = root;
 
@@ -812,8 +812,7 @@ static const cJSON *at_path(const cJSON *root, const char *path)
     return node;
 }
 
-static void describe_value(const cJSON *v, char *buf, size_t cap)
-{
+static void describe_value(const cJSON *v, char *buf, size_t cap) {
     char *text = v ? cJSON_PrintUnformatted(v) : NULL;
     snprintf(buf, cap, "%s", text ? text : "missing");
     free(text);
@@ -822,8 +821,7 @@ static void describe_value(const cJSON *v, char *buf, size_t cap)
 /* Compares one counter: a number (exact), {"min": a, "max": b}, a boolean
  * or a string. */
 static int match_value(const scenario *sc, const char *where, const char *path,
-                       const cJSON *want, const cJSON *got, rn_why *why)
-{
+                       const cJSON *want, const cJSON *got, rn_why *why) {
     char shown[256], wanted[256];
     int ok;
 
@@ -848,14 +846,16 @@ static int match_value(const scenario *sc, const char *where, const char *path,
              (!cJSON_IsNumber(min) || got->valuedouble >= min->valuedouble) &&
              (!cJSON_IsNumber(max) || got->valuedouble <= max->valuedouble);
     } else {
-        return rn_fail(why, "%s %s: unsupported expectation %s", where, path, wanted);
+        return rn_fail(why, "%s %s: unsupported expectation %s", where, path,
+                       wanted);
     }
-    return ok ? 0 : rn_fail(why, "%s %s is %s, expected %s", where, path, shown, wanted);
+    return ok ? 0
+              : rn_fail(why, "%s %s is %s, expected %s", where, path, shown,
+                        wanted);
 }
 
 static int match_all(const scenario *sc, const char *where, const cJSON *want,
-                     const cJSON *actual, const char *skip_key, rn_why *why)
-{
+                     const cJSON *actual, const char *skip_key, rn_why *why) {
     const cJSON *item;
 
     cJSON_ArrayForEach(item, want) {
@@ -869,9 +869,9 @@ static int match_all(const scenario *sc, const char *where, const cJSON *want,
 }
 
 /* The provider's counters as JSON, named as in README.md. */
-static cJSON *provider_stats_json(provider_slot *slot, rn_why *why)
-{
-    lakebase_credential_stats st = { .version = LAKEBASE_CREDENTIAL_STATS_VERSION };
+static cJSON *provider_stats_json(provider_slot *slot, rn_why *why) {
+    lakebase_credential_stats st = {.version =
+                                        LAKEBASE_CREDENTIAL_STATS_VERSION};
     lakebase_error *err = NULL;
     int rc = lakebase_credentials_stats(slot->creds, &st, &err);
 
@@ -887,12 +887,12 @@ static cJSON *provider_stats_json(provider_slot *slot, rn_why *why)
     cJSON_AddBoolToObject(j, "degraded", st.degraded_since_unix_ms != 0);
     cJSON_AddBoolToObject(j, "cached", st.expire_time_unix_ms != 0);
     cJSON_AddStringToObject(j, "last_error", error_name(st.last_error_code));
-    cJSON_AddNumberToObject(j, "last_error_http_status", st.last_error_http_status);
+    cJSON_AddNumberToObject(j, "last_error_http_status",
+                            st.last_error_http_status);
     return j;
 }
 
-static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why)
-{
+static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why) {
     const cJSON *item;
     const cJSON *list = want;
     cJSON *single = NULL;
@@ -910,9 +910,11 @@ static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why)
         char where[160];
 
         if (slot == NULL || slot->creds == NULL)
-            rc = rn_fail(why, "provider stats need the \"id\" of an open provider");
-        else if (check_keys(item, "id,mints_ok,mints_failed,degraded,cached,"
-                                  "last_error,last_error_http_status",
+            rc = rn_fail(why,
+                         "provider stats need the \"id\" of an open provider");
+        else if (check_keys(item,
+                            "id,mints_ok,mints_failed,degraded,cached,"
+                            "last_error,last_error_http_status",
                             "provider stats", why))
             rc = -1;
         else if ((actual = provider_stats_json(slot, why)) == NULL)
@@ -929,13 +931,13 @@ static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why)
     return rc;
 }
 
-static int check_stats(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int check_stats(scenario *sc, const cJSON *step, rn_why *why) {
     const cJSON *emu = cJSON_GetObjectItemCaseSensitive(step, "emulator");
     const cJSON *prov = cJSON_GetObjectItemCaseSensitive(step, "provider");
 
     if (emu == NULL && prov == NULL)
-        return rn_fail(why, "\"emulator\" or \"provider\" expectations are required");
+        return rn_fail(
+            why, "\"emulator\" or \"provider\" expectations are required");
     if (emu != NULL) {
         cJSON *actual = rn_emulator_get_json(sc->env, "/emulator/stats", why);
         if (actual == NULL)
@@ -948,16 +950,14 @@ static int check_stats(scenario *sc, const cJSON *step, rn_why *why)
     return prov ? check_provider_stats(sc, prov, why) : 0;
 }
 
-static int op_stats(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_stats(scenario *sc, const cJSON *step, rn_why *why) {
     return check_stats(sc, step, why);
 }
 
-static int op_wait_for(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int op_wait_for(scenario *sc, const cJSON *step, rn_why *why) {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(step, "timeout_ms");
-    long long timeout = cJSON_IsNumber(t) ? (long long)t->valuedouble
-                                          : WAIT_FOR_DEFAULT_MS;
+    long long timeout =
+        cJSON_IsNumber(t) ? (long long)t->valuedouble : WAIT_FOR_DEFAULT_MS;
     long long deadline = now_ms() + timeout;
 
     for (;;) {
@@ -979,25 +979,25 @@ static int op_wait_for(scenario *sc, const cJSON *step, rn_why *why)
 static const struct {
     const char *name;
     int (*run)(scenario *sc, const cJSON *step, rn_why *why);
-    const char *keys;     /* besides "op" and "comment" */
+    const char *keys; /* besides "op" and "comment" */
 } OPS[] = {
-    { "reset", op_reset, "" },
-    { "knobs", op_knobs, "knobs" },
-    { "provider", op_provider, "id,config,expect" },
-    { "get", op_get, "provider,threads,expect,save_token,same_token_across_threads" },
-    { "open", op_open, "provider,threads,expect" },
-    { "invalidate", op_invalidate, "provider,token,expect" },
-    { "free", op_free, "provider" },
-    { "login", op_login,
-      "provider,host,port,user,password,database,sslmode,expect" },
-    { "sleep", op_sleep, "ms" },
-    { "stats", op_stats, "emulator,provider" },
-    { "wait_for", op_wait_for, "emulator,provider,timeout_ms" },
+    {"reset", op_reset, ""},
+    {"knobs", op_knobs, "knobs"},
+    {"provider", op_provider, "id,config,expect"},
+    {"get", op_get,
+     "provider,threads,expect,save_token,same_token_across_threads"},
+    {"open", op_open, "provider,threads,expect"},
+    {"invalidate", op_invalidate, "provider,token,expect"},
+    {"free", op_free, "provider"},
+    {"login", op_login,
+     "provider,host,port,user,password,database,sslmode,expect"},
+    {"sleep", op_sleep, "ms"},
+    {"stats", op_stats, "emulator,provider"},
+    {"wait_for", op_wait_for, "emulator,provider,timeout_ms"},
 };
 enum { OP_COUNT = sizeof OPS / sizeof OPS[0] };
 
-static int run_step(scenario *sc, const cJSON *step, rn_why *why)
-{
+static int run_step(scenario *sc, const cJSON *step, rn_why *why) {
     const char *op = string_field(step, "op");
     char allowed[256];
 
@@ -1013,8 +1013,7 @@ static int run_step(scenario *sc, const cJSON *step, rn_why *why)
     return rn_fail(why, "unknown op \"%s\"", op ? op : "(none)");
 }
 
-static char *read_file(const char *path)
-{
+static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");
     char *data = malloc(MAX_SCENARIO_BYTES + 1);
     size_t n = 0;
@@ -1037,13 +1036,13 @@ static char *read_file(const char *path)
 }
 
 /* The first required capability this runner lacks, or NULL. */
-static const char *missing_capability(const cJSON *requires)
-{
+static const char *missing_capability(const cJSON *requires) {
     const cJSON *item;
 
     cJSON_ArrayForEach(item, requires) {
         int have = 0;
-        for (size_t i = 0; i < sizeof CAPABILITIES / sizeof CAPABILITIES[0]; i++)
+        for (size_t i = 0; i < sizeof CAPABILITIES / sizeof CAPABILITIES[0];
+             i++)
             have |= cJSON_IsString(item) &&
                     strcmp(item->valuestring, CAPABILITIES[i]) == 0;
         if (!have)
@@ -1054,12 +1053,11 @@ static const char *missing_capability(const cJSON *requires)
 
 typedef enum verdict { PASSED, FAILED, SKIPPED } verdict;
 
-static verdict run_steps(scenario *sc, const char *name, const cJSON *root)
-{
+static verdict run_steps(scenario *sc, const char *name, const cJSON *root) {
     const cJSON *knobs = cJSON_GetObjectItemCaseSensitive(root, "knobs");
     const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
     const cJSON *step;
-    rn_why why = { "" };
+    rn_why why = {""};
     int n = 0;
 
     if (rn_emulator_post(sc->env, "/emulator/reset", NULL, &why) != 0 ||
@@ -1073,7 +1071,8 @@ static verdict run_steps(scenario *sc, const char *name, const cJSON *root)
         if (sc->verbose)
             fprintf(stderr, "  %s: step %d (%s)\n", name, n, op ? op : "?");
         if (run_step(sc, step, &why) != 0) {
-            printf("FAIL %s: step %d (%s): %s\n", name, n, op ? op : "?", why.text);
+            printf("FAIL %s: step %d (%s): %s\n", name, n, op ? op : "?",
+                   why.text);
             return FAILED;
         }
     }
@@ -1081,19 +1080,18 @@ static verdict run_steps(scenario *sc, const char *name, const cJSON *root)
     return PASSED;
 }
 
-static verdict run_scenario(const rn_env *env, const char *path, int verbose)
-{
+static verdict run_scenario(const rn_env *env, const char *path, int verbose) {
     char *text = read_file(path);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     const char *name = string_field(root, "name");
-    rn_why why = { "" };
+    rn_why why = {""};
     verdict v;
 
     free(text);
     if (root == NULL || name == NULL ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "steps")) ||
-        check_keys(root, "name,description,requires,knobs,steps", "the scenario",
-                   &why) != 0) {
+        check_keys(root, "name,description,requires,knobs,steps",
+                   "the scenario", &why) != 0) {
         printf("FAIL %s: not a scenario: %s\n", path,
                why.text[0] ? why.text
                            : "unreadable, not JSON, or without name and steps");
@@ -1107,20 +1105,19 @@ static verdict run_scenario(const rn_env *env, const char *path, int verbose)
         cJSON_Delete(root);
         return SKIPPED;
     }
-    scenario sc = { .env = env, .verbose = verbose };
+    scenario sc = {.env = env, .verbose = verbose};
     v = run_steps(&sc, name, root);
     scenario_clear(&sc);
     cJSON_Delete(root);
     return v;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *env_file = NULL;
     int verbose = 0, first = 1;
-    int counts[3] = { 0, 0, 0 };
-    rn_env env = { 0 };
-    rn_why why = { "" };
+    int counts[3] = {0, 0, 0};
+    rn_env env = {0};
+    rn_why why = {""};
 
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "-v") == 0)

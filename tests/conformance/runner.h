@@ -40,7 +40,7 @@ void rn_env_free(rn_env *env);
 
 /* --- the emulator's control API (runner_emulator.c) ----------------------- */
 
-/* POSTs a JSON body (NULL: "{}") to `path` under EMULATOR_URL. */
+/* POSTs a JSON body (NULL: none) to `path` under EMULATOR_URL. */
 int rn_emulator_post(const rn_env *env, const char *path, const char *body,
                      rn_why *why);
 
@@ -55,10 +55,10 @@ typedef struct rn_login_params {
 } rn_login_params;
 
 typedef struct rn_login_result {
-    int ok;                  /* logged in and ran SELECT current_user */
-    char sqlstate[6];        /* of the failure, "" if unknown */
-    char message[1024];      /* of the failure */
-    char current_user[256];  /* when ok */
+    int ok;                 /* logged in and ran SELECT current_user */
+    char sqlstate[6];       /* of the failure, "" if unknown */
+    char message[1024];     /* of the failure */
+    char current_user[256]; /* when ok */
 } rn_login_result;
 
 void rn_login(const rn_login_params *p, rn_login_result *out);

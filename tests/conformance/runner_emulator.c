@@ -14,8 +14,7 @@ typedef struct answer {
     size_t len;
 } answer;
 
-static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
     answer *a = userdata;
     size_t n = size * nmemb;
 
@@ -33,8 +32,7 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* Sends one request; on success `a` holds the body of a 2xx answer. */
 static int request(const rn_env *env, const char *path, const char *post_body,
-                   answer *a, rn_why *why)
-{
+                   answer *a, rn_why *why) {
     const char *base = rn_env_get(env, "EMULATOR_URL");
     const char *ca = rn_env_get(env, "LAKEBASE_CA_FILE");
     char url[1024];
@@ -75,18 +73,19 @@ static int request(const rn_env *env, const char *path, const char *post_body,
 }
 
 int rn_emulator_post(const rn_env *env, const char *path, const char *body,
-                     rn_why *why)
-{
-    answer a = { 0 };
-    int rc = request(env, path, body ? body : "{}", &a, why);
+                     rn_why *why) {
+    answer a = {0};
+    /* No body at all when there is nothing to say: the emulator's
+     * body-less routes do not read one, and an unread HTTP/2 request body
+     * ends in a stream reset that curl reports as an error. */
+    int rc = request(env, path, body ? body : "", &a, why);
 
     free(a.data);
     return rc;
 }
 
-cJSON *rn_emulator_get_json(const rn_env *env, const char *path, rn_why *why)
-{
-    answer a = { 0 };
+cJSON *rn_emulator_get_json(const rn_env *env, const char *path, rn_why *why) {
+    answer a = {0};
     cJSON *json = NULL;
 
     if (request(env, path, NULL, &a, why) == 0) {

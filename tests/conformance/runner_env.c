@@ -14,8 +14,7 @@ typedef struct buf {
     int failed;
 } buf;
 
-static void buf_putn(buf *b, const char *s, size_t n)
-{
+static void buf_putn(buf *b, const char *s, size_t n) {
     if (b->failed)
         return;
     if (b->len + n + 1 > b->cap) {
@@ -35,8 +34,7 @@ static void buf_putn(buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-static char *buf_finish(buf *b)
-{
+static char *buf_finish(buf *b) {
     if (!b->failed && b->data == NULL)
         buf_putn(b, "", 0);
     if (b->failed) {
@@ -47,9 +45,8 @@ static char *buf_finish(buf *b)
 }
 
 /* Reads one shell word at `p` (quotes and backslashes as sh does). */
-static char *read_shell_word(const char *p)
-{
-    buf b = { 0 };
+static char *read_shell_word(const char *p) {
+    buf b = {0};
 
     while (*p && !isspace((unsigned char)*p)) {
         if (*p == '\'') {
@@ -76,8 +73,7 @@ static char *read_shell_word(const char *p)
     return buf_finish(&b);
 }
 
-static int env_add(rn_env *env, const char *key, size_t key_len, char *value)
-{
+static int env_add(rn_env *env, const char *key, size_t key_len, char *value) {
     char **keys = realloc(env->keys, (env->count + 1) * sizeof *keys);
     if (keys == NULL)
         return -1;
@@ -93,8 +89,7 @@ static int env_add(rn_env *env, const char *key, size_t key_len, char *value)
     return 0;
 }
 
-int rn_env_load(rn_env *env, const char *path, rn_why *why)
-{
+int rn_env_load(rn_env *env, const char *path, rn_why *why) {
     FILE *f = fopen(path, "r");
     char line[8192];
     int lineno = 0;
@@ -128,8 +123,7 @@ int rn_env_load(rn_env *env, const char *path, rn_why *why)
     return 0;
 }
 
-const char *rn_env_get(const rn_env *env, const char *key)
-{
+const char *rn_env_get(const rn_env *env, const char *key) {
     /* Later lines win, as when a shell sources the file. */
     for (size_t i = env->count; i-- > 0;)
         if (strcmp(env->keys[i], key) == 0)
@@ -137,9 +131,8 @@ const char *rn_env_get(const rn_env *env, const char *key)
     return NULL;
 }
 
-char *rn_env_expand(const rn_env *env, const char *text, rn_why *why)
-{
-    buf b = { 0 };
+char *rn_env_expand(const rn_env *env, const char *text, rn_why *why) {
+    buf b = {0};
     const char *p = text;
 
     while (*p) {
@@ -188,13 +181,12 @@ char *rn_env_expand(const rn_env *env, const char *text, rn_why *why)
     return out;
 }
 
-void rn_env_free(rn_env *env)
-{
+void rn_env_free(rn_env *env) {
     for (size_t i = 0; i < env->count; i++) {
         free(env->keys[i]);
         free(env->values[i]);
     }
     free(env->keys);
     free(env->values);
-    *env = (rn_env){ 0 };
+    *env = (rn_env){0};
 }

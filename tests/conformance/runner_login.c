@@ -12,8 +12,7 @@
 
 #define LOGIN_TIMEOUT_MS 15000
 
-static long long now_ms(void)
-{
+static long long now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -21,10 +20,9 @@ static long long now_ms(void)
 
 /* libpq has no accessor for the SQLSTATE of a failed connect, but in
  * verbose mode the message reads "FATAL:  28P01: password ...". */
-static void sqlstate_from_message(const char *msg, char out[6])
-{
-    static const char *const severities[] = { "FATAL:  ", "ERROR:  ",
-                                              "PANIC:  " };
+static void sqlstate_from_message(const char *msg, char out[6]) {
+    static const char *const severities[] = {
+        "FATAL:  ", "ERROR:  ", "PANIC:  "};
 
     out[0] = '\0';
     for (size_t s = 0; s < sizeof severities / sizeof severities[0]; s++) {
@@ -33,7 +31,8 @@ static void sqlstate_from_message(const char *msg, char out[6])
             continue;
         p += strlen(severities[s]);
         int i = 0;
-        while (i < 5 && (isdigit((unsigned char)p[i]) || isupper((unsigned char)p[i])))
+        while (i < 5 &&
+               (isdigit((unsigned char)p[i]) || isupper((unsigned char)p[i])))
             i++;
         if (i == 5 && p[5] == ':') {
             memcpy(out, p, 5);
@@ -44,13 +43,12 @@ static void sqlstate_from_message(const char *msg, char out[6])
 }
 
 /* Drives a non-blocking connect to its end (libpq's documented loop). */
-static int finish_connect(PGconn *conn)
-{
+static int finish_connect(PGconn *conn) {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     long long deadline = now_ms() + LOGIN_TIMEOUT_MS;
 
     while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-        struct pollfd pfd = { .fd = PQsocket(conn) };
+        struct pollfd pfd = {.fd = PQsocket(conn)};
         long long left = deadline - now_ms();
 
         if (pfd.fd < 0 || left <= 0)
@@ -63,24 +61,31 @@ static int finish_connect(PGconn *conn)
     return st == PGRES_POLLING_OK ? 0 : -1;
 }
 
-static void copy_trimmed(char *dst, size_t cap, const char *src)
-{
+static void copy_trimmed(char *dst, size_t cap, const char *src) {
     snprintf(dst, cap, "%s", src);
-    for (size_t n = strlen(dst); n > 0 && isspace((unsigned char)dst[n - 1]); n--)
+    for (size_t n = strlen(dst); n > 0 && isspace((unsigned char)dst[n - 1]);
+         n--)
         dst[n - 1] = '\0';
     for (char *c = dst; *c; c++)
         if (*c == '\n')
             *c = ' ';
 }
 
-void rn_login(const rn_login_params *p, rn_login_result *out)
-{
-    const char *keys[] = { "host", "port", "user", "password", "dbname",
-                           "sslmode", "connect_timeout", "application_name",
-                           p->sslrootcert ? "sslrootcert" : NULL, NULL };
-    const char *values[] = { p->host, p->port, p->user, p->password,
-                             p->database, p->sslmode, "15",
-                             "lakebase-conformance", p->sslrootcert, NULL };
+void rn_login(const rn_login_params *p, rn_login_result *out) {
+    const char *keys[] = {"host",
+                          "port",
+                          "user",
+                          "password",
+                          "dbname",
+                          "sslmode",
+                          "connect_timeout",
+                          "application_name",
+                          p->sslrootcert ? "sslrootcert" : NULL,
+                          NULL};
+    const char *values[] = {
+        p->host,        p->port,    p->user, p->password,
+        p->database,    p->sslmode, "15",    "lakebase-conformance",
+        p->sslrootcert, NULL};
 
     memset(out, 0, sizeof *out);
     PGconn *conn = PQconnectStartParams(keys, values, 0);

@@ -5,6 +5,7 @@ package main
 // injected latency and failures the knobs ask for.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +48,15 @@ func (ws *workspace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.control.ServeHTTP(w, r)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	// Read the whole (bounded) body before answering: an HTTP/2 handler that
+	// answers early leaves the stream half-read and the server resets it,
+	// which clients see as a transport error instead of our answer.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		apiError(w, http.StatusRequestEntityTooLarge, "INVALID_PARAMETER_VALUE", "Request body too large or unreadable.")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if ms := ws.st.currentKnobs().LatencyMS; ms > 0 {
 		select {
 		case <-time.After(time.Duration(ms) * time.Millisecond):

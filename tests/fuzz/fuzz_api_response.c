@@ -89,6 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int64_t n = 0;
     lakebase_error *err = NULL;
     int rc;
+    /* 0/1 credential (Autoscaling/Provisioned), 2 OIDC, 3 OAuth, 4 endpoint,
+     * 5/6 instance (read-write/read-only), 7 SCIM, 8 error answer, 9 claims */
     unsigned which = (unsigned)(data[0] - '0') % 10u;
     switch (which) {
     case 0:

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 #define NS_PER_MS INT64_C(1000000)
-/* 1970-01-01T00:00:00 with the largest negative offset, -23:59. */
+/* 1970-01-01T00:00:00+23:59: the earliest instant the parser accepts. */
 #define EARLIEST_NS (-INT64_C(86340) * INT64_C(1000000000))
 
 static int64_t floor_div(int64_t a, int64_t b) {

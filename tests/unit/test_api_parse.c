@@ -369,6 +369,8 @@ static void test_endpoint_state_is_optional_but_typed(void **state) {
         {"{\"status\":{\"hosts\":[\"ep-1.db\"]}}", "\"status.hosts.host\" is missing"},
         {"{\"status\":{\"hosts\":{\"host\":\"ep-1.db host=evil\"}}}",
          "\"status.hosts.host\" contains a character"},
+        {"{\"status\":{\"hosts\":{\"host\":\"ep-1.db:5432\"}}}",
+         "\"status.hosts.host\" contains a character"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err = NULL;

@@ -18,12 +18,13 @@
 #include "handle.h"
 #include "temp_file.h"
 
-#define ENDPOINT "projects/my-proj/branches/main/endpoints/ep-1"
-#define SECRET_TOKEN "dapiTOPSECRETtoken0123"
-#define SECRET_CLIENT "doseCLIENTSECRET4567"
+#define ENDPOINT        "projects/my-proj/branches/main/endpoints/ep-1"
+#define SECRET_TOKEN    "dapiTOPSECRETtoken0123"
+#define SECRET_CLIENT   "doseCLIENTSECRET4567"
 #define SECRET_PASSWORD "pw-VERYSECRET-89"
 
-/* --- fixtures ---------------------------------------------------------------- */
+/* --- fixtures ----------------------------------------------------------------
+ */
 
 typedef struct fake_env {
     const char *vars[16][2];
@@ -123,7 +124,8 @@ static int fake_source(void *userdata, char *buf, size_t cap,
     return 0;
 }
 
-/* --- precedence ---------------------------------------------------------------- */
+/* --- precedence
+ * ---------------------------------------------------------------- */
 
 static void test_explicit_beats_environment(void **state) {
     fixture *f = *state;
@@ -219,9 +221,11 @@ static void test_explicit_values_of_every_kind_are_parsed(void **state) {
     assert_int_equal(resolve(f), 0);
     assert_int_equal(f->rc.ttl_seconds, 900);
     assert_int_equal(f->rc.read_only, 1);
-    assert_string_equal(f->rc.claims_json, "[{\"permission_set\": \"READ_ONLY\"}]");
+    assert_string_equal(f->rc.claims_json,
+                        "[{\"permission_set\": \"READ_ONLY\"}]");
     assert_string_equal(f->rc.group_name, "analysts");
-    assert_true(f->rc.refresh_fraction > 0.4999 && f->rc.refresh_fraction < 0.5001);
+    assert_true(f->rc.refresh_fraction > 0.4999 &&
+                f->rc.refresh_fraction < 0.5001);
     assert_int_equal(f->rc.hard_margin_seconds, 120);
     assert_int_equal(f->rc.http_timeout_ms, 1500);
     assert_string_equal(f->rc.ca_file, "/etc/ca.pem");
@@ -289,7 +293,8 @@ static void test_environment_value_is_checked_and_named(void **state) {
     expect_config_error(f, "pg.port", "PGPORT", "1 to 65535", NULL);
 }
 
-/* --- workspace.host ---------------------------------------------------------- */
+/* --- workspace.host ----------------------------------------------------------
+ */
 
 static void test_bare_host_gets_https_and_loses_trailing_slash(void **state) {
     fixture *f = *state;
@@ -328,9 +333,10 @@ static void test_http_host_is_allowed_only_for_loopback(void **state) {
 
 static void test_malformed_hosts_are_refused(void **state) {
     fixture *f = *state;
-    const char *bad[] = {"ftp://ws.example.com", "https://", "https://ws/x",
-                         "https://user@ws.example.com", "ws.example.com:port",
-                         "https://ws.example.com/?o=1", "ws example.com"};
+    const char *bad[] = {"ftp://ws.example.com", "https://",
+                         "https://ws/x",         "https://user@ws.example.com",
+                         "ws.example.com:port",  "https://ws.example.com/?o=1",
+                         "ws example.com"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lakebase_error *err = NULL;
         if (lakebase_config_set(f->cfg, "workspace.host", bad[i], &err) !=
@@ -341,7 +347,8 @@ static void test_malformed_hosts_are_refused(void **state) {
     }
 }
 
-/* --- the config file ----------------------------------------------------------- */
+/* --- the config file
+ * ----------------------------------------------------------- */
 
 static void test_profile_from_environment_variable_is_used(void **state) {
     fixture *f = *state;
@@ -466,7 +473,8 @@ static void test_missing_default_file_is_fine(void **state) {
 
 static void test_profile_values_are_checked_and_named(void **state) {
     fixture *f = *state;
-    write_config_file(f, "[DEFAULT]\nhost = http://evil.example.com\ntoken = t\n");
+    write_config_file(f,
+                      "[DEFAULT]\nhost = http://evil.example.com\ntoken = t\n");
     set(f, "lakebase.endpoint", ENDPOINT);
     set(f, "auth.config_file", f->file);
     expect_config_error(f, "workspace.host", "profile [DEFAULT]", f->file,
@@ -507,7 +515,8 @@ static void test_auth_type_from_profile_chooses_method(void **state) {
     assert_int_equal(f->rc.auth_type, LB_AUTH_OAUTH_M2M);
 }
 
-/* --- validation ---------------------------------------------------------------- */
+/* --- validation
+ * ---------------------------------------------------------------- */
 
 static void test_endpoint_and_instance_together_are_refused(void **state) {
     fixture *f = *state;
@@ -528,7 +537,8 @@ static void test_malformed_endpoints_show_the_expected_form(void **state) {
         "projects/p/branches/b/endpoints/e/extra",
         "projects/p/branches/b_x/endpoints/e",
         "projects//branches/b/endpoints/e",
-        "projects/abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd"
+        "projects/"
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd"
         "/branches/b/endpoints/e",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -536,7 +546,8 @@ static void test_malformed_endpoints_show_the_expected_form(void **state) {
         if (lakebase_config_set(f->cfg, "lakebase.endpoint", bad[i], &err) !=
             LAKEBASE_ECONFIG)
             fail_msg("endpoint \"%s\" was accepted", bad[i]);
-        assert_non_null(strstr(lakebase_error_message(err), "lakebase.endpoint"));
+        assert_non_null(
+            strstr(lakebase_error_message(err), "lakebase.endpoint"));
         assert_non_null(strstr(lakebase_error_message(err),
                                "projects/{project}/branches/{branch}/"
                                "endpoints/{endpoint}"));
@@ -612,9 +623,8 @@ static void test_token_source_and_token_need_auth_type(void **state) {
     fixture *f = *state;
     minting_pat(f);
     int ud = 0;
-    assert_int_equal(lakebase_config_set_token_source(f->cfg, fake_source, &ud,
-                                                      NULL),
-                     0);
+    assert_int_equal(
+        lakebase_config_set_token_source(f->cfg, fake_source, &ud, NULL), 0);
     expect_config_error(f, "more than one authorization method", "auth.token",
                         "token source", NULL);
     set(f, "auth.type", "external");
@@ -628,9 +638,8 @@ static void test_token_source_alone_is_external_auth(void **state) {
     fixture *f = *state;
     set(f, "lakebase.endpoint", ENDPOINT);
     set(f, "workspace.host", "ws.example.com");
-    assert_int_equal(lakebase_config_set_token_source(f->cfg, fake_source, NULL,
-                                                      NULL),
-                     0);
+    assert_int_equal(
+        lakebase_config_set_token_source(f->cfg, fake_source, NULL, NULL), 0);
     assert_int_equal(resolve(f), 0);
     assert_int_equal(f->rc.auth_type, LB_AUTH_EXTERNAL);
 }
@@ -644,7 +653,8 @@ static void test_auth_type_needs_its_settings(void **state) {
     set(f, "auth.type", "pat");
     expect_config_error(f, "auth.token", "DATABRICKS_TOKEN", NULL);
     set(f, "auth.type", "external");
-    expect_config_error(f, "external", "lakebase_config_set_token_source", NULL);
+    expect_config_error(f, "external", "lakebase_config_set_token_source",
+                        NULL);
     set(f, "auth.client_secret", NULL);
     set(f, "auth.type", "oauth-m2m");
     expect_config_error(f, "auth.client_secret", NULL);
@@ -751,7 +761,8 @@ static void test_claims_must_be_a_json_array(void **state) {
     set(f, "lakebase.claims", "[\n  {\"permission_set\": \"READ_ONLY\"}\n]");
 }
 
-/* --- value checks ---------------------------------------------------------------- */
+/* --- value checks
+ * ---------------------------------------------------------------- */
 
 static void expect_set_error(fixture *f, const char *key, const char *value,
                              const char *fragment) {
@@ -796,8 +807,8 @@ static void test_bad_fractions_name_key_and_range(void **state) {
 
 static void test_bools_accept_every_spelling(void **state) {
     fixture *f = *state;
-    const char *ok[] = {"true", "false", "1", "0", "yes", "no", "on", "off",
-                        "TRUE", "Off"};
+    const char *ok[] = {"true", "false", "1",   "0",    "yes",
+                        "no",   "on",    "off", "TRUE", "Off"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         set(f, "lakebase.read_only", ok[i]);
     expect_set_error(f, "lakebase.read_only", "maybe", "true or false");
@@ -823,9 +834,9 @@ static void test_secrets_never_appear_in_messages(void **state) {
     const char *keys[] = {"auth.token", "auth.client_secret", "pg.password"};
     for (size_t i = 0; i < 3; i++) {
         lakebase_error *err = NULL;
-        assert_int_equal(lakebase_config_set(f->cfg, keys[i],
-                                             SECRET_TOKEN "\n", &err),
-                         LAKEBASE_ECONFIG);
+        assert_int_equal(
+            lakebase_config_set(f->cfg, keys[i], SECRET_TOKEN "\n", &err),
+            LAKEBASE_ECONFIG);
         assert_non_null(strstr(lakebase_error_message(err), keys[i]));
         assert_null(strstr(lakebase_error_message(err), SECRET_TOKEN));
         lakebase_error_free(err);
@@ -838,7 +849,8 @@ static void test_secrets_never_appear_in_messages(void **state) {
     assert_null(strstr(msg(f), SECRET_TOKEN));
 }
 
-/* --- the key table and the docs ------------------------------------------------ */
+/* --- the key table and the docs
+ * ------------------------------------------------ */
 
 static void test_key_at_enumerates_every_key_then_erange(void **state) {
     fixture *f = *state;
@@ -900,7 +912,8 @@ static void test_docs_list_every_key_and_variable(void **state) {
     }
 }
 
-/* --- the public API ------------------------------------------------------------ */
+/* --- the public API
+ * ------------------------------------------------------------ */
 
 static void test_null_handles_are_ehandle(void **state) {
     (void)state;
@@ -911,9 +924,9 @@ static void test_null_handles_are_ehandle(void **state) {
     lakebase_error_free(err);
     assert_int_equal(lakebase_config_set_dsn(NULL, "host=h", NULL),
                      LAKEBASE_EHANDLE);
-    assert_int_equal(lakebase_config_set_token_source(NULL, fake_source, NULL,
-                                                      NULL),
-                     LAKEBASE_EHANDLE);
+    assert_int_equal(
+        lakebase_config_set_token_source(NULL, fake_source, NULL, NULL),
+        LAKEBASE_EHANDLE);
     assert_int_equal(lakebase_config_set_logger(NULL, NULL, NULL, 1, NULL),
                      LAKEBASE_EHANDLE);
     lakebase_config_free(NULL);
@@ -948,6 +961,12 @@ static void test_freed_and_foreign_handles_are_ehandle(void **state) {
     assert_int_equal(foreign.tag, LB_TAG_CREDENTIALS);
 }
 
+static void log_sink(void *userdata, int level, const char *message) {
+    (void)userdata;
+    (void)level;
+    (void)message;
+}
+
 static void test_bad_arguments_are_einval(void **state) {
     fixture *f = *state;
     assert_int_equal(lakebase_config_new(NULL, NULL), LAKEBASE_EINVAL);
@@ -956,17 +975,11 @@ static void test_bad_arguments_are_einval(void **state) {
     assert_int_equal(lakebase_config_set_dsn(f->cfg, NULL, NULL),
                      LAKEBASE_EINVAL);
     lakebase_error *err = NULL;
-    assert_int_equal(lakebase_config_set_logger(f->cfg, (lakebase_log_fn)1,
-                                                NULL, 9, &err),
-                     LAKEBASE_EINVAL);
+    assert_int_equal(
+        lakebase_config_set_logger(f->cfg, log_sink, NULL, 9, &err),
+        LAKEBASE_EINVAL);
     assert_non_null(strstr(lakebase_error_message(err), "max_level"));
     lakebase_error_free(err);
-}
-
-static void log_sink(void *userdata, int level, const char *message) {
-    (void)userdata;
-    (void)level;
-    (void)message;
 }
 
 static void test_logger_is_carried_into_the_resolved_config(void **state) {

@@ -2,7 +2,6 @@
  * in a thread (and, for TLS, the same server behind OpenSSL). */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -36,47 +35,6 @@
 /* base64("client-id:basic-SECRET-pass"), computed independently. */
 #define BASIC_B64 "Y2xpZW50LWlkOmJhc2ljLVNFQ1JFVC1wYXNz"
 
-/* ---- libssl, loaded at run time ---------------------------------------
- * The unit tests link libcrypto only; libssl is the library libcurl itself
- * already uses, so the test's TLS server borrows it with dlopen. */
-typedef struct tls_api {
-    const SSL_METHOD *(*server_method)(void);
-    SSL_CTX *(*ctx_new)(const SSL_METHOD *);
-    int (*use_certificate)(SSL_CTX *, X509 *);
-    int (*use_private_key)(SSL_CTX *, EVP_PKEY *);
-    void (*ctx_free)(SSL_CTX *);
-    SSL *(*ssl_new)(SSL_CTX *);
-    int (*set_fd)(SSL *, int);
-    int (*accept)(SSL *);
-    int (*read)(SSL *, void *, int);
-    int (*write)(SSL *, const void *, int);
-    void (*ssl_free)(SSL *);
-} tls_api;
-
-static tls_api tls;
-
-static bool load_tls_api(void) {
-    void *h = dlopen("libssl.so.3", RTLD_NOW);
-    if (!h)
-        return false;
-    void **slots[] = {(void **)&tls.server_method, (void **)&tls.ctx_new,
-                      (void **)&tls.use_certificate, (void **)&tls.use_private_key,
-                      (void **)&tls.ctx_free, (void **)&tls.ssl_new,
-                      (void **)&tls.set_fd, (void **)&tls.accept,
-                      (void **)&tls.read, (void **)&tls.write,
-                      (void **)&tls.ssl_free};
-    static const char *names[] = {
-        "TLS_server_method", "SSL_CTX_new", "SSL_CTX_use_certificate",
-        "SSL_CTX_use_PrivateKey", "SSL_CTX_free", "SSL_new", "SSL_set_fd",
-        "SSL_accept", "SSL_read", "SSL_write", "SSL_free"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        *slots[i] = dlsym(h, names[i]);
-        if (!*slots[i])
-            return false;
-    }
-    return true;
-}
-
 /* ---- the loopback server -------------------------------------------- */
 
 typedef struct server {
@@ -102,13 +60,13 @@ typedef struct conn {
 
 static ssize_t conn_read(conn *c, char *buf, size_t n) {
     if (c->ssl)
-        return tls.read(c->ssl, buf, (int)n);
+        return SSL_read(c->ssl, buf, (int)n);
     return recv(c->fd, buf, n, 0);
 }
 
 static bool conn_write(conn *c, const char *buf, size_t n) {
     while (n > 0) {
-        ssize_t w = c->ssl ? tls.write(c->ssl, buf, (int)n)
+        ssize_t w = c->ssl ? SSL_write(c->ssl, buf, (int)n)
                            : send(c->fd, buf, n, MSG_NOSIGNAL);
         if (w <= 0)
             return false;
@@ -182,16 +140,16 @@ static void *serve(void *arg) {
         if (c.fd < 0)
             break;
         if (s->tls) {
-            c.ssl = tls.ssl_new(s->tls);
-            tls.set_fd(c.ssl, c.fd);
+            c.ssl = SSL_new(s->tls);
+            SSL_set_fd(c.ssl, c.fd);
         }
-        if (!c.ssl || tls.accept(c.ssl) == 1) {
+        if (!c.ssl || SSL_accept(c.ssl) == 1) {
             read_request(s, &c);
             wait_or_hangup(c.fd, s->delay_ms);
             answer(s, &c);
         }
         if (c.ssl)
-            tls.ssl_free(c.ssl);
+            SSL_free(c.ssl);
         close(c.fd);
     }
     return NULL;
@@ -517,6 +475,22 @@ static void test_non_https_urls_are_refused_before_any_traffic(void **state) {
     assert_failed(&r, LAKEBASE_EINVAL, "");
 }
 
+static void test_credentials_with_line_breaks_are_never_sent(void **state) {
+    (void)state;
+    static const lb_http_request injected[] = {
+        {.method = "GET", .url = "http://127.0.0.1:9/x",
+         .bearer = "t-" SECRET "\r\nX-Evil: 1"},
+        {.method = "GET", .url = "http://127.0.0.1:9/x",
+         .basic_user = "id\n", .basic_pass = BASIC_PASS},
+        {.method = "GET", .url = "http://127.0.0.1:9/x",
+         .basic_user = BASIC_USER, .basic_pass = "p-" SECRET "\r"},
+    };
+    for (size_t i = 0; i < sizeof injected / sizeof injected[0]; i++) {
+        exchange_result r = send_once(injected[i]);
+        assert_failed(&r, LAKEBASE_EINVAL, "control characters");
+    }
+}
+
 static void test_url_escape_encodes_all_but_unreserved(void **state) {
     (void)state;
     char *e = lb_url_escape("my inst/ance~a-b_c.d%?&=\xc3\xa9");
@@ -581,10 +555,10 @@ static void free_cert(test_cert *c) {
 static exchange_result https_exchange(test_cert *served, const char *trusted_file,
                                       const char *host) {
     server s = {.head = "HTTP/1.1 200 OK", .body = "secure", .content_length = true};
-    s.tls = tls.ctx_new(tls.server_method());
+    s.tls = SSL_CTX_new(TLS_server_method());
     assert_non_null(s.tls);
-    assert_int_equal(tls.use_certificate(s.tls, served->cert), 1);
-    assert_int_equal(tls.use_private_key(s.tls, served->key), 1);
+    assert_int_equal(SSL_CTX_use_certificate(s.tls, served->cert), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey(s.tls, served->key), 1);
     server_start(&s);
     char url[128];
     snprintf(url, sizeof url, "https://%s:%d/tls", host, s.port);
@@ -594,14 +568,12 @@ static exchange_result https_exchange(test_cert *served, const char *trusted_fil
         .method = "GET", .url = url, .bearer = BEARER, .timeout_ms = 5000});
     lb_http_client_free(client);
     server_stop(&s);
-    tls.ctx_free(s.tls);
+    SSL_CTX_free(s.tls);
     return r;
 }
 
 static void test_https_with_the_right_ca_succeeds(void **state) {
     (void)state;
-    if (!load_tls_api())
-        skip();
     test_cert cert;
     make_cert(&cert, "IP:127.0.0.1,DNS:localhost");
     exchange_result r = https_exchange(&cert, cert.path, "127.0.0.1");
@@ -615,8 +587,6 @@ static void test_https_with_the_right_ca_succeeds(void **state) {
 
 static void test_https_with_a_bogus_ca_fails_verification(void **state) {
     (void)state;
-    if (!load_tls_api())
-        skip();
     test_cert served, other;
     make_cert(&served, "IP:127.0.0.1,DNS:localhost");
     make_cert(&other, "IP:127.0.0.1,DNS:localhost");
@@ -628,8 +598,6 @@ static void test_https_with_a_bogus_ca_fails_verification(void **state) {
 
 static void test_https_to_a_name_the_certificate_lacks_fails(void **state) {
     (void)state;
-    if (!load_tls_api())
-        skip();
     test_cert cert;
     make_cert(&cert, "DNS:db.example.invalid");
     exchange_result r = https_exchange(&cert, cert.path, "127.0.0.1");
@@ -639,8 +607,6 @@ static void test_https_to_a_name_the_certificate_lacks_fails(void **state) {
 
 static void test_https_with_a_garbage_ca_file_fails(void **state) {
     (void)state;
-    if (!load_tls_api())
-        skip();
     test_cert served;
     make_cert(&served, "IP:127.0.0.1");
     char junk[] = "/tmp/lb_test_junk_XXXXXX";
@@ -685,6 +651,7 @@ int main(void) {
         cmocka_unit_test(test_connection_refused_is_a_network_error),
         cmocka_unit_test(test_slow_server_times_out),
         cmocka_unit_test(test_non_https_urls_are_refused_before_any_traffic),
+        cmocka_unit_test(test_credentials_with_line_breaks_are_never_sent),
         cmocka_unit_test(test_url_escape_encodes_all_but_unreserved),
         cmocka_unit_test(test_https_with_the_right_ca_succeeds),
         cmocka_unit_test(test_https_with_a_bogus_ca_fails_verification),

@@ -128,15 +128,16 @@ static void test_comments_blank_lines_and_whitespace_are_ignored(void **state) {
 
 static void test_crlf_line_endings_and_bom_are_accepted(void **state) {
     (void)state;
-    parsed r = parse("\xEF\xBB\xBF[DEFAULT]\r\nhost = h\r\ntoken = t\r\n",
-                     NULL);
+    parsed r =
+        parse("\xEF\xBB\xBF[DEFAULT]\r\nhost = h\r\ntoken = t\r\n", NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.p.host, "h");
     assert_string_equal(r.p.token, "t");
     parsed_clear(&r);
 }
 
-static void test_last_duplicate_key_wins_across_repeated_sections(void **state) {
+static void
+test_last_duplicate_key_wins_across_repeated_sections(void **state) {
     (void)state;
     parsed r = parse("[a]\nhost = one\ntoken = t\n[b]\nhost = x\n[a]\n"
                      "host = two\n",
@@ -169,7 +170,8 @@ static void test_keys_and_sections_are_case_sensitive(void **state) {
     parsed_clear(&r);
 }
 
-static void test_unknown_keys_and_values_with_equals_are_kept_apart(void **state) {
+static void
+test_unknown_keys_and_values_with_equals_are_kept_apart(void **state) {
     (void)state;
     parsed r = parse("[DEFAULT]\ncluster_id = c\ntoken = a=b==\n", NULL);
     assert_int_equal(r.rc, 0);
@@ -191,8 +193,8 @@ static void test_malformed_lines_give_file_and_line_only(void **state) {
     (void)state;
     expect_malformed("[DEFAULT]\nhost = h\ntoken dapiSECRET123\n",
                      "/home/u/.databrickscfg:3:", "dapiSECRET123");
-    expect_malformed("token = dapiSECRET123\n[DEFAULT]\n", ":1:",
-                     "dapiSECRET123");
+    expect_malformed("token = dapiSECRET123\n[DEFAULT]\n",
+                     ":1:", "dapiSECRET123");
     expect_malformed("[DEFAULT\nhost = h\n", ":1:", NULL);
     expect_malformed("[DEFAULT]\n[   ]\n", ":2:", NULL);
     expect_malformed("[DEFAULT]\n = dapiSECRET123\n", ":2:", "dapiSECRET123");
@@ -203,9 +205,9 @@ static void test_nul_byte_is_malformed(void **state) {
     static const char text[] = "[DEFAULT]\nhost = a\0b\n";
     lb_profile p;
     lakebase_error *err = NULL;
-    assert_int_equal(lb_profile_parse(text, sizeof text - 1, NULL, "f", &p,
-                                      &err),
-                     LAKEBASE_ECONFIG);
+    assert_int_equal(
+        lb_profile_parse(text, sizeof text - 1, NULL, "f", &p, &err),
+        LAKEBASE_ECONFIG);
     assert_non_null(strstr(lakebase_error_message(err), "f:2:"));
     lakebase_error_free(err);
 }
@@ -235,14 +237,15 @@ static void test_text_without_final_newline_is_read(void **state) {
     parsed_clear(&r);
 }
 
-/* --- lb_profile_load: the file ---------------------------------------------- */
+/* --- lb_profile_load: the file ----------------------------------------------
+ */
 
 static void test_load_missing_file_without_name_is_empty(void **state) {
     (void)state;
     lb_profile p;
     lakebase_error *err = NULL;
-    assert_int_equal(lb_profile_load("/nonexistent/lakebase/cfg", NULL, &p, &err),
-                     0);
+    assert_int_equal(
+        lb_profile_load("/nonexistent/lakebase/cfg", NULL, &p, &err), 0);
     assert_null(p.name);
     assert_null(err);
 }
@@ -251,12 +254,12 @@ static void test_load_missing_file_with_name_is_config_error(void **state) {
     (void)state;
     lb_profile p;
     lakebase_error *err = NULL;
-    assert_int_equal(lb_profile_load("/nonexistent/lakebase/cfg", "prod", &p,
-                                     &err),
-                     LAKEBASE_ECONFIG);
+    assert_int_equal(
+        lb_profile_load("/nonexistent/lakebase/cfg", "prod", &p, &err),
+        LAKEBASE_ECONFIG);
     assert_non_null(strstr(lakebase_error_message(err), "\"prod\""));
-    assert_non_null(strstr(lakebase_error_message(err),
-                           "/nonexistent/lakebase/cfg"));
+    assert_non_null(
+        strstr(lakebase_error_message(err), "/nonexistent/lakebase/cfg"));
     lakebase_error_free(err);
 }
 
@@ -320,7 +323,8 @@ int main(void) {
         cmocka_unit_test(test_last_duplicate_key_wins_across_repeated_sections),
         cmocka_unit_test(test_empty_value_unsets_an_earlier_one),
         cmocka_unit_test(test_keys_and_sections_are_case_sensitive),
-        cmocka_unit_test(test_unknown_keys_and_values_with_equals_are_kept_apart),
+        cmocka_unit_test(
+            test_unknown_keys_and_values_with_equals_are_kept_apart),
         cmocka_unit_test(test_malformed_lines_give_file_and_line_only),
         cmocka_unit_test(test_nul_byte_is_malformed),
         cmocka_unit_test(test_text_over_the_limit_is_refused),

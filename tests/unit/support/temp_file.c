@@ -10,7 +10,8 @@ char *temp_file_write(const char *text, size_t len) {
     char *path = malloc(4096);
     if (!path)
         return NULL;
-    snprintf(path, 4096, "%s/lakebase-test-XXXXXX", dir && dir[0] ? dir : "/tmp");
+    snprintf(path, 4096, "%s/lakebase-test-XXXXXX",
+             dir && dir[0] ? dir : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0) {
         free(path);
