@@ -100,8 +100,9 @@ int lb_pg_statement_error_code(const char *sqlstate, const char *message,
                                int connection_lost, int cancel_requested) {
     if (connection_lost)
         return LAKEBASE_ECONNECTION;
+    /* No SQLSTATE on a live connection: libpq refused the call itself. */
     if (!sqlstate || !sqlstate[0])
-        return LAKEBASE_ECONNECTION;
+        return LAKEBASE_ESQL;
     if (strcmp(sqlstate, "57014") == 0) {
         if (!cancel_requested && message &&
             strstr(message, "statement timeout"))

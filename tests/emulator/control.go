@@ -45,7 +45,9 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusForbidden, "PERMISSION_DENIED", "The control API answers loopback clients only.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	if !bufferBody(w, r) {
+		return
+	}
 	switch route := r.Method + " " + r.URL.Path; route {
 	case "GET /emulator/stats":
 		writeJSON(w, http.StatusOK, c.st.stats(c.proxy.openConnections()))

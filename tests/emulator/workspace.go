@@ -43,20 +43,29 @@ type workspace struct {
 	control http.Handler
 }
 
+// bufferBody reads the whole (bounded) request body before any answer: a
+// handler that answers an HTTP/2 request early leaves the stream half-read,
+// the server resets it, and the client sees a transport error instead of
+// the answer. Returns false after answering 400 itself.
+func bufferBody(w http.ResponseWriter, r *http.Request) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE",
+			fmt.Sprintf("the request body is larger than %d bytes or unreadable", maxRequestBody))
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
+}
+
 func (ws *workspace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/emulator/") {
 		ws.control.ServeHTTP(w, r)
 		return
 	}
-	// Read the whole (bounded) body before answering: an HTTP/2 handler that
-	// answers early leaves the stream half-read and the server resets it,
-	// which clients see as a transport error instead of our answer.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	if err != nil {
-		apiError(w, http.StatusRequestEntityTooLarge, "INVALID_PARAMETER_VALUE", "Request body too large or unreadable.")
+	if !bufferBody(w, r) {
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if ms := ws.st.currentKnobs().LatencyMS; ms > 0 {
 		select {
 		case <-time.After(time.Duration(ms) * time.Millisecond):

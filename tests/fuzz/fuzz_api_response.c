@@ -10,14 +10,8 @@
 #include "api_parse.h"
 #include "lakebase.h"
 #include "secret.h"
+#include "fuzz_check.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            abort();                                                          \
-    } while (0)
 
 /* A parser either succeeded with its required output set, or failed with an
  * EPROTOCOL error object and left the output NULL. */

@@ -9,14 +9,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "fuzz_check.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            abort();                                                           \
-    } while (0)
 
 static void check_value(const char *v) {
     /* Values are one trimmed line: never empty, never spanning lines. */

@@ -9,14 +9,8 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "fuzz_check.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            abort();                                                           \
-    } while (0)
 
 /* libpq's reading of the password, when it is distinctive enough that its
  * appearance in a message could only be a leak: 8+ letters and digits with

@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "rfc3339.h"
+#include "fuzz_check.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            abort();                                                          \
-    } while (0)
 
 #define NS_PER_MS INT64_C(1000000)
 /* 1970-01-01T00:00:00+23:59: the earliest instant the parser accepts. */

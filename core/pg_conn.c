@@ -1,0 +1,371 @@
+#include "pg_conn.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "handle.h"
+#include "pg_error.h"
+#include "retry.h"
+
+/* A compute waking from scale to zero answers within "a few hundred ms":
+ * start retrying quickly, but never hammer it more than every 2 s. */
+static const lb_backoff CONNECT_BACKOFF = {.floor_ms = 100, .cap_ms = 2000};
+/* How often a blocked connect looks at its stop flag. */
+#define STOP_CHECK_MS 100
+
+int64_t lb_pg_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int stopped(const atomic_int *stop) {
+    return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
+/* ---- one attempt ---------------------------------------------------------- */
+
+typedef enum attempt_result {
+    ATTEMPT_OK,
+    ATTEMPT_FAILED, /* libpq's message says why */
+    ATTEMPT_TIMEOUT,
+    ATTEMPT_STOPPED,
+    ATTEMPT_NOMEM
+} attempt_result;
+
+/* Drives PQconnectPoll with poll(2) until it settles or the deadline. */
+static attempt_result poll_connect(PGconn *pg, int64_t deadline,
+                                   const atomic_int *stop) {
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    for (;;) {
+        if (st == PGRES_POLLING_OK)
+            return ATTEMPT_OK;
+        if (st == PGRES_POLLING_FAILED)
+            return ATTEMPT_FAILED;
+        if (stopped(stop))
+            return ATTEMPT_STOPPED;
+        int64_t left = deadline - lb_pg_now_ms();
+        if (left <= 0)
+            return ATTEMPT_TIMEOUT;
+        struct pollfd pfd = {
+            .fd = PQsocket(pg),
+            .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+        };
+        if (pfd.fd < 0)
+            return ATTEMPT_FAILED;
+        int n = poll(&pfd, 1, (int)(left < STOP_CHECK_MS ? left : STOP_CHECK_MS));
+        if (n < 0 && errno != EINTR)
+            return ATTEMPT_FAILED;
+        if (n > 0)
+            st = PQconnectPoll(pg);
+    }
+}
+
+/* The session settings the result accessors rely on, plus the statement
+ * timeout. */
+static void login_options(const lb_pg_settings *s, char *buf, size_t cap) {
+    int n = snprintf(buf, cap,
+                     "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex");
+    if (s->statement_timeout_ms > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, " -c statement_timeout=%ld",
+                 s->statement_timeout_ms);
+}
+
+static attempt_result attempt(const lb_pg_settings *s,
+                              const lakebase_credential *cred,
+                              int64_t deadline, const atomic_int *stop,
+                              PGconn **out) {
+    char port[16], timeout[24], options[160];
+    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
+    /* libpq's own timeout only guards each socket wait; ours is the real
+     * budget. It rounds 1 s up to 2 s. */
+    int64_t left_s = (deadline - lb_pg_now_ms() + 999) / 1000;
+    snprintf(timeout, sizeof timeout, "%" PRId64, left_s < 2 ? 2 : left_s);
+    login_options(s, options, sizeof options);
+    const char *keys[16], *vals[16];
+    size_t n = 0;
+#define PARAM(k, v)                                                            \
+    do {                                                                       \
+        if (v) {                                                               \
+            keys[n] = k;                                                       \
+            vals[n++] = v;                                                     \
+        }                                                                      \
+    } while (0)
+    PARAM("host", lakebase_credential_host(cred));
+    PARAM("hostaddr", s->hostaddr);
+    PARAM("port", port);
+    PARAM("dbname", lakebase_credential_database(cred));
+    PARAM("user", lakebase_credential_user(cred));
+    PARAM("password", lakebase_credential_token(cred));
+    PARAM("sslmode", lakebase_credential_sslmode(cred));
+    PARAM("sslrootcert", s->sslrootcert);
+    PARAM("application_name", s->application_name);
+    PARAM("fallback_application_name", "liblakebase");
+    PARAM("connect_timeout", timeout);
+    PARAM("options", options);
+#undef PARAM
+    keys[n] = vals[n] = NULL;
+
+    PGconn *pg = PQconnectStartParams(keys, vals, 0);
+    if (!pg)
+        return ATTEMPT_NOMEM;
+    /* Right away, so a refused login carries its SQLSTATE in the text. */
+    PQsetErrorVerbosity(pg, PQERRORS_VERBOSE);
+    attempt_result r = PQstatus(pg) == CONNECTION_BAD
+                           ? ATTEMPT_FAILED
+                           : poll_connect(pg, deadline, stop);
+    *out = pg;
+    return r;
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
+    if (strcmp(sqlstate, "3D000") == 0)
+        return "set pg.database (PGDATABASE) to an existing database";
+    if (!s->identity)
+        return "check pg.user and pg.password";
+    return "the role must be the identity that minted the credential: set "
+           "PGUSER / pg.user to that identity, or unset it to use the "
+           "identity's own role";
+}
+
+static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
+                       const char *sqlstate, const char *message, int reminted,
+                       lakebase_error **err) {
+    char reason[512];
+    lb_pg_connect_reason(message, reason, sizeof reason);
+    return lb_err_sql(
+        err, LAKEBASE_ELOGIN, sqlstate,
+        "login refused for role \"%.200s\" on database \"%.100s\" at "
+        "%.200s:%d (credential minted by %.200s%s): SQLSTATE %s: %.400s; %s",
+        lakebase_credential_user(cred), lakebase_credential_database(cred),
+        lakebase_credential_host(cred), lakebase_credential_port(cred),
+        s->identity ? s->identity : "nobody: static password pg.password",
+        reminted ? ", refused again with a freshly minted one" : "", sqlstate,
+        reason, hint_for(sqlstate, s));
+}
+
+/* ---- the connect loop ----------------------------------------------------- */
+
+static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
+    lb_pg_conn *c = calloc(1, sizeof *c);
+    PGcancel *cancel = c ? PQgetCancel(pg) : NULL;
+    if (!cancel) {
+        free(c);
+        PQfinish(pg);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    c->tag = LB_TAG_DEAD;
+    c->pg = pg;
+    c->cancel = cancel;
+    atomic_init(&c->cancel_requested, 0);
+    c->born_ms = lb_pg_now_ms();
+    c->retire_ms = INT64_MAX;
+    c->idle_since_ms = c->born_ms;
+    *out = c;
+    return 0;
+}
+
+int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
+                  const atomic_int *stop, lb_pg_conn **out,
+                  lakebase_error **err) {
+    *out = NULL;
+    int64_t started = lb_pg_now_ms();
+    int64_t deadline = started + s->connect_timeout_ms;
+    int reminted = 0;
+    char last[512] = "";
+    for (int tries = 1;; tries++) {
+        lakebase_credential *cred = NULL;
+        int code = src->get(src->ctx, &cred, err);
+        if (code != 0)
+            return code;
+        PGconn *pg = NULL;
+        attempt_result r = attempt(s, cred, deadline, stop, &pg);
+        if (r == ATTEMPT_OK) {
+            lakebase_credential_free(cred);
+            return finish(pg, out, err);
+        }
+        char sqlstate[6] = "";
+        const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
+        lb_connect_verdict v =
+            r == ATTEMPT_FAILED ? lb_pg_classify_connect(msg, sqlstate)
+                                : LB_CONNECT_FAIL;
+        lb_pg_connect_reason(msg, last, sizeof last);
+        if (r == ATTEMPT_FAILED && v == LB_CONNECT_REAUTH && !reminted) {
+            /* The login proxy judged this token stale before our clock
+             * did: drop it, mint once more, try again at once. */
+            src->invalidate(src->ctx, lakebase_credential_token(cred));
+            reminted = 1;
+            lb_log(s->log, LAKEBASE_LOG_WARN,
+                   "login as \"%.200s\" refused (28P01); retrying once with a "
+                   "freshly minted credential",
+                   lakebase_credential_user(cred));
+        } else if (r == ATTEMPT_FAILED &&
+                   (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN)) {
+            code = login_error(s, cred, sqlstate, msg, reminted, err);
+        } else if (r == ATTEMPT_STOPPED) {
+            code = lb_err(err, LAKEBASE_ECLOSED,
+                          "the pool was closed while connecting");
+        } else if (r == ATTEMPT_NOMEM) {
+            code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+        } else if (r == ATTEMPT_FAILED && v == LB_CONNECT_FAIL) {
+            code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
+                              "could not connect to %.200s:%d: %s",
+                              lakebase_credential_host(cred),
+                              lakebase_credential_port(cred), last);
+        } else {
+            /* Retryable, or out of time: wait unless the budget is spent. */
+            int64_t wait = lb_backoff_ms(&CONNECT_BACKOFF, tries, -1,
+                                         lb_random_u32());
+            int64_t now = lb_pg_now_ms();
+            if (r == ATTEMPT_TIMEOUT || now + wait >= deadline) {
+                code = lb_err_sql(
+                    err, LAKEBASE_ETIMEOUT, sqlstate,
+                    "could not connect to %.200s:%d within %ld ms "
+                    "(pool.connect_timeout_ms; %d attempts): %s",
+                    lakebase_credential_host(cred),
+                    lakebase_credential_port(cred), s->connect_timeout_ms,
+                    tries, last[0] ? last : "timeout expired");
+            } else {
+                lb_log(s->log, LAKEBASE_LOG_INFO,
+                       "connect to %.200s:%d failed (%s); retry %d in %" PRId64
+                       " ms",
+                       lakebase_credential_host(cred),
+                       lakebase_credential_port(cred), last, tries, wait);
+                for (int64_t end = now + wait; !stopped(stop);) {
+                    int64_t left = end - lb_pg_now_ms();
+                    if (left <= 0)
+                        break;
+                    struct timespec ts = {0, (left < STOP_CHECK_MS
+                                                  ? left
+                                                  : STOP_CHECK_MS) *
+                                                 1000000L};
+                    nanosleep(&ts, NULL);
+                }
+            }
+        }
+        PQfinish(pg);
+        lakebase_credential_free(cred);
+        if (code != 0)
+            return code;
+    }
+}
+
+void lb_pg_close(lb_pg_conn *c) {
+    if (!c)
+        return;
+    c->tag = LB_TAG_DEAD;
+    PQfreeCancel(c->cancel);
+    PQfinish(c->pg);
+    free(c);
+}
+
+/* ---- statements ----------------------------------------------------------- */
+
+static int statement_error(lb_pg_conn *c, const PGresult *res,
+                           lakebase_error **err) {
+    int lost = PQstatus(c->pg) == CONNECTION_BAD;
+    if (lost)
+        c->broken = 1;
+    const char *sqlstate =
+        res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    char conn_msg[512];
+    if (!primary) {
+        lb_pg_connect_reason(PQerrorMessage(c->pg), conn_msg, sizeof conn_msg);
+        primary = conn_msg[0] ? conn_msg : "no answer from the server";
+    }
+    int cancel = atomic_load(&c->cancel_requested);
+    int code = lb_pg_statement_error_code(sqlstate, primary, lost, cancel);
+    /* Whatever the session state, a connection whose protocol state we do
+     * not know is not handed out again. */
+    if (code == LAKEBASE_ECONNECTION)
+        c->broken = 1;
+    const char *what = code == LAKEBASE_ETIMEOUT
+                           ? "statement timeout (pool.statement_timeout_ms)"
+                       : code == LAKEBASE_ECANCELED
+                           ? (cancel ? "statement cancelled by "
+                                       "lakebase_conn_cancel"
+                                     : "statement cancelled by the server")
+                       : code == LAKEBASE_ECONNECTION ? "connection lost"
+                                                      : "SQL error";
+    return lb_err_sql(err, code, sqlstate, "%s%s%s: %.600s%s%.400s", what,
+                      sqlstate ? " " : "", sqlstate ? sqlstate : "", primary,
+                      detail ? " DETAIL: " : "", detail ? detail : "");
+}
+
+int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, PGresult **out,
+               lakebase_error **err) {
+    *out = NULL;
+    atomic_store(&c->cancel_requested, 0);
+    /* Without parameters the simple protocol allows several statements in
+     * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
+    PGresult *res = nparams == 0
+                        ? PQexec(c->pg, sql)
+                        : PQexecParams(c->pg, sql, nparams, NULL, values, NULL,
+                                       NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+        st == PGRES_EMPTY_QUERY) {
+        *out = res;
+        return 0;
+    }
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        PQclear(res);
+        c->broken = 1; /* stuck in COPY: nobody will finish it */
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "COPY is not supported through lakebase_conn_query");
+    }
+    int code = statement_error(c, res, err);
+    PQclear(res);
+    return code;
+}
+
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
+    char buf[256];
+    atomic_store(&c->cancel_requested, 1);
+    if (!PQcancel(c->cancel, buf, sizeof buf))
+        return lb_err(err, LAKEBASE_ECONNECTION, "could not send cancel: %s",
+                      buf);
+    return 0;
+}
+
+int lb_pg_validate(lb_pg_conn *c) {
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+        return 0;
+    PGresult *res = PQexec(c->pg, "");
+    int ok = res && PQresultStatus(res) == PGRES_EMPTY_QUERY &&
+             PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    PQclear(res);
+    return ok;
+}
+
+int lb_pg_reset(lb_pg_conn *c) {
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+        return -1;
+    switch (PQtransactionStatus(c->pg)) {
+    case PQTRANS_IDLE:
+        return 0;
+    case PQTRANS_INTRANS:
+    case PQTRANS_INERROR: {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+        int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+                 PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+        PQclear(res);
+        return ok ? 0 : -1;
+    }
+    default: /* active (a statement still running) or unknown */
+        return -1;
+    }
+}

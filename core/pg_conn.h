@@ -1,0 +1,89 @@
+/* One physical PostgreSQL connection: the non-blocking connect with
+ * Lakebase's retry rules, statements on the caller's thread, cancel from
+ * another thread, and the checks a pool makes before reuse. */
+#ifndef LB_PG_CONN_H
+#define LB_PG_CONN_H
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "lakebase.h"
+#include "log.h"
+
+/* Where the password for each new connection comes from: the provider's
+ * current credential, or the static password. The credential also says
+ * where and as whom to log in. */
+typedef struct lb_login_source {
+    /* A credential valid right now; blocks while one is minted. */
+    int (*get)(void *ctx, lakebase_credential **out, lakebase_error **err);
+    /* Drops the cached credential if it is still `token`. */
+    void (*invalidate)(void *ctx, const char *token);
+    void *ctx;
+} lb_login_source;
+
+/* What every connection of a pool shares. Strings are borrowed from the
+ * owner (NULL when unset) and outlive every connect. */
+typedef struct lb_pg_settings {
+    const char *hostaddr;
+    const char *sslrootcert;
+    const char *application_name;
+    long connect_timeout_ms;   /* the whole budget, retries included */
+    long statement_timeout_ms; /* 0 = none */
+    /* For login error messages: who mints the credential, and the key that
+     * names the role ("pg.user"), never a secret. */
+    const char *identity;
+    const lb_logger *log;
+} lb_pg_settings;
+
+/* The connection. It is also the public lakebase_conn handle: its tag is
+ * LB_TAG_CONN only while it is leased (or is a direct connection), so a
+ * handle used after release is reported as LAKEBASE_EHANDLE. */
+struct lakebase_conn {
+    uint32_t tag;
+    PGconn *pg;
+    PGcancel *cancel;          /* made at connect; PQcancel is thread-safe */
+    atomic_int cancel_requested; /* lakebase_conn_cancel since the statement
+                                    began */
+    int broken;                /* never reuse: discard on release */
+    int64_t born_ms;           /* monotonic */
+    int64_t retire_ms;         /* monotonic; INT64_MAX = never */
+    int64_t idle_since_ms;     /* monotonic; set by the pool */
+    void *owner;               /* the pool, or NULL for a direct connection */
+    struct lakebase_conn *prev, *next; /* the owner's lists */
+};
+typedef struct lakebase_conn lb_pg_conn;
+
+/* Opens one connection with the source's current credential, retrying
+ * connection refused / 57P03 with jittered backoff until
+ * settings->connect_timeout_ms, re-minting once after 28P01, and failing
+ * fast (LAKEBASE_ELOGIN) on any other refused login. `stop` (may be NULL)
+ * aborts the attempt with LAKEBASE_ECLOSED when it becomes non-zero; it is
+ * checked at least every 100 ms. */
+int lb_pg_connect(const lb_pg_settings *settings, const lb_login_source *src,
+                  const atomic_int *stop, lb_pg_conn **out,
+                  lakebase_error **err);
+
+/* Closes and frees. Accepts NULL. */
+void lb_pg_close(lb_pg_conn *c);
+
+/* Runs one statement (text parameters, NULL = SQL NULL). *out is set on
+ * success (including an empty query). A broken connection is marked so. */
+int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, PGresult **out,
+               lakebase_error **err);
+
+/* Asks the server to cancel whatever `c` runs. Thread-safe. */
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);
+
+/* 1 when an empty query round-trips and no transaction is open. */
+int lb_pg_validate(lb_pg_conn *c);
+
+/* Makes a returned connection reusable: rolls back an open or failed
+ * transaction. 0 when reusable, -1 when it must be discarded. */
+int lb_pg_reset(lb_pg_conn *c);
+
+/* Monotonic milliseconds (coarse: a few ms resolution, cheap to read). */
+int64_t lb_pg_now_ms(void);
+
+#endif

@@ -1,0 +1,71 @@
+/* The pool's state, shared by the leasing code (pool.c) and its driver
+ * thread (pool_maintenance.c). Everything below `mu` is guarded by it. */
+#ifndef LB_POOL_INTERNAL_H
+#define LB_POOL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "pool.h"
+
+/* A caller blocked in acquire. It is woken with exactly one outcome. */
+typedef struct lb_waiter {
+    pthread_cond_t cv;
+    lb_pg_conn *conn; /* handed over directly by a release or a connect */
+    int may_connect;  /* a slot was reserved for it: connect yourself */
+    int closed;       /* the pool was closed */
+    struct lb_waiter *next;
+} lb_waiter;
+
+struct lb_pool {
+    /* Immutable after create. */
+    lb_pool_settings cfg;
+    const lb_pg_settings *pg;
+    const lb_login_source *src;
+    lb_logger log;
+
+    atomic_int closing; /* read without the lock by connects in flight */
+
+    pthread_mutex_t mu;
+    pthread_cond_t driver_cv;  /* wakes the driver: work may be due */
+    pthread_cond_t changed_cv; /* a connect ended or a connection closed */
+    lb_pg_conn **idle;         /* LIFO stack; [n_idle-1] is the warmest */
+    int n_idle;
+    lb_pg_conn *leased; /* doubly linked through prev/next */
+    int in_use;         /* leased, or handed to a waiter */
+    int connecting;     /* slots reserved for a connect in flight */
+    lb_waiter *wait_head, *wait_tail;
+    int n_waiting;
+    int opened;
+    int driver_started, driver_stop;
+    pthread_t driver;
+    int64_t warm_retry_ms; /* the driver's backoff after a failed warm-up */
+    int warm_failures;
+
+    uint64_t connects_ok, connects_failed, recycled, discarded, acquires,
+        acquire_timeouts;
+    uint64_t wait_histogram[7];
+};
+
+static inline int lb_pool_total_locked(const lb_pool *p) {
+    return p->n_idle + p->in_use + p->connecting;
+}
+
+/* Accounts a finished connect (the slot was reserved): on success the
+ * connection goes to the first waiter, else onto the idle stack; on
+ * failure the slot is freed. A connection the closed pool cannot take is
+ * returned through *to_close. Call with mu held. */
+void lb_pool_connect_done_locked(lb_pool *p, lb_pg_conn *c, int ok,
+                                 lb_pg_conn **to_close);
+
+/* Gives freed capacity to waiters: idle connections first, then connect
+ * slots within max_size and max_connecting. Call with mu held. */
+void lb_pool_dispatch_locked(lb_pool *p);
+
+/* Stamps a new connection's birth-based retire time. */
+void lb_pool_stamp_lifetime(const lb_pool *p, lb_pg_conn *c);
+
+/* The driver thread (pool_maintenance.c). */
+void *lb_pool_driver_main(void *arg);
+
+#endif
