@@ -41,21 +41,11 @@ void cli_json_string(FILE *out, const char *s) {
     fputc('"', out);
     while (*p) {
         switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
         default:
             if (*p < 0x20 || *p == 0x7F) {
                 fprintf(out, "\\u%04x", *p);

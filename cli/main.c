@@ -175,21 +175,17 @@ static int parse_args(int argc, char **argv, options *opt) {
 
 static int exit_status_for(int code) {
     switch (code) {
-    case LAKEBASE_ECONFIG:
-        return EX_CONFIG;
+    case LAKEBASE_ECONFIG: return EX_CONFIG;
     case LAKEBASE_EAUTH:
     case LAKEBASE_EPERM:
-    case LAKEBASE_ECALLBACK:
-        return EX_NOPERM;
+    case LAKEBASE_ECALLBACK: return EX_NOPERM;
     case LAKEBASE_ENETWORK:
     case LAKEBASE_ESERVER:
     case LAKEBASE_ETIMEOUT:
     case LAKEBASE_EPROTOCOL:
     case LAKEBASE_ENOTFOUND:
-    case LAKEBASE_EAPI:
-        return EX_UNAVAILABLE;
-    default:
-        return EX_SOFTWARE;
+    case LAKEBASE_EAPI: return EX_UNAVAILABLE;
+    default: return EX_SOFTWARE;
     }
 }
 
@@ -207,14 +203,10 @@ static int fail(int code, lakebase_error *err) {
 
 static const char *level_name(int level) {
     switch (level) {
-    case LAKEBASE_LOG_ERROR:
-        return "error";
-    case LAKEBASE_LOG_WARN:
-        return "warning";
-    case LAKEBASE_LOG_INFO:
-        return "info";
-    default:
-        return "debug";
+    case LAKEBASE_LOG_ERROR: return "error";
+    case LAKEBASE_LOG_WARN: return "warning";
+    case LAKEBASE_LOG_INFO: return "info";
+    default: return "debug";
     }
 }
 
@@ -340,16 +332,10 @@ int main(int argc, char **argv) {
         return fail(rc, err);
 
     switch (opt.cmd) {
-    case CMD_TOKEN:
-        cli_print_token(stdout, cred, opt.json);
-        break;
-    case CMD_ENV:
-        cli_print_env(stdout, cred);
-        break;
-    case CMD_PSQL:
-        return run_psql(&opt, cred);
-    case CMD_NONE:
-        break;
+    case CMD_TOKEN: cli_print_token(stdout, cred, opt.json); break;
+    case CMD_ENV: cli_print_env(stdout, cred); break;
+    case CMD_PSQL: return run_psql(&opt, cred);
+    case CMD_NONE: break;
     }
     lakebase_credential_free(cred);
     return finish_output();

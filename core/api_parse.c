@@ -16,14 +16,14 @@
 #include "secret.h"
 
 /* Upper bounds on what any sane answer holds; anything longer is hostile. */
-#define MAX_TOKEN_LEN 65536
-#define MAX_URL_LEN 2048
-#define MAX_HOST_LEN 253
-#define MAX_NAME_LEN 256
-#define MAX_STATE_LEN 64
-#define MAX_TIMESTAMP_LEN 64
+#define MAX_TOKEN_LEN        65536
+#define MAX_URL_LEN          2048
+#define MAX_HOST_LEN         253
+#define MAX_NAME_LEN         256
+#define MAX_STATE_LEN        64
+#define MAX_TIMESTAMP_LEN    64
 #define DEFAULT_EXPIRES_IN_S 3600
-#define MAX_ERROR_TEXT 200
+#define MAX_ERROR_TEXT       200
 
 typedef bool (*char_class_fn)(unsigned char c);
 
@@ -159,7 +159,8 @@ static int read_string(const cJSON *root, const char *api,
         if (!f->allowed((unsigned char)v[i]))
             return parse_fail(err, api,
                               "field \"%s\" contains a character that is not "
-                              "allowed there", f->path);
+                              "allowed there",
+                              f->path);
     }
     *out = v;
     return 0;
@@ -171,7 +172,8 @@ static int dup_string(const char *s, char **out, lakebase_error **err) {
         return 0;
     *out = strdup(s);
     if (!*out)
-        return lb_err(err, LAKEBASE_ENOMEM, "out of memory copying a response field");
+        return lb_err(err, LAKEBASE_ENOMEM,
+                      "out of memory copying a response field");
     return 0;
 }
 
@@ -183,15 +185,16 @@ int lb_parse_credential(lb_api_kind kind, const char *body, size_t len,
                         lakebase_error **err) {
     if (!token || !expire_unix_ns ||
         (kind != LB_API_AUTOSCALING && kind != LB_API_PROVISIONED))
-        return lb_err(err, LAKEBASE_EINVAL, "lb_parse_credential: bad arguments");
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "lb_parse_credential: bad arguments");
     *token = NULL;
     const char *api = kind == LB_API_AUTOSCALING ? "postgres/credentials"
                                                  : "database/credentials";
     /* Each API names its expiry differently; accepting the other name would
      * hide a request sent to the wrong product line. */
-    const string_field expiry = {
-        kind == LB_API_AUTOSCALING ? "expire_time" : "expiration_time", true,
-        MAX_TIMESTAMP_LEN, printable_ascii};
+    const string_field expiry = {kind == LB_API_AUTOSCALING ? "expire_time"
+                                                            : "expiration_time",
+                                 true, MAX_TIMESTAMP_LEN, printable_ascii};
     cJSON *root;
     int rc = parse_root(api, body, len, &root, err);
     if (rc)
@@ -212,13 +215,14 @@ int lb_parse_credential(lb_api_kind kind, const char *body, size_t len,
     return rc;
 }
 
-int lb_parse_oidc_discovery(const char *body, size_t len,
-                            char **token_endpoint, lakebase_error **err) {
+int lb_parse_oidc_discovery(const char *body, size_t len, char **token_endpoint,
+                            lakebase_error **err) {
     static const char api[] = "OIDC discovery";
     static const string_field field = {"token_endpoint", true, MAX_URL_LEN,
                                        visible_ascii};
     if (!token_endpoint)
-        return lb_err(err, LAKEBASE_EINVAL, "lb_parse_oidc_discovery: bad arguments");
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "lb_parse_oidc_discovery: bad arguments");
     *token_endpoint = NULL;
     cJSON *root;
     int rc = parse_root(api, body, len, &root, err);
@@ -226,8 +230,10 @@ int lb_parse_oidc_discovery(const char *body, size_t len,
         return rc;
     const char *url;
     rc = read_string(root, api, &field, &url, err);
-    if (!rc && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        rc = parse_fail(err, api, "field \"token_endpoint\" is not an http(s) URL");
+    if (!rc && strncmp(url, "https://", 8) != 0 &&
+        strncmp(url, "http://", 7) != 0)
+        rc = parse_fail(err, api,
+                        "field \"token_endpoint\" is not an http(s) URL");
     if (!rc)
         rc = dup_string(url, token_endpoint, err);
     json_free(root);
@@ -268,7 +274,8 @@ int lb_parse_oauth_token(const char *body, size_t len, char **access_token,
     static const string_field field = {"access_token", true, MAX_TOKEN_LEN,
                                        visible_ascii};
     if (!access_token || !expires_in_s)
-        return lb_err(err, LAKEBASE_EINVAL, "lb_parse_oauth_token: bad arguments");
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "lb_parse_oauth_token: bad arguments");
     *access_token = NULL;
     cJSON *root;
     int rc = parse_root(api, body, len, &root, err);
@@ -428,8 +435,9 @@ static void fill_from_json(const cJSON *root, lb_api_error *out) {
         copy_json_string(out->error_code, sizeof out->error_code,
                          cJSON_GetObjectItemCaseSensitive(root, "error"));
     if (!out->message[0])
-        copy_json_string(out->message, sizeof out->message,
-                         cJSON_GetObjectItemCaseSensitive(root, "error_description"));
+        copy_json_string(
+            out->message, sizeof out->message,
+            cJSON_GetObjectItemCaseSensitive(root, "error_description"));
     out->retry_delay_ms =
         find_retry_delay(cJSON_GetObjectItemCaseSensitive(root, "details"));
 }

@@ -24,8 +24,8 @@ int lb_parse_credential(lb_api_kind kind, const char *body, size_t len,
                         lakebase_error **err);
 
 /* OIDC discovery: {"token_endpoint": "https://..."}. */
-int lb_parse_oidc_discovery(const char *body, size_t len,
-                            char **token_endpoint, lakebase_error **err);
+int lb_parse_oidc_discovery(const char *body, size_t len, char **token_endpoint,
+                            lakebase_error **err);
 
 /* OAuth token: {"access_token", "token_type", "expires_in"}. expires_in may
  * be a number or a numeric string; missing => 3600. *access_token secret. */

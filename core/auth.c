@@ -12,7 +12,7 @@
 
 /* The SDKs treat an OAuth token as expired 40 s early. */
 #define OAUTH_EARLY_EXPIRY_MS 40000
-#define TOKEN_SOURCE_BUF 16384
+#define TOKEN_SOURCE_BUF      16384
 
 struct lb_auth {
     lb_auth_type type;
@@ -31,8 +31,8 @@ struct lb_auth {
     /* Held across a token fetch: that is the single flight. Callers that
      * arrive meanwhile block here and then find the fresh token cached. */
     pthread_mutex_t mu;
-    char *token_endpoint;  /* from OIDC discovery, cached for good */
-    char *cached;          /* secret: OAuth or token-source token */
+    char *token_endpoint; /* from OIDC discovery, cached for good */
+    char *cached;         /* secret: OAuth or token-source token */
     int64_t cached_until_mono;
 };
 
@@ -131,8 +131,8 @@ static int discover_token_endpoint(lb_auth *a, int64_t *retry_hint_ms,
     char url[2048];
     snprintf(url, sizeof url, "%s/oidc/.well-known/oauth-authorization-server",
              a->host);
-    lb_http_request req = {.method = "GET", .url = url,
-                           .timeout_ms = a->timeout_ms};
+    lb_http_request req = {
+        .method = "GET", .url = url, .timeout_ms = a->timeout_ms};
     lb_http_response resp = {0};
     int rc = a->send(a->send_ctx, &req, &resp, err);
     if (rc == 0 && (resp.status < 200 || resp.status > 299))
@@ -161,8 +161,7 @@ static int fetch_oauth_token(lb_auth *a, int64_t *retry_hint_ms,
     lb_http_response resp = {0};
     rc = a->send(a->send_ctx, &req, &resp, err);
     if (rc == 0 && (resp.status < 200 || resp.status > 299)) {
-        rc = oauth_http_error("OAuth token request", &resp, retry_hint_ms,
-                              err);
+        rc = oauth_http_error("OAuth token request", &resp, retry_hint_ms, err);
     } else if (rc == 0) {
         char *token = NULL;
         int64_t expires_in_s = 0;
@@ -171,8 +170,8 @@ static int fetch_oauth_token(lb_auth *a, int64_t *retry_hint_ms,
         if (rc == 0) {
             lb_secret_free(a->cached);
             a->cached = token;
-            a->cached_until_mono = lb_mono_ms(a->clock) +
-                                   expires_in_s * 1000 - OAUTH_EARLY_EXPIRY_MS;
+            a->cached_until_mono = lb_mono_ms(a->clock) + expires_in_s * 1000 -
+                                   OAUTH_EARLY_EXPIRY_MS;
         }
     }
     lb_http_response_clear(&resp);
@@ -201,11 +200,11 @@ static int call_token_source(lb_auth *a, lakebase_error **err) {
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     /* Convert the wall-clock expiry into our monotonic timeline; unknown
      * expiry means "ask again next time". */
-    a->cached_until_mono =
-        expires_at > 0 ? lb_mono_ms(a->clock) +
-                             (expires_at - lb_wall_ms(a->clock)) -
-                             OAUTH_EARLY_EXPIRY_MS
-                       : 0;
+    a->cached_until_mono = expires_at > 0
+                               ? lb_mono_ms(a->clock) +
+                                     (expires_at - lb_wall_ms(a->clock)) -
+                                     OAUTH_EARLY_EXPIRY_MS
+                               : 0;
     return 0;
 }
 

@@ -15,8 +15,14 @@ typedef struct lb_clock {
 /* The real clock (CLOCK_REALTIME / CLOCK_BOOTTIME). Static; never NULL. */
 const lb_clock *lb_clock_system(void);
 
-static inline int64_t lb_wall_ms(const lb_clock *c) { return c->wall_ms(c->ctx); }
-static inline int64_t lb_mono_ms(const lb_clock *c) { return c->mono_ms(c->ctx); }
-static inline void lb_sleep_ms(const lb_clock *c, int64_t ms) { c->sleep_ms(c->ctx, ms); }
+static inline int64_t lb_wall_ms(const lb_clock *c) {
+    return c->wall_ms(c->ctx);
+}
+static inline int64_t lb_mono_ms(const lb_clock *c) {
+    return c->mono_ms(c->ctx);
+}
+static inline void lb_sleep_ms(const lb_clock *c, int64_t ms) {
+    c->sleep_ms(c->ctx, ms);
+}
 
 #endif

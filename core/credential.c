@@ -84,9 +84,9 @@ static int build_mint_request(lb_provider *p, char **body, const char **path,
                               lakebase_error **err) {
     if (p->kind == LB_API_AUTOSCALING) {
         *path = "/api/2.0/postgres/credentials";
-        *body = lb_build_autoscaling_request(p->rc.endpoint, p->rc.ttl_seconds,
-                                             p->rc.claims_json,
-                                             p->rc.group_name);
+        *body =
+            lb_build_autoscaling_request(p->rc.endpoint, p->rc.ttl_seconds,
+                                         p->rc.claims_json, p->rc.group_name);
     } else {
         char request_id[37];
         if (lb_uuid4(request_id) != 0)
@@ -279,7 +279,8 @@ static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
     *oom = !out->token || (p->host && !out->host) || (p->user && !out->user);
 }
 
-/* ---- the caller's path ---------------------------------------------------- */
+/* ---- the caller's path ----------------------------------------------------
+ */
 
 /* A caller with no usable token retries inside the mint deadline: retryable
  * failures (network, 429, 5xx) wait with jittered backoff, honouring the
@@ -294,9 +295,10 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
         if (rc == 0)
             return 0;
         int status = e ? lakebase_error_http_status(e) : 0;
-        int retryable = lb_retry_classify(status ? 0 : rc, status) == LB_RETRY_YES;
-        int64_t wait = lb_backoff_ms(&REFRESH_BACKOFF, attempt, hint,
-                                     lb_random_u32());
+        int retryable =
+            lb_retry_classify(status ? 0 : rc, status) == LB_RETRY_YES;
+        int64_t wait =
+            lb_backoff_ms(&REFRESH_BACKOFF, attempt, hint, lb_random_u32());
         int64_t now = lb_mono_ms(p->clock);
         pthread_mutex_lock(&p->mu);
         p->mints_failed++;
@@ -321,8 +323,7 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
             return rc;
         }
         lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "credential mint for %s failed (%s); retry %d in %" PRId64
-               " ms",
+               "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
                p->target, e ? lakebase_error_message(e) : "unknown error",
                attempt, wait);
         lb_err_destroy(e);
@@ -419,7 +420,8 @@ void lb_provider_invalidate(lb_provider *p, const char *token) {
     pthread_mutex_unlock(&p->mu);
 }
 
-/* ---- background refresh --------------------------------------------------- */
+/* ---- background refresh ---------------------------------------------------
+ */
 
 /* Background work exists only while a token is cached: the first mint, and
  * the one after an invalidation, are made by the caller who needs them. */
@@ -627,7 +629,8 @@ void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {
     out->last_mint_latency_us = p->last_mint_latency_us;
     out->expire_time_unix_ms = p->token ? p->expire_wall_ms : 0;
     out->degraded_since_unix_ms = p->degraded_since_wall_ms;
-    out->last_error_code = p->last_error ? lakebase_error_code(p->last_error) : 0;
+    out->last_error_code =
+        p->last_error ? lakebase_error_code(p->last_error) : 0;
     out->last_error_http_status =
         p->last_error ? lakebase_error_http_status(p->last_error) : 0;
     snprintf(out->last_error_message, sizeof out->last_error_message, "%s",

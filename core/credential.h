@@ -26,8 +26,8 @@ typedef struct lb_provider_deps {
 typedef struct lb_token_snapshot {
     char *token; /* secret */
     int64_t expire_wall_ms;
-    char *host;  /* discovered or configured */
-    char *user;  /* resolved role */
+    char *host; /* discovered or configured */
+    char *user; /* resolved role */
 } lb_token_snapshot;
 
 void lb_token_snapshot_clear(lb_token_snapshot *s);

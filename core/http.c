@@ -16,8 +16,8 @@
 #include "error.h"
 #include "secret.h"
 
-#define USER_AGENT "lakebase-c/0.1"
-#define DEFAULT_TIMEOUT_MS 30000L
+#define USER_AGENT             "lakebase-c/0.1"
+#define DEFAULT_TIMEOUT_MS     30000L
 #define MAX_CONNECT_TIMEOUT_MS 10000L
 /* Retry-After beyond a day is nonsense; it also keeps the ms value small. */
 #define MAX_RETRY_AFTER_S 86400
@@ -139,14 +139,16 @@ static int inspect_url(const char *url, url_info *info, lakebase_error **err) {
         goto done;
     }
     curl_url_get(u, CURLUPART_PORT, &port, 0);
-    snprintf(info->display, sizeof info->display, "%s://%s%s%s%s", scheme,
-             host, port ? ":" : "", port ? port : "", path);
+    snprintf(info->display, sizeof info->display, "%s://%s%s%s%s", scheme, host,
+             port ? ":" : "", port ? port : "", path);
     info->plain_http = strcasecmp(scheme, "http") == 0;
     info->loopback = is_loopback_host(host);
-    if (strcasecmp(scheme, "https") != 0 && !(info->plain_http && info->loopback))
+    if (strcasecmp(scheme, "https") != 0 &&
+        !(info->plain_http && info->loopback))
         rc = lb_err(err, LAKEBASE_ECONFIG,
                     "refusing %s: only https:// is allowed (http:// only to "
-                    "loopback addresses)", info->display);
+                    "loopback addresses)",
+                    info->display);
 done:
     curl_free(scheme);
     curl_free(host);
@@ -240,7 +242,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
     /* A new status line (after a 100 Continue) starts a new header set. */
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
         x->retry_after_ms = -1;
-    else if (n > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0)
+    else if (n > sizeof name - 1 &&
+             strncasecmp(data, name, sizeof name - 1) == 0)
         x->retry_after_ms =
             parse_retry_after(data + sizeof name - 1, n - (sizeof name - 1));
     return n;
@@ -338,12 +341,12 @@ static int build_headers(const lb_http_request *req, struct curl_slist **out,
 
 static void set_options(CURL *curl, const lb_http_client *c,
                         const lb_http_request *req, const url_info *info,
-                        struct curl_slist *headers, exchange *x,
-                        char *errbuf) {
+                        struct curl_slist *headers, exchange *x, char *errbuf) {
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, info->plain_http ? "http" : "https");
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR,
+                     info->plain_http ? "http" : "https");
 #else
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS,
                      info->plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
@@ -358,17 +361,20 @@ static void set_options(CURL *curl, const lb_http_client *c,
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     timeout < MAX_CONNECT_TIMEOUT_MS ? timeout : MAX_CONNECT_TIMEOUT_MS);
+                     timeout < MAX_CONNECT_TIMEOUT_MS ? timeout
+                                                      : MAX_CONNECT_TIMEOUT_MS);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, USER_AGENT);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LB_HTTP_MAX_BODY);
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t)LB_HTTP_MAX_BODY);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     if (strcmp(req->method, "POST") == 0) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)req->body_len);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? req->body : "");
     } else {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -383,11 +389,13 @@ static int transfer_error(CURLcode rc, const exchange *x, const url_info *info,
         return lb_err(err, LAKEBASE_EPROTOCOL, "response from %s exceeds 1 MiB",
                       info->display);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return lb_err(err, LAKEBASE_ETIMEOUT, "%s %s timed out: %s", req->method,
-                      info->display, why);
+        return lb_err(err, LAKEBASE_ETIMEOUT, "%s %s timed out: %s",
+                      req->method, info->display, why);
     if (rc == CURLE_WRITE_ERROR || rc == CURLE_OUT_OF_MEMORY)
-        return lb_err(err, LAKEBASE_ENOMEM, "%s %s: out of memory reading the "
-                      "response", req->method, info->display);
+        return lb_err(err, LAKEBASE_ENOMEM,
+                      "%s %s: out of memory reading the "
+                      "response",
+                      req->method, info->display);
     return lb_err(err, LAKEBASE_ENETWORK, "%s %s failed: %s", req->method,
                   info->display, why);
 }

@@ -13,22 +13,22 @@
 #define LB_HTTP_MAX_BODY (1024 * 1024)
 
 typedef struct lb_http_request {
-    const char *method;       /* "GET" or "POST" */
-    const char *url;          /* absolute https:// (http:// only to loopback) */
-    const char *body;         /* may be NULL */
+    const char *method; /* "GET" or "POST" */
+    const char *url;    /* absolute https:// (http:// only to loopback) */
+    const char *body;   /* may be NULL */
     size_t body_len;
     const char *content_type; /* e.g. "application/json"; NULL for none */
-    const char *bearer;       /* secret: Authorization: Bearer ...; may be NULL */
-    const char *basic_user;   /* HTTP Basic (OAuth client credentials) */
-    const char *basic_pass;   /* secret */
-    long timeout_ms;          /* whole-request timeout; 0 = default 30000 */
+    const char *bearer;     /* secret: Authorization: Bearer ...; may be NULL */
+    const char *basic_user; /* HTTP Basic (OAuth client credentials) */
+    const char *basic_pass; /* secret */
+    long timeout_ms;        /* whole-request timeout; 0 = default 30000 */
 } lb_http_request;
 
 typedef struct lb_http_response {
-    long status;              /* HTTP status, 0 if none */
-    char *body;               /* NUL-terminated, owned; NULL if empty */
+    long status; /* HTTP status, 0 if none */
+    char *body;  /* NUL-terminated, owned; NULL if empty */
     size_t body_len;
-    int64_t retry_after_ms;   /* from an integer Retry-After header; -1 if none */
+    int64_t retry_after_ms; /* from an integer Retry-After header; -1 if none */
 } lb_http_response;
 
 /* The transport seam: the provider only ever calls through this, so unit

@@ -5,7 +5,7 @@
 #include "lakebase.h"
 
 typedef struct lb_logger {
-    lakebase_log_fn fn;  /* NULL: logging off */
+    lakebase_log_fn fn; /* NULL: logging off */
     void *userdata;
     int max_level;
 } lb_logger;

@@ -39,7 +39,8 @@ static char *make_key(const lb_resolved_config *rc) {
     char source[64] = "";
     if (rc->token_source)
         snprintf(source, sizeof source, "%p/%p",
-                 (void *)(uintptr_t)rc->token_source, rc->token_source_userdata);
+                 (void *)(uintptr_t)rc->token_source,
+                 rc->token_source_userdata);
     const char *fmt = "host=%s|auth=%d|pat=%s|client=%s|secret=%s|source=%s|"
                       "ep=%s|inst=%s|ttl=%d|claims=%s|group=%s|ro=%d|pghost=%s|"
                       "pguser=%s|ca=%s|frac=%.4f|margin=%d|mint=%ld|http=%ld";

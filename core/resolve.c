@@ -28,7 +28,8 @@ int lb_resolve_host(const lb_workspace_api *api, const lb_resolved_config *rc,
         free(name);
     }
     lb_http_response resp = {0};
-    int r = lb_workspace_call(api, "GET", path, NULL, &resp, retry_hint_ms, err);
+    int r =
+        lb_workspace_call(api, "GET", path, NULL, &resp, retry_hint_ms, err);
     if (r != 0)
         return r;
     char *state = NULL;

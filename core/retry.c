@@ -18,10 +18,8 @@ lb_retry_class lb_retry_classify(int code, long http_status) {
     case 500:
     case 502:
     case 503:
-    case 504:
-        return LB_RETRY_YES;
-    default:
-        return LB_RETRY_NO;
+    case 504: return LB_RETRY_YES;
+    default: return LB_RETRY_NO;
     }
 }
 
@@ -29,16 +27,11 @@ int lb_http_status_code(long http_status) {
     if (http_status >= 200 && http_status < 300)
         return 0;
     switch (http_status) {
-    case 401:
-        return LAKEBASE_EAUTH;
-    case 403:
-        return LAKEBASE_EPERM;
-    case 404:
-        return LAKEBASE_ENOTFOUND;
-    case 429:
-        return LAKEBASE_ESERVER;
-    default:
-        break;
+    case 401: return LAKEBASE_EAUTH;
+    case 403: return LAKEBASE_EPERM;
+    case 404: return LAKEBASE_ENOTFOUND;
+    case 429: return LAKEBASE_ESERVER;
+    default: break;
     }
     if (http_status >= 500 && http_status < 600)
         return LAKEBASE_ESERVER;

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 typedef enum lb_retry_class {
-    LB_RETRY_NO = 0,       /* fail fast: 400/401/403/404/409, config, parse */
-    LB_RETRY_YES = 1       /* network, timeout, 429, 500, 502, 503, 504 */
+    LB_RETRY_NO = 0, /* fail fast: 400/401/403/404/409, config, parse */
+    LB_RETRY_YES = 1 /* network, timeout, 429, 500, 502, 503, 504 */
 } lb_retry_class;
 
 /* Classifies an attempt: `code` is the transport's result (0 when an HTTP
@@ -18,8 +18,8 @@ lb_retry_class lb_retry_classify(int code, long http_status);
 int lb_http_status_code(long http_status);
 
 typedef struct lb_backoff {
-    int64_t floor_ms;   /* minimum wait (>= 1000 for mint refresh) */
-    int64_t cap_ms;     /* maximum wait (~60000) */
+    int64_t floor_ms; /* minimum wait (>= 1000 for mint refresh) */
+    int64_t cap_ms;   /* maximum wait (~60000) */
 } lb_backoff;
 
 /* Wait before retry number `attempt` (1-based): full jitter over an

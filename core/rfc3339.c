@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define NS_PER_SEC INT64_C(1000000000)
+#define NS_PER_SEC   INT64_C(1000000000)
 #define SECS_PER_DAY INT64_C(86400)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -35,7 +35,8 @@ static bool is_leap(int64_t y) {
 }
 
 static int days_in_month(int64_t y, int m) {
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
@@ -118,11 +119,16 @@ int lb_rfc3339_parse(const char *s, size_t len, int64_t *out_unix_ns) {
     size_t pos = 0;
     int year, month, day, hour, minute, second;
     int64_t frac_ns, offset_s;
-    if (!read_digits(s, len, &pos, 4, &year) || !expect_char(s, len, &pos, "-") ||
-        !read_digits(s, len, &pos, 2, &month) || !expect_char(s, len, &pos, "-") ||
-        !read_digits(s, len, &pos, 2, &day) || !expect_char(s, len, &pos, "Tt ") ||
-        !read_digits(s, len, &pos, 2, &hour) || !expect_char(s, len, &pos, ":") ||
-        !read_digits(s, len, &pos, 2, &minute) || !expect_char(s, len, &pos, ":") ||
+    if (!read_digits(s, len, &pos, 4, &year) ||
+        !expect_char(s, len, &pos, "-") ||
+        !read_digits(s, len, &pos, 2, &month) ||
+        !expect_char(s, len, &pos, "-") ||
+        !read_digits(s, len, &pos, 2, &day) ||
+        !expect_char(s, len, &pos, "Tt ") ||
+        !read_digits(s, len, &pos, 2, &hour) ||
+        !expect_char(s, len, &pos, ":") ||
+        !read_digits(s, len, &pos, 2, &minute) ||
+        !expect_char(s, len, &pos, ":") ||
         !read_digits(s, len, &pos, 2, &second) ||
         !read_fraction(s, len, &pos, &frac_ns) ||
         !read_offset(s, len, &pos, &offset_s) || pos != len)

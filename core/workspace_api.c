@@ -23,8 +23,7 @@ static const char *fix_for(int code) {
     case LAKEBASE_ESERVER:
         return "the service is throttling or unavailable; retried until the "
                "deadline";
-    default:
-        return "check the request options";
+    default: return "check the request options";
     }
 }
 
@@ -61,7 +60,8 @@ static int call_once(const lb_workspace_api *api, const char *method,
                            .url = url,
                            .body = json_body,
                            .body_len = json_body ? strlen(json_body) : 0,
-                           .content_type = json_body ? "application/json" : NULL,
+                           .content_type =
+                               json_body ? "application/json" : NULL,
                            .bearer = bearer,
                            .timeout_ms = api->timeout_ms};
     rc = api->send(api->send_ctx, &req, resp, err);

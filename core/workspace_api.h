@@ -8,7 +8,7 @@
 #include "http.h"
 
 typedef struct lb_workspace_api {
-    const char *host;      /* "https://..." */
+    const char *host; /* "https://..." */
     lb_auth *auth;
     lb_http_send_fn send;
     void *send_ctx;

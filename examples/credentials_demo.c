@@ -49,8 +49,8 @@ static int fail(const char *what, lakebase_error *err) {
 static int query_once(const lakebase_credential *cred, char *who, size_t cap) {
     char port[16];
     snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
-    const char *keys[] = {"host", "port", "dbname", "user", "password",
-                          "sslmode", "connect_timeout", NULL};
+    const char *keys[] = {"host",     "port",    "dbname",          "user",
+                          "password", "sslmode", "connect_timeout", NULL};
     const char *vals[] = {lakebase_credential_host(cred),
                           port,
                           lakebase_credential_database(cred),
@@ -76,6 +76,7 @@ static int query_once(const lakebase_credential *cred, char *who, size_t cap) {
 
 int main(int argc, char **argv) {
     int seconds = argc > 1 ? atoi(argv[1]) : 20;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* interleave with log lines */
     lakebase_error *err = NULL;
     lakebase_config *cfg = NULL;
     lakebase_credentials *creds = NULL;

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config git ca-certificates
   libpq-dev libcurl4-openssl-dev libssl-dev libcjson-dev libcmocka-dev
-  postgresql postgresql-client clang-format python3"
+  postgresql postgresql-client clang-format python3 curl"
 
 missing=""
 for p in $PACKAGES; do

@@ -159,10 +159,11 @@ int lakebase_credentials_stats(lakebase_credentials *creds,
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
         return bad_handle(err, "lakebase_credentials");
     if (!out || out->version != LAKEBASE_CREDENTIAL_STATS_VERSION)
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "stats->version must be LAKEBASE_CREDENTIAL_STATS_VERSION "
-                      "(%d)",
-                      LAKEBASE_CREDENTIAL_STATS_VERSION);
+        return lb_err(
+            err, LAKEBASE_EINVAL,
+            "stats->version must be LAKEBASE_CREDENTIAL_STATS_VERSION "
+            "(%d)",
+            LAKEBASE_CREDENTIAL_STATS_VERSION);
     unsigned int version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;

@@ -4,7 +4,7 @@
 #include "error.h"
 
 #define LB_STR2(x) #x
-#define LB_STR(x) LB_STR2(x)
+#define LB_STR(x)  LB_STR2(x)
 
 const char *lakebase_version(void) {
     return LB_STR(LAKEBASE_VERSION_MAJOR) "." LB_STR(

@@ -12,7 +12,6 @@
 #include "secret.h"
 #include "fuzz_check.h"
 
-
 /* A parser either succeeded with its required output set, or failed with an
  * EPROTOCOL error object and left the output NULL. */
 static void check_outcome(int rc, lakebase_error *err, const char *out) {
@@ -87,12 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * 5/6 instance (read-write/read-only), 7 SCIM, 8 error answer, 9 claims */
     unsigned which = (unsigned)(data[0] - '0') % 10u;
     switch (which) {
-    case 0:
-        fuzz_credential(LB_API_AUTOSCALING, body, len);
-        break;
-    case 1:
-        fuzz_credential(LB_API_PROVISIONED, body, len);
-        break;
+    case 0: fuzz_credential(LB_API_AUTOSCALING, body, len); break;
+    case 1: fuzz_credential(LB_API_PROVISIONED, body, len); break;
     case 2:
         rc = lb_parse_oidc_discovery(body, len, &out, &err);
         check_outcome(rc, err, out);
@@ -106,20 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
     case 4:
     case 5:
-    case 6:
-        fuzz_host_lookup((int)which - 4, body, len);
-        break;
+    case 6: fuzz_host_lookup((int)which - 4, body, len); break;
     case 7:
         rc = lb_parse_scim_me(body, len, &out, &err);
         check_outcome(rc, err, out);
         free(out);
         break;
-    case 8:
-        fuzz_api_error(body, len);
-        break;
-    default:
-        fuzz_claims(body, len);
-        break;
+    case 8: fuzz_api_error(body, len); break;
+    default: fuzz_claims(body, len); break;
     }
     return 0;
 }

@@ -11,7 +11,6 @@
 #include "config.h"
 #include "fuzz_check.h"
 
-
 static void check_value(const char *v) {
     /* Values are one trimmed line: never empty, never spanning lines. */
     if (v)

@@ -11,7 +11,6 @@
 #include "config.h"
 #include "fuzz_check.h"
 
-
 /* libpq's reading of the password, when it is distinctive enough that its
  * appearance in a message could only be a leak: 8+ letters and digits with
  * a digit (no message template has such a run, and a quote cannot be part

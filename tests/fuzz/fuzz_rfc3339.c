@@ -8,7 +8,6 @@
 #include "rfc3339.h"
 #include "fuzz_check.h"
 
-
 #define NS_PER_MS INT64_C(1000000)
 /* 1970-01-01T00:00:00+23:59: the earliest instant the parser accepts. */
 #define EARLIEST_NS (-INT64_C(86340) * INT64_C(1000000000))

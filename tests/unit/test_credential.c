@@ -89,8 +89,8 @@ static void test_first_get_mints_once_then_serves_the_cache(void **state) {
     assert_int_equal(fake_workspace_mints(&f->ws), 1);
 }
 
-static void test_login_target_is_discovered_and_role_is_client_id(
-    void **state) {
+static void
+test_login_target_is_discovered_and_role_is_client_id(void **state) {
     fixture *f = *state;
     start(f);
     lb_token_snapshot s;
@@ -104,8 +104,8 @@ static void test_login_target_is_discovered_and_role_is_client_id(
     assert_string_equal(f->ws.last_bearer, "oauth-1");
 }
 
-static void test_role_comes_from_scim_me_for_a_personal_access_token(
-    void **state) {
+static void
+test_role_comes_from_scim_me_for_a_personal_access_token(void **state) {
     fixture *f = *state;
     f->rc.auth_type = LB_AUTH_PAT;
     f->rc.token = (char *)"dapi-secret";
@@ -121,8 +121,7 @@ static void test_role_comes_from_scim_me_for_a_personal_access_token(
     assert_int_equal(f->ws.scim_me, 1); /* looked up once */
 }
 
-static void test_provisioned_mint_sends_instance_and_request_id(
-    void **state) {
+static void test_provisioned_mint_sends_instance_and_request_id(void **state) {
     fixture *f = *state;
     f->rc.endpoint = NULL;
     f->rc.instance = (char *)"my-instance";
@@ -137,8 +136,8 @@ static void test_provisioned_mint_sends_instance_and_request_id(
     assert_non_null(strstr(f->ws.last_mint_body, "\"request_id\""));
 }
 
-static void test_background_refresh_runs_when_a_quarter_of_life_is_left(
-    void **state) {
+static void
+test_background_refresh_runs_when_a_quarter_of_life_is_left(void **state) {
     fixture *f = *state;
     start(f);
     assert_int_equal(get_token_number(f), 1);
@@ -176,8 +175,8 @@ static void test_refresh_keeps_valid_token_when_mint_fails(void **state) {
     assert_int_equal(get_token_number(f), 2);
 }
 
-static void test_failed_refresh_waits_for_backoff_and_retry_after(
-    void **state) {
+static void
+test_failed_refresh_waits_for_backoff_and_retry_after(void **state) {
     fixture *f = *state;
     start(f);
     assert_int_equal(get_token_number(f), 1);
@@ -194,8 +193,8 @@ static void test_failed_refresh_waits_for_backoff_and_retry_after(
     assert_int_equal(get_token_number(f), 2);
 }
 
-static void test_refresh_retries_forever_past_expiry_then_recovers(
-    void **state) {
+static void
+test_refresh_retries_forever_past_expiry_then_recovers(void **state) {
     fixture *f = *state;
     start(f);
     assert_int_equal(get_token_number(f), 1);
@@ -211,8 +210,7 @@ static void test_refresh_retries_forever_past_expiry_then_recovers(
     assert_int_equal(get_token_number(f), 2);
 }
 
-static void test_expired_token_is_replaced_by_a_synchronous_mint(
-    void **state) {
+static void test_expired_token_is_replaced_by_a_synchronous_mint(void **state) {
     fixture *f = *state;
     start(f);
     assert_int_equal(get_token_number(f), 1);
@@ -220,8 +218,8 @@ static void test_expired_token_is_replaced_by_a_synchronous_mint(
     assert_int_equal(get_token_number(f), 2);
 }
 
-static void test_lazy_refresh_inside_hard_margin_serves_current_token(
-    void **state) {
+static void
+test_lazy_refresh_inside_hard_margin_serves_current_token(void **state) {
     fixture *f = *state;
     f->rc.refresh_fraction = 0.01; /* background would be too late */
     start(f);
@@ -267,7 +265,8 @@ static void test_fail_fast_on_404_with_api_error_code(void **state) {
     assert_int_equal(lb_provider_get(f->p, &s, &err), LAKEBASE_ENOTFOUND);
     assert_int_equal(f->ws.mint_requests, 1);
     assert_int_equal(lakebase_error_http_status(err), 404);
-    assert_string_equal(lakebase_error_api_code(err), "RESOURCE_DOES_NOT_EXIST");
+    assert_string_equal(lakebase_error_api_code(err),
+                        "RESOURCE_DOES_NOT_EXIST");
     assert_non_null(strstr(lakebase_error_message(err), "endpoint not found"));
     lb_err_destroy(err);
 }
@@ -360,8 +359,8 @@ static void test_hundred_threads_cause_exactly_one_mint(void **state) {
     racer racers[N];
     for (int i = 0; i < N; i++) {
         racers[i] = (racer){f, 0};
-        assert_int_equal(pthread_create(&threads[i], NULL, race_get, &racers[i]),
-                         0);
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, race_get, &racers[i]), 0);
     }
     for (int i = 0; i < N; i++) {
         pthread_join(threads[i], NULL);
@@ -427,8 +426,8 @@ static int failing_source(void *userdata, char *buf, size_t cap,
     return -7;
 }
 
-static void test_caller_token_source_supplies_the_workspace_bearer(
-    void **state) {
+static void
+test_caller_token_source_supplies_the_workspace_bearer(void **state) {
     fixture *f = *state;
     f->rc.auth_type = LB_AUTH_EXTERNAL;
     f->rc.client_id = NULL;
@@ -444,8 +443,8 @@ static void test_caller_token_source_supplies_the_workspace_bearer(
     assert_int_equal(external_calls, 3); /* lookup, SCIM Me, mint */
 }
 
-static void test_failing_token_source_is_reported_as_callback_error(
-    void **state) {
+static void
+test_failing_token_source_is_reported_as_callback_error(void **state) {
     fixture *f = *state;
     f->rc.auth_type = LB_AUTH_EXTERNAL;
     f->rc.token_source = failing_source;

@@ -28,8 +28,8 @@
 #include "http.h"
 #include "lakebase.h"
 
-#define SECRET "SECRET"
-#define BEARER "bearer-" SECRET "-xyz"
+#define SECRET     "SECRET"
+#define BEARER     "bearer-" SECRET "-xyz"
 #define BASIC_USER "client-id"
 #define BASIC_PASS "basic-" SECRET "-pass"
 /* base64("client-id:basic-SECRET-pass"), computed independently. */
@@ -41,15 +41,15 @@ typedef struct server {
     int listen_fd;
     int port;
     pthread_t thread;
-    int connections;         /* how many to serve, one after another */
-    const char *head;        /* status line + headers, without the blank line */
-    const char *body;        /* literal body, or NULL */
-    size_t filler_bytes;     /* else this many 'x' bytes */
-    bool content_length;     /* add Content-Length for the body */
-    int delay_ms;            /* before answering */
-    const char *require;     /* answer 401 unless the request contains this */
-    SSL_CTX *tls;            /* serve TLS when set */
-    char request[16384];     /* everything received, all connections */
+    int connections;     /* how many to serve, one after another */
+    const char *head;    /* status line + headers, without the blank line */
+    const char *body;    /* literal body, or NULL */
+    size_t filler_bytes; /* else this many 'x' bytes */
+    bool content_length; /* add Content-Length for the body */
+    int delay_ms;        /* before answering */
+    const char *require; /* answer 401 unless the request contains this */
+    SSL_CTX *tls;        /* serve TLS when set */
+    char request[16384]; /* everything received, all connections */
     size_t request_len;
 } server;
 
@@ -105,7 +105,8 @@ static void wait_or_hangup(int fd, int delay_ms) {
 static void answer(server *s, conn *c) {
     bool allowed = !s->require || strstr(s->request, s->require);
     const char *head = allowed ? s->head : "HTTP/1.1 401 Unauthorized";
-    const char *body = allowed ? s->body : "{\"error_code\":\"UNAUTHENTICATED\"}";
+    const char *body =
+        allowed ? s->body : "{\"error_code\":\"UNAUTHENTICATED\"}";
     size_t body_len = body ? strlen(body) : (allowed ? s->filler_bytes : 0);
     char headers[512];
     if (s->content_length || !allowed)
@@ -113,7 +114,8 @@ static void answer(server *s, conn *c) {
                  "%s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", head,
                  body_len);
     else
-        snprintf(headers, sizeof headers, "%s\r\nConnection: close\r\n\r\n", head);
+        snprintf(headers, sizeof headers, "%s\r\nConnection: close\r\n\r\n",
+                 head);
     if (!conn_write(c, headers, strlen(headers)))
         return;
     if (body) {
@@ -123,7 +125,8 @@ static void answer(server *s, conn *c) {
     char chunk[16384];
     memset(chunk, 'x', sizeof chunk);
     for (size_t sent = 0; sent < body_len;) {
-        size_t n = body_len - sent < sizeof chunk ? body_len - sent : sizeof chunk;
+        size_t n =
+            body_len - sent < sizeof chunk ? body_len - sent : sizeof chunk;
         if (!conn_write(c, chunk, n))
             return;
         sent += n;
@@ -218,7 +221,8 @@ static void assert_failed(exchange_result *r, int code, const char *want) {
     assert_int_equal(lakebase_error_code(r->err), code);
     const char *msg = lakebase_error_message(r->err);
     if (!strstr(msg, want) || strstr(msg, SECRET))
-        fail_msg("message \"%s\" should contain \"%s\" and no secret", msg, want);
+        fail_msg("message \"%s\" should contain \"%s\" and no secret", msg,
+                 want);
     assert_null(r->resp.body);
     assert_int_equal(r->resp.status, 0);
     lakebase_error_free(r->err);
@@ -229,11 +233,13 @@ static void assert_failed(exchange_result *r, int code, const char *want) {
 static void test_get_returns_status_and_body(void **state) {
     (void)state;
     server s = {.head = "HTTP/1.1 200 OK\r\nContent-Type: application/json",
-                .body = "{\"ok\":true}", .content_length = true};
+                .body = "{\"ok\":true}",
+                .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/api/2.0/x?y=1");
-    exchange_result r = send_once((lb_http_request){.method = "GET", .url = url});
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_null(r.err);
@@ -252,21 +258,27 @@ static void test_get_returns_status_and_body(void **state) {
 
 static void test_post_sends_body_and_content_type(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 201 Created", .body = "", .content_length = true};
+    server s = {
+        .head = "HTTP/1.1 201 Created", .body = "", .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/api/2.0/postgres/credentials");
     const char *json = "{\"endpoint\":\"projects/p/branches/b/endpoints/e\"}";
-    exchange_result r = send_once((lb_http_request){
-        .method = "POST", .url = url, .body = json, .body_len = strlen(json),
-        .content_type = "application/json"});
+    exchange_result r =
+        send_once((lb_http_request){.method = "POST",
+                                    .url = url,
+                                    .body = json,
+                                    .body_len = strlen(json),
+                                    .content_type = "application/json"});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.status, 201);
     assert_null(r.resp.body); /* an empty answer has no body */
     assert_int_equal(r.resp.body_len, 0);
-    assert_non_null(strstr(s.request, "POST /api/2.0/postgres/credentials HTTP/1.1\r\n"));
-    assert_non_null(strstr(s.request, "\r\nContent-Type: application/json\r\n"));
+    assert_non_null(
+        strstr(s.request, "POST /api/2.0/postgres/credentials HTTP/1.1\r\n"));
+    assert_non_null(
+        strstr(s.request, "\r\nContent-Type: application/json\r\n"));
     assert_null(strcasestr(s.request, "Expect:"));
     const char *body = strstr(s.request, "\r\n\r\n");
     assert_non_null(body);
@@ -275,7 +287,8 @@ static void test_post_sends_body_and_content_type(void **state) {
 
 static void test_post_without_content_type_sends_none(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .body = "ok", .content_length = true};
+    server s = {
+        .head = "HTTP/1.1 200 OK", .body = "ok", .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/form");
@@ -289,16 +302,22 @@ static void test_post_without_content_type_sends_none(void **state) {
 
 static void test_one_client_serves_a_post_then_a_get(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .body = "ok", .content_length = true,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .body = "ok",
+                .content_length = true,
                 .connections = 2};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/twice");
     lb_http_client *client = NULL;
     assert_int_equal(lb_http_client_new(&client, NULL, NULL), 0);
-    exchange_result r1 = send_with(client, (lb_http_request){
-        .method = "POST", .url = url, .body = "x", .body_len = 1, .bearer = BEARER});
-    exchange_result r2 = send_with(client, (lb_http_request){.method = "GET", .url = url});
+    exchange_result r1 = send_with(client, (lb_http_request){.method = "POST",
+                                                             .url = url,
+                                                             .body = "x",
+                                                             .body_len = 1,
+                                                             .bearer = BEARER});
+    exchange_result r2 =
+        send_with(client, (lb_http_request){.method = "GET", .url = url});
     lb_http_client_free(client);
     server_stop(&s);
     assert_int_equal(r1.rc, 0);
@@ -320,12 +339,14 @@ static void test_retry_after_seconds_is_read(void **state) {
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/busy");
-    exchange_result r = send_once((lb_http_request){.method = "GET", .url = url});
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.status, 429);
     assert_int_equal(r.resp.retry_after_ms, 7000);
-    assert_string_equal(r.resp.body, "{\"error_code\":\"REQUEST_LIMIT_EXCEEDED\"}");
+    assert_string_equal(r.resp.body,
+                        "{\"error_code\":\"REQUEST_LIMIT_EXCEEDED\"}");
     lb_http_response_clear(&r.resp);
 }
 
@@ -333,11 +354,13 @@ static void test_retry_after_http_date_is_ignored(void **state) {
     (void)state;
     server s = {.head = "HTTP/1.1 503 Service Unavailable\r\n"
                         "retry-after: Wed, 21 Oct 2015 07:28:00 GMT",
-                .body = "down", .content_length = true};
+                .body = "down",
+                .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/down");
-    exchange_result r = send_once((lb_http_request){.method = "GET", .url = url});
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.status, 503);
@@ -347,13 +370,15 @@ static void test_retry_after_http_date_is_ignored(void **state) {
 
 static void test_bearer_token_is_sent_as_authorization(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .body = "ok", .content_length = true,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .body = "ok",
+                .content_length = true,
                 .require = "\r\nAuthorization: Bearer " BEARER "\r\n"};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/me");
-    exchange_result r = send_once((lb_http_request){
-        .method = "GET", .url = url, .bearer = BEARER});
+    exchange_result r = send_once(
+        (lb_http_request){.method = "GET", .url = url, .bearer = BEARER});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.status, 200);
@@ -362,16 +387,22 @@ static void test_bearer_token_is_sent_as_authorization(void **state) {
 
 static void test_basic_credentials_are_sent_as_authorization(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .body = "{}", .content_length = true,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .body = "{}",
+                .content_length = true,
                 .require = "\r\nAuthorization: Basic " BASIC_B64 "\r\n"};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/oidc/v1/token");
     const char *form = "grant_type=client_credentials&scope=all-apis";
-    exchange_result r = send_once((lb_http_request){
-        .method = "POST", .url = url, .body = form, .body_len = strlen(form),
-        .content_type = "application/x-www-form-urlencoded",
-        .basic_user = BASIC_USER, .basic_pass = BASIC_PASS});
+    exchange_result r = send_once(
+        (lb_http_request){.method = "POST",
+                          .url = url,
+                          .body = form,
+                          .body_len = strlen(form),
+                          .content_type = "application/x-www-form-urlencoded",
+                          .basic_user = BASIC_USER,
+                          .basic_pass = BASIC_PASS});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.status, 200);
@@ -380,12 +411,14 @@ static void test_basic_credentials_are_sent_as_authorization(void **state) {
 
 static void test_body_of_exactly_the_limit_is_accepted(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .filler_bytes = LB_HTTP_MAX_BODY,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .filler_bytes = LB_HTTP_MAX_BODY,
                 .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/big");
-    exchange_result r = send_once((lb_http_request){.method = "GET", .url = url});
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
     server_stop(&s);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.resp.body_len, LB_HTTP_MAX_BODY);
@@ -395,12 +428,14 @@ static void test_body_of_exactly_the_limit_is_accepted(void **state) {
 
 static void test_declared_body_over_the_limit_is_rejected(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .filler_bytes = LB_HTTP_MAX_BODY + 1,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .filler_bytes = LB_HTTP_MAX_BODY + 1,
                 .content_length = true};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/huge?token=q-" SECRET);
-    exchange_result r = send_once((lb_http_request){.method = "GET", .url = url});
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
     server_stop(&s);
     assert_failed(&r, LAKEBASE_EPROTOCOL, "/huge exceeds 1 MiB");
 }
@@ -408,12 +443,13 @@ static void test_declared_body_over_the_limit_is_rejected(void **state) {
 static void test_streamed_body_over_the_limit_is_rejected(void **state) {
     (void)state;
     /* No Content-Length: only the write callback can stop it. */
-    server s = {.head = "HTTP/1.1 200 OK", .filler_bytes = 3 * LB_HTTP_MAX_BODY};
+    server s = {.head = "HTTP/1.1 200 OK",
+                .filler_bytes = 3 * LB_HTTP_MAX_BODY};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/stream");
-    exchange_result r = send_once((lb_http_request){
-        .method = "GET", .url = url, .bearer = BEARER});
+    exchange_result r = send_once(
+        (lb_http_request){.method = "GET", .url = url, .bearer = BEARER});
     server_stop(&s);
     assert_failed(&r, LAKEBASE_EPROTOCOL, "exceeds 1 MiB");
 }
@@ -424,8 +460,11 @@ static void test_connection_refused_is_a_network_error(void **state) {
     int fd = bound_socket(&port); /* bound, never listening: refused */
     char url[128];
     url_for(url, sizeof url, "http", port, "/api?secret=q-" SECRET);
-    exchange_result r = send_once((lb_http_request){
-        .method = "POST", .url = url, .bearer = BEARER, .body = "{}", .body_len = 2});
+    exchange_result r = send_once((lb_http_request){.method = "POST",
+                                                    .url = url,
+                                                    .bearer = BEARER,
+                                                    .body = "{}",
+                                                    .body_len = 2});
     close(fd);
     char want[64];
     snprintf(want, sizeof want, "127.0.0.1:%d/api", port);
@@ -434,19 +473,24 @@ static void test_connection_refused_is_a_network_error(void **state) {
 
 static void test_slow_server_times_out(void **state) {
     (void)state;
-    server s = {.head = "HTTP/1.1 200 OK", .body = "late", .content_length = true,
+    server s = {.head = "HTTP/1.1 200 OK",
+                .body = "late",
+                .content_length = true,
                 .delay_ms = 5000};
     server_start(&s);
     char url[128];
     url_for(url, sizeof url, "http", s.port, "/slow");
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    exchange_result r = send_once((lb_http_request){
-        .method = "GET", .url = url, .timeout_ms = 300,
-        .basic_user = BASIC_USER, .basic_pass = BASIC_PASS});
+    exchange_result r = send_once((lb_http_request){.method = "GET",
+                                                    .url = url,
+                                                    .timeout_ms = 300,
+                                                    .basic_user = BASIC_USER,
+                                                    .basic_pass = BASIC_PASS});
     clock_gettime(CLOCK_MONOTONIC, &t1);
     server_stop(&s);
-    long elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    long elapsed_ms =
+        (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     assert_in_range(elapsed_ms, 250, 3000);
     assert_failed(&r, LAKEBASE_ETIMEOUT, "/slow");
 }
@@ -470,20 +514,25 @@ static void test_non_https_urls_are_refused_before_any_traffic(void **state) {
             .method = "GET", .url = cases[i].url, .bearer = BEARER});
         assert_failed(&r, cases[i].code, "");
     }
-    exchange_result r = send_once((lb_http_request){.method = "DELETE",
-                                                     .url = "https://h/x"});
+    exchange_result r =
+        send_once((lb_http_request){.method = "DELETE", .url = "https://h/x"});
     assert_failed(&r, LAKEBASE_EINVAL, "");
 }
 
 static void test_credentials_with_line_breaks_are_never_sent(void **state) {
     (void)state;
     static const lb_http_request injected[] = {
-        {.method = "GET", .url = "http://127.0.0.1:9/x",
+        {.method = "GET",
+         .url = "http://127.0.0.1:9/x",
          .bearer = "t-" SECRET "\r\nX-Evil: 1"},
-        {.method = "GET", .url = "http://127.0.0.1:9/x",
-         .basic_user = "id\n", .basic_pass = BASIC_PASS},
-        {.method = "GET", .url = "http://127.0.0.1:9/x",
-         .basic_user = BASIC_USER, .basic_pass = "p-" SECRET "\r"},
+        {.method = "GET",
+         .url = "http://127.0.0.1:9/x",
+         .basic_user = "id\n",
+         .basic_pass = BASIC_PASS},
+        {.method = "GET",
+         .url = "http://127.0.0.1:9/x",
+         .basic_user = BASIC_USER,
+         .basic_pass = "p-" SECRET "\r"},
     };
     for (size_t i = 0; i < sizeof injected / sizeof injected[0]; i++) {
         exchange_result r = send_once(injected[i]);
@@ -520,7 +569,8 @@ static void make_cert(test_cert *c, const char *san) {
     X509_set_pubkey(c->cert, c->key);
     X509_NAME *name = X509_get_subject_name(c->cert);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               (const unsigned char *)"lakebase test", -1, -1, 0);
+                               (const unsigned char *)"lakebase test", -1, -1,
+                               0);
     X509_set_issuer_name(c->cert, name);
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, c->cert, c->cert, NULL, NULL, 0);
@@ -530,7 +580,8 @@ static void make_cert(test_cert *c, const char *san) {
     } exts[] = {{NID_basic_constraints, "critical,CA:TRUE"},
                 {NID_subject_alt_name, san}};
     for (size_t i = 0; i < 2; i++) {
-        X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, exts[i].nid, exts[i].value);
+        X509_EXTENSION *ext =
+            X509V3_EXT_conf_nid(NULL, &ctx, exts[i].nid, exts[i].value);
         assert_non_null(ext);
         X509_add_ext(c->cert, ext, -1);
         X509_EXTENSION_free(ext);
@@ -552,9 +603,10 @@ static void free_cert(test_cert *c) {
 }
 
 /* Serves one HTTPS exchange with `served`; the client trusts `trusted`. */
-static exchange_result https_exchange(test_cert *served, const char *trusted_file,
-                                      const char *host) {
-    server s = {.head = "HTTP/1.1 200 OK", .body = "secure", .content_length = true};
+static exchange_result
+https_exchange(test_cert *served, const char *trusted_file, const char *host) {
+    server s = {
+        .head = "HTTP/1.1 200 OK", .body = "secure", .content_length = true};
     s.tls = SSL_CTX_new(TLS_server_method());
     assert_non_null(s.tls);
     assert_int_equal(SSL_CTX_use_certificate(s.tls, served->cert), 1);
@@ -564,8 +616,10 @@ static exchange_result https_exchange(test_cert *served, const char *trusted_fil
     snprintf(url, sizeof url, "https://%s:%d/tls", host, s.port);
     lb_http_client *client = NULL;
     assert_int_equal(lb_http_client_new(&client, trusted_file, NULL), 0);
-    exchange_result r = send_with(client, (lb_http_request){
-        .method = "GET", .url = url, .bearer = BEARER, .timeout_ms = 5000});
+    exchange_result r = send_with(
+        client,
+        (lb_http_request){
+            .method = "GET", .url = url, .bearer = BEARER, .timeout_ms = 5000});
     lb_http_client_free(client);
     server_stop(&s);
     SSL_CTX_free(s.tls);
@@ -627,7 +681,8 @@ static void test_unreadable_ca_file_is_a_config_error(void **state) {
     int rc = lb_http_client_new(&client, "/nonexistent/lakebase-ca.pem", &err);
     assert_int_equal(rc, LAKEBASE_ECONFIG);
     assert_null(client);
-    assert_non_null(strstr(lakebase_error_message(err), "/nonexistent/lakebase-ca.pem"));
+    assert_non_null(
+        strstr(lakebase_error_message(err), "/nonexistent/lakebase-ca.pem"));
     lakebase_error_free(err);
 }
 

@@ -22,7 +22,8 @@ static void test_transient_http_statuses_are_retried(void **state) {
 
 static void test_client_errors_fail_fast(void **state) {
     (void)state;
-    static const long final[] = {200, 204, 301, 400, 401, 403, 404, 409, 422, 501};
+    static const long final[] = {200, 204, 301, 400, 401,
+                                 403, 404, 409, 422, 501};
     for (size_t i = 0; i < sizeof final / sizeof final[0]; i++) {
         if (lb_retry_classify(0, final[i]) != LB_RETRY_NO)
             fail_msg("HTTP %ld should fail fast", final[i]);
@@ -37,9 +38,9 @@ static void test_network_and_timeout_are_retried(void **state) {
 
 static void test_config_parse_and_auth_codes_fail_fast(void **state) {
     (void)state;
-    static const int final[] = {LAKEBASE_ECONFIG, LAKEBASE_EPROTOCOL,
-                                LAKEBASE_EINVAL,  LAKEBASE_ENOMEM,
-                                LAKEBASE_EAUTH,   LAKEBASE_EPERM,
+    static const int final[] = {LAKEBASE_ECONFIG,   LAKEBASE_EPROTOCOL,
+                                LAKEBASE_EINVAL,    LAKEBASE_ENOMEM,
+                                LAKEBASE_EAUTH,     LAKEBASE_EPERM,
                                 LAKEBASE_ENOTFOUND, LAKEBASE_EAPI};
     for (size_t i = 0; i < sizeof final / sizeof final[0]; i++) {
         if (lb_retry_classify(final[i], 0) != LB_RETRY_NO)
@@ -88,7 +89,8 @@ static void test_backoff_lowest_draw_is_the_floor(void **state) {
 
 static void test_backoff_highest_draw_is_the_doubling_ceiling(void **state) {
     (void)state;
-    static const int64_t want[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
+    static const int64_t want[] = {1000,  2000,  4000,  8000,
+                                   16000, 32000, 60000, 60000};
     for (int attempt = 1; attempt <= 8; attempt++)
         assert_int_equal(lb_backoff_ms(&refresh, attempt, -1, UINT32_MAX),
                          want[attempt - 1]);

@@ -7,10 +7,10 @@
 #include "clock.h"
 
 typedef struct fake_clock {
-    lb_clock clock;        /* pass &fc.clock to the code under test */
-    int64_t wall_ms;       /* guarded by an internal mutex via the helpers */
+    lb_clock clock;  /* pass &fc.clock to the code under test */
+    int64_t wall_ms; /* guarded by an internal mutex via the helpers */
     int64_t mono_ms;
-    int64_t slept_ms;      /* total time "slept" */
+    int64_t slept_ms; /* total time "slept" */
 } fake_clock;
 
 void fake_clock_init(fake_clock *fc, int64_t wall_ms);

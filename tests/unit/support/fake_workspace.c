@@ -58,14 +58,14 @@ static int mint(fake_workspace *fw, const lb_http_request *req,
         fake_failure f = fw->failures[fw->failures_pos++];
         if (f.status == 0)
             return lb_err(err, LAKEBASE_ENETWORK, "connection reset (fake)");
-        answer(resp, f.status,
-               f.body ? f.body
-                      : "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\","
-                        "\"message\":\"fake failure\"}");
-        if (f.status == 404)
-            answer(resp, 404, "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\","
-                              "\"message\":\"endpoint not found\"}");
-        resp->retry_after_ms = f.retry_after_s >= 0 ? f.retry_after_s * 1000 : -1;
+        const char *body = f.status == 404
+                               ? "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\","
+                                 "\"message\":\"endpoint not found\"}"
+                               : "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\","
+                                 "\"message\":\"fake failure\"}";
+        answer(resp, f.status, f.body ? f.body : body);
+        resp->retry_after_ms =
+            f.retry_after_s >= 0 ? f.retry_after_s * 1000 : -1;
         return 0;
     }
     fw->mints++;
@@ -97,8 +97,9 @@ int fake_workspace_send(void *ctx, const lb_http_request *req,
     } else if (ends_with(req->url, "/oidc/v1/token")) {
         if (!req->basic_user || strcmp(req->basic_user, "sp-client") != 0 ||
             !req->basic_pass || strcmp(req->basic_pass, "sp-secret") != 0) {
-            answer(resp, 401, "{\"error\":\"invalid_client\","
-                              "\"error_description\":\"bad client\"}");
+            answer(resp, 401,
+                   "{\"error\":\"invalid_client\","
+                   "\"error_description\":\"bad client\"}");
         } else {
             char body[256];
             snprintf(body, sizeof body,
@@ -121,9 +122,10 @@ int fake_workspace_send(void *ctx, const lb_http_request *req,
                "\"pooled_host\":\"ep-fake-pooler.database.test\"}}}");
     } else if (strstr(req->url, "/api/2.0/database/instances/")) {
         fw->lookups++;
-        answer(resp, 200, "{\"state\":\"AVAILABLE\","
-                          "\"read_write_dns\":\"instance-rw.database.test\","
-                          "\"read_only_dns\":\"instance-ro.database.test\"}");
+        answer(resp, 200,
+               "{\"state\":\"AVAILABLE\","
+               "\"read_write_dns\":\"instance-rw.database.test\","
+               "\"read_only_dns\":\"instance-ro.database.test\"}");
     } else if (ends_with(req->url, "/api/2.0/preview/scim/v2/Me")) {
         fw->scim_me++;
         answer(resp, 200, "{\"userName\":\"user@example.com\"}");

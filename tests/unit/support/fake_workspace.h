@@ -13,17 +13,17 @@
 #define FAKE_MAX_FAILURES 16
 
 typedef struct fake_failure {
-    long status;          /* HTTP status to answer; 0 = network error */
+    long status;           /* HTTP status to answer; 0 = network error */
     int64_t retry_after_s; /* Retry-After header, -1 for none */
-    const char *body;     /* NULL: a Databricks-shaped error body */
+    const char *body;      /* NULL: a Databricks-shaped error body */
 } fake_failure;
 
 typedef struct fake_workspace {
     pthread_mutex_t mu;
-    fake_clock *clock;     /* expiry times come from it; may be NULL */
-    int64_t ttl_s;         /* credential lifetime the server grants */
+    fake_clock *clock; /* expiry times come from it; may be NULL */
+    int64_t ttl_s;     /* credential lifetime the server grants */
     int64_t oauth_ttl_s;
-    int latency_us;        /* real sleep inside each mint (single-flight) */
+    int latency_us; /* real sleep inside each mint (single-flight) */
     /* Failures answered by the next mint requests, in order. */
     fake_failure failures[FAKE_MAX_FAILURES];
     int failures_len, failures_pos;
