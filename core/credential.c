@@ -279,6 +279,27 @@ static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
     *oom = !out->token || (p->host && !out->host) || (p->user && !out->user);
 }
 
+/* Ends the single flight (lock held): installs a new token and wakes every
+ * caller waiting for it. `by_caller` tells waiters whether this was a
+ * caller's full retry chain (whose verdict they share) or one background
+ * attempt. */
+static void end_flight(lb_provider *p, int by_caller, int rc, minted *m) {
+    p->minting = 0;
+    p->mints_finished++;
+    p->last_finish_sync = by_caller;
+    if (rc == 0)
+        install_token(p, m);
+    pthread_cond_broadcast(&p->changed);
+}
+
+/* Hands `e` to the caller's out-parameter, or frees it. */
+static void give_error(lakebase_error **err, lakebase_error *e) {
+    if (err && !*err)
+        *err = e;
+    else
+        lb_err_destroy(e);
+}
+
 /* ---- the caller's path ----------------------------------------------------
  */
 
@@ -315,10 +336,8 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
                             lakebase_error_message(e), attempt,
                             p->rc.mint_timeout_ms - (deadline - now));
                 lb_err_destroy(e);
-            } else if (err && !*err) {
-                *err = e;
             } else {
-                lb_err_destroy(e);
+                give_error(err, e);
             }
             return rc;
         }
@@ -374,10 +393,7 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
                 lakebase_error *copy = lb_err_clone(p->last_error);
                 int code = lakebase_error_code(p->last_error);
                 pthread_mutex_unlock(&p->mu);
-                if (err && !*err)
-                    *err = copy;
-                else
-                    lb_err_destroy(copy);
+                give_error(err, copy);
                 return code;
             }
             continue;
@@ -390,18 +406,10 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
         int rc = mint_chain(p, &m, &e);
 
         pthread_mutex_lock(&p->mu);
-        p->minting = 0;
-        p->mints_finished++;
-        p->last_finish_sync = 1;
-        if (rc == 0)
-            install_token(p, &m);
-        pthread_cond_broadcast(&p->changed);
+        end_flight(p, 1, rc, &m);
         if (rc != 0) {
             pthread_mutex_unlock(&p->mu);
-            if (err && !*err)
-                *err = e;
-            else
-                lb_err_destroy(e);
+            give_error(err, e);
             return rc;
         }
     }
@@ -458,14 +466,9 @@ int64_t lb_provider_tick(lb_provider *p) {
     int rc = mint_once(p, &m, &hint, &e);
 
     pthread_mutex_lock(&p->mu);
-    p->minting = 0;
-    p->mints_finished++;
-    p->last_finish_sync = 0;
-    if (rc == 0)
-        install_token(p, &m);
-    else
+    if (rc != 0)
         record_failure(p, e, hint);
-    pthread_cond_broadcast(&p->changed);
+    end_flight(p, 0, rc, &m);
     int64_t next = next_due_locked(p);
     pthread_mutex_unlock(&p->mu);
     lb_err_destroy(e);
