@@ -160,14 +160,9 @@ int lb_key_check(const lb_key_def *key, const char *value, const char *where,
     int rc = 0;
     switch (key->kind) {
     case LB_KIND_STRING:
-    case LB_KIND_SECRET:
-        break;
-    case LB_KIND_INT:
-        rc = check_int(key, value, where, err);
-        break;
-    case LB_KIND_NUMBER:
-        rc = check_number(key, value, where, err);
-        break;
+    case LB_KIND_SECRET: break;
+    case LB_KIND_INT: rc = check_int(key, value, where, err); break;
+    case LB_KIND_NUMBER: rc = check_number(key, value, where, err); break;
     case LB_KIND_BOOL: {
         int b;
         if (lb_value_parse_bool(value, &b) != 0)
@@ -177,12 +172,8 @@ int lb_key_check(const lb_key_def *key, const char *value, const char *where,
                         key->name, where, value);
         break;
     }
-    case LB_KIND_ENUM:
-        rc = check_enum(key, value, where, err);
-        break;
-    case LB_KIND_JSON:
-        rc = check_json_array(key, value, where, err);
-        break;
+    case LB_KIND_ENUM: rc = check_enum(key, value, where, err); break;
+    case LB_KIND_JSON: rc = check_json_array(key, value, where, err); break;
     }
     if (rc == 0 && key->validate)
         rc = key->validate(key, value, where, err);

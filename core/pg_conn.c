@@ -29,7 +29,8 @@ static int stopped(const atomic_int *stop) {
     return stop && atomic_load_explicit(stop, memory_order_relaxed);
 }
 
-/* ---- one attempt ---------------------------------------------------------- */
+/* ---- one attempt ----------------------------------------------------------
+ */
 
 typedef enum attempt_result {
     ATTEMPT_OK,
@@ -59,7 +60,8 @@ static attempt_result poll_connect(PGconn *pg, int64_t deadline,
         };
         if (pfd.fd < 0)
             return ATTEMPT_FAILED;
-        int n = poll(&pfd, 1, (int)(left < STOP_CHECK_MS ? left : STOP_CHECK_MS));
+        int n =
+            poll(&pfd, 1, (int)(left < STOP_CHECK_MS ? left : STOP_CHECK_MS));
         if (n < 0 && errno != EINTR)
             return ATTEMPT_FAILED;
         if (n > 0)
@@ -77,10 +79,18 @@ static void login_options(const lb_pg_settings *s, char *buf, size_t cap) {
                  s->statement_timeout_ms);
 }
 
+/* Appends one connection keyword; unset (NULL) values are left to libpq. */
+static void add_param(const char **keys, const char **vals, size_t *n,
+                      const char *key, const char *value) {
+    if (!value)
+        return;
+    keys[*n] = key;
+    vals[(*n)++] = value;
+}
+
 static attempt_result attempt(const lb_pg_settings *s,
-                              const lakebase_credential *cred,
-                              int64_t deadline, const atomic_int *stop,
-                              PGconn **out) {
+                              const lakebase_credential *cred, int64_t deadline,
+                              const atomic_int *stop, PGconn **out) {
     char port[16], timeout[24], options[160];
     snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
     /* libpq's own timeout only guards each socket wait; ours is the real
@@ -90,26 +100,18 @@ static attempt_result attempt(const lb_pg_settings *s,
     login_options(s, options, sizeof options);
     const char *keys[16], *vals[16];
     size_t n = 0;
-#define PARAM(k, v)                                                            \
-    do {                                                                       \
-        if (v) {                                                               \
-            keys[n] = k;                                                       \
-            vals[n++] = v;                                                     \
-        }                                                                      \
-    } while (0)
-    PARAM("host", lakebase_credential_host(cred));
-    PARAM("hostaddr", s->hostaddr);
-    PARAM("port", port);
-    PARAM("dbname", lakebase_credential_database(cred));
-    PARAM("user", lakebase_credential_user(cred));
-    PARAM("password", lakebase_credential_token(cred));
-    PARAM("sslmode", lakebase_credential_sslmode(cred));
-    PARAM("sslrootcert", s->sslrootcert);
-    PARAM("application_name", s->application_name);
-    PARAM("fallback_application_name", "liblakebase");
-    PARAM("connect_timeout", timeout);
-    PARAM("options", options);
-#undef PARAM
+    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
+    add_param(keys, vals, &n, "hostaddr", s->hostaddr);
+    add_param(keys, vals, &n, "port", port);
+    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
+    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
+    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
+    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
+    add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
+    add_param(keys, vals, &n, "application_name", s->application_name);
+    add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
+    add_param(keys, vals, &n, "connect_timeout", timeout);
+    add_param(keys, vals, &n, "options", options);
     keys[n] = vals[n] = NULL;
 
     PGconn *pg = PQconnectStartParams(keys, vals, 0);
@@ -124,7 +126,8 @@ static attempt_result attempt(const lb_pg_settings *s,
     return r;
 }
 
-/* ---- messages ------------------------------------------------------------- */
+/* ---- messages -------------------------------------------------------------
+ */
 
 static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
     if (strcmp(sqlstate, "3D000") == 0)
@@ -152,7 +155,8 @@ static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
         reason, hint_for(sqlstate, s));
 }
 
-/* ---- the connect loop ----------------------------------------------------- */
+/* ---- the connect loop -----------------------------------------------------
+ */
 
 static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     lb_pg_conn *c = calloc(1, sizeof *c);
@@ -194,9 +198,9 @@ int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
         }
         char sqlstate[6] = "";
         const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
-        lb_connect_verdict v =
-            r == ATTEMPT_FAILED ? lb_pg_classify_connect(msg, sqlstate)
-                                : LB_CONNECT_FAIL;
+        lb_connect_verdict v = r == ATTEMPT_FAILED
+                                   ? lb_pg_classify_connect(msg, sqlstate)
+                                   : LB_CONNECT_FAIL;
         lb_pg_connect_reason(msg, last, sizeof last);
         if (r == ATTEMPT_FAILED && v == LB_CONNECT_REAUTH && !reminted) {
             /* The login proxy judged this token stale before our clock
@@ -222,8 +226,8 @@ int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
                               lakebase_credential_port(cred), last);
         } else {
             /* Retryable, or out of time: wait unless the budget is spent. */
-            int64_t wait = lb_backoff_ms(&CONNECT_BACKOFF, tries, -1,
-                                         lb_random_u32());
+            int64_t wait =
+                lb_backoff_ms(&CONNECT_BACKOFF, tries, -1, lb_random_u32());
             int64_t now = lb_pg_now_ms();
             if (r == ATTEMPT_TIMEOUT || now + wait >= deadline) {
                 code = lb_err_sql(
@@ -243,10 +247,9 @@ int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
                     int64_t left = end - lb_pg_now_ms();
                     if (left <= 0)
                         break;
-                    struct timespec ts = {0, (left < STOP_CHECK_MS
-                                                  ? left
-                                                  : STOP_CHECK_MS) *
-                                                 1000000L};
+                    struct timespec ts = {
+                        0, (left < STOP_CHECK_MS ? left : STOP_CHECK_MS) *
+                               1000000L};
                     nanosleep(&ts, NULL);
                 }
             }
@@ -267,7 +270,8 @@ void lb_pg_close(lb_pg_conn *c) {
     free(c);
 }
 
-/* ---- statements ----------------------------------------------------------- */
+/* ---- statements -----------------------------------------------------------
+ */
 
 static int statement_error(lb_pg_conn *c, const PGresult *res,
                            lakebase_error **err) {
@@ -311,10 +315,9 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
     atomic_store(&c->cancel_requested, 0);
     /* Without parameters the simple protocol allows several statements in
      * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
-    PGresult *res = nparams == 0
-                        ? PQexec(c->pg, sql)
-                        : PQexecParams(c->pg, sql, nparams, NULL, values, NULL,
-                                       NULL, 0);
+    PGresult *res = nparams == 0 ? PQexec(c->pg, sql)
+                                 : PQexecParams(c->pg, sql, nparams, NULL,
+                                                values, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
         st == PGRES_EMPTY_QUERY) {
@@ -355,8 +358,7 @@ int lb_pg_reset(lb_pg_conn *c) {
     if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
         return -1;
     switch (PQtransactionStatus(c->pg)) {
-    case PQTRANS_IDLE:
-        return 0;
+    case PQTRANS_IDLE: return 0;
     case PQTRANS_INTRANS:
     case PQTRANS_INERROR: {
         PGresult *res = PQexec(c->pg, "ROLLBACK");
@@ -365,7 +367,6 @@ int lb_pg_reset(lb_pg_conn *c) {
         PQclear(res);
         return ok ? 0 : -1;
     }
-    default: /* active (a statement still running) or unknown */
-        return -1;
+    default: /* active (a statement still running) or unknown */ return -1;
     }
 }

@@ -42,14 +42,17 @@ typedef struct lb_pg_settings {
 struct lakebase_conn {
     uint32_t tag;
     PGconn *pg;
-    PGcancel *cancel;          /* made at connect; PQcancel is thread-safe */
+    PGcancel *cancel;            /* made at connect; PQcancel is thread-safe */
     atomic_int cancel_requested; /* lakebase_conn_cancel since the statement
                                     began */
-    int broken;                /* never reuse: discard on release */
-    int64_t born_ms;           /* monotonic */
-    int64_t retire_ms;         /* monotonic; INT64_MAX = never */
-    int64_t idle_since_ms;     /* monotonic; set by the pool */
-    void *owner;               /* the pool, or NULL for a direct connection */
+    int broken;                  /* never reuse: discard on release */
+    int64_t born_ms;             /* monotonic */
+    int64_t retire_ms;           /* monotonic; INT64_MAX = never */
+    int64_t idle_since_ms;       /* monotonic; set by the pool */
+    /* Who takes the connection back in lakebase_conn_release: the pool, or
+     * the direct connection's owner, which closes it. */
+    void (*on_release)(void *owner, struct lakebase_conn *c);
+    void *owner;
     struct lakebase_conn *prev, *next; /* the owner's lists */
 };
 typedef struct lakebase_conn lb_pg_conn;
@@ -70,8 +73,7 @@ void lb_pg_close(lb_pg_conn *c);
 /* Runs one statement (text parameters, NULL = SQL NULL). *out is set on
  * success (including an empty query). A broken connection is marked so. */
 int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
-               const char *const *values, PGresult **out,
-               lakebase_error **err);
+               const char *const *values, PGresult **out, lakebase_error **err);
 
 /* Asks the server to cancel whatever `c` runs. Thread-safe. */
 int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);

@@ -10,8 +10,8 @@ static int is_sqlstate_char(int c) { return isdigit(c) || isupper(c); }
 
 /* The first "SEVERITY:  XXXXX: " in the text (libpq's verbose form). */
 static const char *find_verbose_error(const char *message, char sqlstate[6]) {
-    static const char *const severities[] = {"FATAL:  ", "ERROR:  ",
-                                             "PANIC:  "};
+    static const char *const severities[] = {
+        "FATAL:  ", "ERROR:  ", "PANIC:  "};
     sqlstate[0] = '\0';
     const char *best = NULL;
     for (size_t i = 0; i < 3; i++) {

@@ -9,7 +9,8 @@
 
 typedef enum lb_connect_verdict {
     LB_CONNECT_RETRY,  /* waking from scale to zero, restarting, unreachable */
-    LB_CONNECT_REAUTH, /* 28P01: the credential may be stale; mint, retry once */
+    LB_CONNECT_REAUTH, /* 28P01: the credential may be stale; mint, retry once
+                        */
     LB_CONNECT_LOGIN,  /* login refused for good (28000, 3D000, ...) */
     LB_CONNECT_FAIL    /* anything else: fail fast (TLS, DNS, protocol) */
 } lb_connect_verdict;

@@ -39,7 +39,8 @@ struct lb_pool {
     int opened;
     int driver_started, driver_stop;
     pthread_t driver;
-    int64_t warm_retry_ms; /* the driver's backoff after a failed warm-up */
+    int64_t driver_wake_ms; /* when the sleeping driver will look again */
+    int64_t warm_retry_ms;  /* the driver's backoff after a failed warm-up */
     int warm_failures;
 
     uint64_t connects_ok, connects_failed, recycled, discarded, acquires,

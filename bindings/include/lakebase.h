@@ -16,7 +16,8 @@
  *  - String inputs are copied; the caller may free them after the call.
  *  - Every _free function accepts NULL.
  *  - Handles carry a type tag: a stale, freed-and-reused or foreign pointer is
- *    reported as LAKEBASE_EHANDLE where it can be detected, never silently used.
+ *    reported as LAKEBASE_EHANDLE where it can be detected, never silently
+ * used.
  *  - No function ever logs, prints or puts a token or secret in an error.
  */
 #ifndef LAKEBASE_H
@@ -181,8 +182,8 @@ LAKEBASE_API void lakebase_error_free(lakebase_error *err);
 /* ------------------------------------------------------------------------ */
 
 #define LAKEBASE_LOG_ERROR 1
-#define LAKEBASE_LOG_WARN 2
-#define LAKEBASE_LOG_INFO 3
+#define LAKEBASE_LOG_WARN  2
+#define LAKEBASE_LOG_INFO  3
 #define LAKEBASE_LOG_DEBUG 4
 
 /**
@@ -374,15 +375,15 @@ LAKEBASE_API int lakebase_credentials_invalidate(lakebase_credentials *creds,
 typedef struct lakebase_credential_stats {
     /** Set to LAKEBASE_CREDENTIAL_STATS_VERSION before the call. */
     unsigned int version;
-    uint64_t mints_ok;           /**< successful mints */
-    uint64_t mints_failed;       /**< failed attempts (each retry counts) */
+    uint64_t mints_ok;            /**< successful mints */
+    uint64_t mints_failed;        /**< failed attempts (each retry counts) */
     int64_t last_mint_latency_us; /**< duration of the last successful mint */
-    int64_t expire_time_unix_ms; /**< expiry of the cached token, 0 if none */
+    int64_t expire_time_unix_ms;  /**< expiry of the cached token, 0 if none */
     int64_t degraded_since_unix_ms; /**< first failure of the current failing
                                        run while a valid token is served; 0 if
                                        healthy */
-    int last_error_code;         /**< LAKEBASE_E* of the last failure, or 0 */
-    int last_error_http_status;  /**< its HTTP status, or 0 */
+    int last_error_code;        /**< LAKEBASE_E* of the last failure, or 0 */
+    int last_error_http_status; /**< its HTTP status, or 0 */
     /** Message of the last failure ("" if none); never a secret. */
     char last_error_message[256];
     int64_t next_refresh_unix_ms; /**< planned background refresh, 0 if none */
@@ -414,32 +415,32 @@ LAKEBASE_API void lakebase_credentials_free(lakebase_credentials *creds);
  * **Threading:** thread-safe (immutable), never blocks.
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_credential_token(
-    const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_token(const lakebase_credential *cred);
 
 /**
  * Expiry of the token, Unix epoch milliseconds (server time, clamped by the
  * local issue time plus the requested ttl).
  * @since 0.1
  */
-LAKEBASE_API int64_t lakebase_credential_expire_time_ms(
-    const lakebase_credential *cred);
+LAKEBASE_API int64_t
+lakebase_credential_expire_time_ms(const lakebase_credential *cred);
 
 /**
  * The Postgres role to log in as (the identity that minted the token).
  * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_credential_user(
-    const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_user(const lakebase_credential *cred);
 
 /**
  * The Postgres host (pg.host, or discovered from the endpoint or instance).
  * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_credential_host(
-    const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_host(const lakebase_credential *cred);
 
 /** The Postgres port (default 5432). @since 0.1 */
 LAKEBASE_API int lakebase_credential_port(const lakebase_credential *cred);
@@ -449,16 +450,16 @@ LAKEBASE_API int lakebase_credential_port(const lakebase_credential *cred);
  * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_credential_database(
-    const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_database(const lakebase_credential *cred);
 
 /**
  * The sslmode to use (default "require").
  * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_credential_sslmode(
-    const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_sslmode(const lakebase_credential *cred);
 
 /**
  * Frees a credential, zeroing the token first. Accepts NULL.
@@ -521,14 +522,15 @@ LAKEBASE_API int lakebase_pool_open(lakebase_pool *pool, int wait,
  *   connection is being opened.
  * @since 0.1
  */
-LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool,
-                                       lakebase_conn **out,
+LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
                                        lakebase_error **err);
 
 /**
  * Returns a leased connection (or closes a direct one). A connection left in
  * a transaction is rolled back (or discarded if that fails); a broken or
- * expired one is closed. Accepts NULL.
+ * expired one is closed. Accepts NULL. Afterwards the handle is dead: a
+ * pooled connection reused by someone else reports LAKEBASE_EHANDLE to the
+ * old holder instead of running its statements.
  * **Threading:** call from one thread at a time per connection; may block
  *   briefly for a rollback.
  * @since 0.1
@@ -537,31 +539,35 @@ LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
 
 /**
  * Runs one statement with `nparams` text parameters ($1..$n; a NULL value is
- * SQL NULL). Errors: LAKEBASE_ESQL (sqlstate and server message set),
- * LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
- * LAKEBASE_ECANCELED, LAKEBASE_ETIMEOUT (pool.statement_timeout_ms).
+ * SQL NULL). With `nparams` 0 the text may hold several statements
+ * separated by ';' (the last one's result is returned). COPY is refused
+ * (LAKEBASE_EINVAL). Errors: LAKEBASE_ESQL (sqlstate and server message
+ * set), LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
+ * LAKEBASE_ECANCELED (lakebase_conn_cancel, or cancelled by the server),
+ * LAKEBASE_ETIMEOUT (pool.statement_timeout_ms).
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
  * **Threading:** one thread at a time per connection; blocks.
  * @since 0.1
  */
 LAKEBASE_API int lakebase_conn_query(lakebase_conn *conn, const char *sql,
-                                     int nparams,
-                                     const char *const *values,
+                                     int nparams, const char *const *values,
                                      lakebase_result **out,
                                      lakebase_error **err);
 
 /**
- * Asks the server to cancel the statement running on `conn`.
- * **Threading:** thread-safe: meant to be called from another thread.
+ * Asks the server to cancel the statement running on `conn` (opens a short
+ * separate connection to the server). The running lakebase_conn_query then
+ * fails with LAKEBASE_ECANCELED. Errors: LAKEBASE_ECONNECTION when the
+ * request could not be sent.
+ * **Threading:** thread-safe: meant to be called from another thread while
+ *   `conn` is still leased (the caller must not release it concurrently).
  * @since 0.1
  */
 LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
                                       lakebase_error **err);
 
 /**
- * Acquire + query + release in one call. With pool.pipeline=true,
- * concurrent autocommit statements may share a connection in libpq
- * pipeline mode.
+ * Acquire + query + release in one call (errors of both).
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
  * **Threading:** thread-safe; blocks.
  * @since 0.1
@@ -593,11 +599,11 @@ LAKEBASE_API void lakebase_pool_free(lakebase_pool *pool);
 typedef struct lakebase_pool_stats {
     /** Set to LAKEBASE_POOL_STATS_VERSION before the call. */
     unsigned int version;
-    int total;        /**< open connections (idle + in use + connecting) */
+    int total; /**< open connections (idle + in use + connecting) */
     int idle;
     int in_use;
     int connecting;
-    int waiting;      /**< callers blocked in acquire */
+    int waiting; /**< callers blocked in acquire */
     uint64_t connects_ok;
     uint64_t connects_failed;
     uint64_t recycled;  /**< closed for age (max_lifetime) */
@@ -636,24 +642,24 @@ LAKEBASE_API int lakebase_connect(lakebase_conn **out,
 /* ------------------------------------------------------------------------ */
 
 /* PostgreSQL type OIDs the result accessors know. */
-#define LAKEBASE_TYPE_BOOL 16
-#define LAKEBASE_TYPE_BYTEA 17
-#define LAKEBASE_TYPE_INT8 20
-#define LAKEBASE_TYPE_INT2 21
-#define LAKEBASE_TYPE_INT4 23
-#define LAKEBASE_TYPE_TEXT 25
-#define LAKEBASE_TYPE_OID 26
-#define LAKEBASE_TYPE_JSON 114
-#define LAKEBASE_TYPE_FLOAT4 700
-#define LAKEBASE_TYPE_FLOAT8 701
-#define LAKEBASE_TYPE_VARCHAR 1043
-#define LAKEBASE_TYPE_DATE 1082
-#define LAKEBASE_TYPE_TIME 1083
-#define LAKEBASE_TYPE_TIMESTAMP 1114
+#define LAKEBASE_TYPE_BOOL        16
+#define LAKEBASE_TYPE_BYTEA       17
+#define LAKEBASE_TYPE_INT8        20
+#define LAKEBASE_TYPE_INT2        21
+#define LAKEBASE_TYPE_INT4        23
+#define LAKEBASE_TYPE_TEXT        25
+#define LAKEBASE_TYPE_OID         26
+#define LAKEBASE_TYPE_JSON        114
+#define LAKEBASE_TYPE_FLOAT4      700
+#define LAKEBASE_TYPE_FLOAT8      701
+#define LAKEBASE_TYPE_VARCHAR     1043
+#define LAKEBASE_TYPE_DATE        1082
+#define LAKEBASE_TYPE_TIME        1083
+#define LAKEBASE_TYPE_TIMESTAMP   1114
 #define LAKEBASE_TYPE_TIMESTAMPTZ 1184
-#define LAKEBASE_TYPE_NUMERIC 1700
-#define LAKEBASE_TYPE_UUID 2950
-#define LAKEBASE_TYPE_JSONB 3802
+#define LAKEBASE_TYPE_NUMERIC     1700
+#define LAKEBASE_TYPE_UUID        2950
+#define LAKEBASE_TYPE_JSONB       3802
 
 /** Number of rows (0 for commands without rows). @since 0.1 */
 LAKEBASE_API int lakebase_result_rows(const lakebase_result *res);
@@ -663,8 +669,8 @@ LAKEBASE_API int lakebase_result_columns(const lakebase_result *res);
  * Column name. **Ownership:** borrowed until lakebase_result_free.
  * @since 0.1
  */
-LAKEBASE_API const char *lakebase_result_column_name(
-    const lakebase_result *res, int col);
+LAKEBASE_API const char *lakebase_result_column_name(const lakebase_result *res,
+                                                     int col);
 /** Column type OID (LAKEBASE_TYPE_* or another OID). @since 0.1 */
 LAKEBASE_API uint32_t lakebase_result_column_type(const lakebase_result *res,
                                                   int col);

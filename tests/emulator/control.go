@@ -20,6 +20,8 @@ const maxLatencyMS = 600000
 type control struct {
 	st    *state
 	proxy *proxy
+	// pg is restarted by POST /emulator/restart-postgres.
+	pg *cluster
 	// identities is the static answer of GET /emulator/identities.
 	identities map[string]any
 }
@@ -60,6 +62,14 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.st.count(func(k *counters) { k.killedConnections += int64(n) })
 		log.Printf("control: killed %d proxied connections", n)
 		writeJSON(w, http.StatusOK, map[string]int{"killed": n})
+	case "POST /emulator/restart-postgres":
+		if err := c.pg.restart(); err != nil {
+			log.Printf("control: restarting PostgreSQL: %v", err)
+			apiError(w, http.StatusInternalServerError, "INTERNAL_ERROR", "restarting PostgreSQL failed; see the emulator log")
+			return
+		}
+		log.Printf("control: restarted PostgreSQL")
+		writeJSON(w, http.StatusOK, map[string]bool{"restarted": true})
 	case "POST /emulator/reset":
 		c.st.reset()
 		c.proxy.endColdStart()

@@ -148,7 +148,7 @@ func run(o options) error {
 	}
 	baseURL := "https://" + httpLn.Addr().String()
 	ws := &workspace{st: st, proxy: px, baseURL: baseURL}
-	ctl := &control{st: st, proxy: px}
+	ctl := &control{st: st, proxy: px, pg: pg}
 	ws.control = ctl
 	srv := &http.Server{
 		Handler:           ws,

@@ -240,6 +240,13 @@ log_min_messages = warning
 }
 
 // socketPath is where the proxy and the bootstrap connect.
+// restart stops the server the way an operator's restart does (fast:
+// sessions are terminated) and starts it again on the same port.
+func (c *cluster) restart() error {
+	_, err := c.run(c.tool("pg_ctl"), "-D", c.dataDir, "-l", c.logFile, "-m", "fast", "-w", "-t", "60", "restart")
+	return err
+}
+
 func (c *cluster) socketPath() string {
 	return filepath.Join(c.sockDir, fmt.Sprintf(".s.PGSQL.%d", c.port))
 }

@@ -351,3 +351,24 @@ func TestDirectTLSNegotiationIsAccepted(t *testing.T) {
 		t.Fatalf("current_user = %q", u)
 	}
 }
+
+func TestRestartPostgresEndsSessionsAndServesAgain(t *testing.T) {
+	in := fresh(t)
+	sp := in.env["DATABRICKS_CLIENT_ID"]
+	cred := in.mint(t, in.sp1Token(t))
+	old := in.mustLogin(t, sp, cred)
+	defer old.Close()
+	r := in.call(t, "POST", "/emulator/restart-postgres", "", nil)
+	if r.status != 200 {
+		t.Fatalf("restart-postgres answered %d: %s", r.status, r.body)
+	}
+	_ = old.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := old.Query("SELECT 1"); err == nil {
+		t.Fatal("a session from before the restart still answers")
+	}
+	c := in.mustLogin(t, sp, cred)
+	defer c.Close()
+	if _, err := c.Query("SELECT 1"); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+}

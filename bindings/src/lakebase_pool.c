@@ -1,0 +1,275 @@
+/* Public glue for pools and connections: handle and argument checks, the
+ * login context (credentials handle + connect settings) a pool or a direct
+ * connection keeps, and statements on a leased connection. */
+#include "lakebase.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "handle.h"
+#include "http.h"
+#include "pg_conn.h"
+#include "pool.h"
+#include "result.h"
+
+/* What every connect needs: the credentials handle (shared provider or
+ * static password) and the settings libpq gets besides the credential. */
+typedef struct login_ctx {
+    lakebase_credentials *creds;
+    lb_login_source src;
+    lb_pg_settings pg;
+    lb_logger log;
+    char *hostaddr, *sslrootcert, *application_name, *identity;
+} login_ctx;
+
+struct lakebase_pool {
+    uint32_t tag;
+    lb_pool *core;
+    login_ctx login;
+};
+
+static int bad_handle(lakebase_error **err, const char *what) {
+    return lb_err(err, LAKEBASE_EHANDLE,
+                  "%s is NULL, already freed, or not a %s handle", what, what);
+}
+
+static int source_get(void *ctx, lakebase_credential **out,
+                      lakebase_error **err) {
+    return lakebase_credentials_get(ctx, out, err);
+}
+
+static void source_invalidate(void *ctx, const char *token) {
+    lakebase_credentials_invalidate(ctx, token, NULL);
+}
+
+static char *dup_opt(const char *s, int *oom) {
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d)
+        *oom = 1;
+    return d;
+}
+
+/* Names who mints the credential, for login error messages. */
+static char *identity_of(const lb_resolved_config *rc, int *oom) {
+    if (!lb_config_is_minting(rc))
+        return NULL;
+    char buf[300];
+    if (rc->auth_type == LB_AUTH_OAUTH_M2M)
+        snprintf(buf, sizeof buf, "service principal %.200s (auth.client_id)",
+                 rc->client_id ? rc->client_id : "?");
+    else if (rc->auth_type == LB_AUTH_PAT)
+        snprintf(buf, sizeof buf,
+                 "the user of the personal access token (auth.token)");
+    else
+        snprintf(buf, sizeof buf, "the identity of the workspace token source");
+    return dup_opt(buf, oom);
+}
+
+static void login_clear(login_ctx *l) {
+    lakebase_credentials_free(l->creds);
+    free(l->hostaddr);
+    free(l->sslrootcert);
+    free(l->application_name);
+    free(l->identity);
+    memset(l, 0, sizeof *l);
+}
+
+/* Resolves cfg once for the connect settings (and the pool's), then opens
+ * the credentials handle, which resolves it again the same way. */
+static int login_init(login_ctx *l, const lakebase_config *cfg,
+                      lb_pool_settings *pool, lakebase_error **err) {
+    memset(l, 0, sizeof *l);
+    if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
+        return bad_handle(err, "lakebase_config");
+    lb_http_global_init();
+    lb_resolved_config rc;
+    int code = lb_config_resolve(cfg, &rc, err);
+    if (code != 0)
+        return code;
+    int oom = 0;
+    l->hostaddr = dup_opt(rc.pg_hostaddr, &oom);
+    l->sslrootcert = dup_opt(rc.pg_sslrootcert, &oom);
+    l->application_name = dup_opt(rc.pg_application_name, &oom);
+    l->identity = identity_of(&rc, &oom);
+    l->log = (lb_logger){rc.log_fn, rc.log_userdata, rc.log_level};
+    if (pool)
+        *pool = rc.pool;
+    l->pg = (lb_pg_settings){
+        .hostaddr = l->hostaddr,
+        .sslrootcert = l->sslrootcert,
+        .application_name = l->application_name,
+        .connect_timeout_ms = rc.pool.connect_timeout_ms,
+        .statement_timeout_ms = rc.pool.statement_timeout_ms,
+        .identity = l->identity,
+        .log = &l->log,
+    };
+    lb_resolved_config_clear(&rc);
+    code = oom ? lb_err(err, LAKEBASE_ENOMEM, "out of memory")
+               : lakebase_credentials_new(&l->creds, cfg, err);
+    if (code != 0) {
+        login_clear(l);
+        return code;
+    }
+    l->src = (lb_login_source){source_get, source_invalidate, l->creds};
+    return 0;
+}
+
+/* ---- pool -----------------------------------------------------------------
+ */
+
+#define POOL_CHECK(pool, err)                                                  \
+    do {                                                                       \
+        if (!LB_HANDLE_OK(pool, LB_TAG_POOL))                                  \
+            return bad_handle(err, "lakebase_pool");                           \
+    } while (0)
+
+int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
+                      lakebase_error **err) {
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    lakebase_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    lb_pool_settings settings;
+    int code = login_init(&p->login, cfg, &settings, err);
+    if (code == 0)
+        code = lb_pool_create(&p->core, &settings, &p->login.pg, &p->login.src,
+                              &p->login.log, err);
+    if (code != 0) {
+        login_clear(&p->login);
+        free(p);
+        return code;
+    }
+    p->tag = LB_TAG_POOL;
+    *out = p;
+    return 0;
+}
+
+int lakebase_pool_open(lakebase_pool *pool, int wait, lakebase_error **err) {
+    POOL_CHECK(pool, err);
+    return lb_pool_open(pool->core, wait, err);
+}
+
+int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
+                          lakebase_error **err) {
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    POOL_CHECK(pool, err);
+    return lb_pool_acquire(pool->core, out, err);
+}
+
+int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
+                        lakebase_error **err) {
+    POOL_CHECK(pool, err);
+    return lb_pool_close(pool->core, cancel_inflight, err);
+}
+
+void lakebase_pool_free(lakebase_pool *pool) {
+    if (!LB_HANDLE_OK(pool, LB_TAG_POOL))
+        return;
+    pool->tag = LB_TAG_DEAD;
+    lb_pool_destroy(pool->core);
+    login_clear(&pool->login);
+    free(pool);
+}
+
+int lakebase_pool_get_stats(lakebase_pool *pool, lakebase_pool_stats *out,
+                            lakebase_error **err) {
+    POOL_CHECK(pool, err);
+    if (!out || out->version != LAKEBASE_POOL_STATS_VERSION)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "stats->version must be LAKEBASE_POOL_STATS_VERSION (%d)",
+                      LAKEBASE_POOL_STATS_VERSION);
+    memset(out, 0, sizeof *out);
+    out->version = LAKEBASE_POOL_STATS_VERSION;
+    lb_pool_get_stats(pool->core, out);
+    out->credential.version = LAKEBASE_CREDENTIAL_STATS_VERSION;
+    return lakebase_credentials_stats(pool->login.creds, &out->credential, err);
+}
+
+int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
+                        const char *const *values, lakebase_result **out,
+                        lakebase_error **err) {
+    lakebase_conn *conn = NULL;
+    int code = lakebase_pool_acquire(pool, &conn, err);
+    if (code != 0)
+        return code;
+    code = lakebase_conn_query(conn, sql, nparams, values, out, err);
+    lakebase_conn_release(conn);
+    return code;
+}
+
+/* ---- connections ----------------------------------------------------------
+ */
+
+#define CONN_CHECK(conn, err)                                                  \
+    do {                                                                       \
+        if (!LB_HANDLE_OK(conn, LB_TAG_CONN))                                  \
+            return bad_handle(err, "lakebase_conn");                           \
+    } while (0)
+
+static void direct_release(void *owner, lb_pg_conn *c) {
+    login_ctx *l = owner;
+    lb_pg_close(c);
+    login_clear(l);
+    free(l);
+}
+
+int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
+                     lakebase_error **err) {
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    login_ctx *l = calloc(1, sizeof *l);
+    if (!l)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    int code = login_init(l, cfg, NULL, err);
+    lb_pg_conn *c = NULL;
+    if (code == 0)
+        code = lb_pg_connect(&l->pg, &l->src, NULL, &c, err);
+    if (code != 0) {
+        login_clear(l);
+        free(l);
+        return code;
+    }
+    c->owner = l;
+    c->on_release = direct_release;
+    c->tag = LB_TAG_CONN;
+    *out = c;
+    return 0;
+}
+
+void lakebase_conn_release(lakebase_conn *conn) {
+    if (LB_HANDLE_OK(conn, LB_TAG_CONN))
+        conn->on_release(conn->owner, conn);
+}
+
+int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
+                        const char *const *values, lakebase_result **out,
+                        lakebase_error **err) {
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    CONN_CHECK(conn, err);
+    if (!sql)
+        return lb_err(err, LAKEBASE_EINVAL, "sql must not be NULL");
+    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "nparams must be 0..65535 with a values array");
+    PGresult *res = NULL;
+    int code = lb_pg_exec(conn, sql, nparams, values, &res, err);
+    if (code != 0)
+        return code;
+    *out = lb_result_wrap(res);
+    return *out ? 0 : lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+}
+
+int lakebase_conn_cancel(lakebase_conn *conn, lakebase_error **err) {
+    CONN_CHECK(conn, err);
+    return lb_pg_cancel(conn, err);
+}

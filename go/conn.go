@@ -1,0 +1,125 @@
+package lakebase
+
+/*
+#include <lakebase.h>
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+)
+
+// Conn is one connection leased from a pool with Acquire (or opened with
+// Connect). Use it from one goroutine at a time and Release it when done;
+// a connection left in a transaction is rolled back by the core.
+type Conn struct {
+	c *C.lakebase_conn
+}
+
+var errReleased = errors.New("lakebase: the connection was released")
+
+// Connect opens one direct connection (no pool) with cfg's credentials and
+// the core's connect rules. Release closes it.
+func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	ccfg, err := newCConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := blockingCall(ctx, func() (*C.lakebase_conn, error) {
+		defer C.lakebase_config_free(ccfg)
+		var c *C.lakebase_conn
+		var cerr *C.lakebase_error
+		if rc := C.lakebase_connect(&c, ccfg, &cerr); rc != 0 {
+			return nil, takeError(rc, cerr)
+		}
+		return c, nil
+	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{c: c}, nil
+}
+
+// Release returns the connection to its pool (or closes a direct one).
+// Safe to call more than once.
+func (cn *Conn) Release() {
+	if cn.c != nil {
+		C.lakebase_conn_release(cn.c)
+		cn.c = nil
+	}
+}
+
+// run executes one statement. While it runs, ctx being done sends a
+// cancel request to the server; the statement then fails with ErrCanceled
+// (wrapping the context's error).
+func (cn *Conn) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
+	if cn.c == nil {
+		return nil, errReleased
+	}
+	params, err := newCParams(args)
+	if err != nil {
+		return nil, err
+	}
+	defer params.free()
+	csql := cString(sql)
+	defer freeCString(csql)
+	if ctx.Done() != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		conn := cn.c
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			C.lakebase_conn_cancel(conn, nil)
+			close(fired)
+		})
+		// The cancel must be over before the connection can be released
+		// and leased to someone else.
+		defer func() {
+			if !stop() {
+				<-fired
+			}
+		}()
+	}
+	var res *C.lakebase_result
+	var cerr *C.lakebase_error
+	if rc := C.lakebase_conn_query(cn.c, csql, params.n, params.values, &res, &cerr); rc != 0 {
+		return nil, withContext(ctx, takeError(rc, cerr))
+	}
+	return res, nil
+}
+
+// Query runs sql on this connection; see Pool.Query.
+func (cn *Conn) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
+	res, err := cn.run(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	return newRows(res), nil
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (cn *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
+	rows, err := cn.Query(ctx, sql, args...)
+	return &Row{rows: rows, err: err}
+}
+
+// Exec runs a statement and returns its command tag.
+func (cn *Conn) Exec(ctx context.Context, sql string, args ...any) (CommandTag, error) {
+	res, err := cn.run(ctx, sql, args)
+	if err != nil {
+		return CommandTag{}, err
+	}
+	r := newResult(res)
+	defer r.free()
+	return r.commandTag(), nil
+}
+
+// Begin starts a transaction on this connection.
+func (cn *Conn) Begin(ctx context.Context) (*Tx, error) {
+	if _, err := cn.Exec(ctx, "BEGIN"); err != nil {
+		return nil, err
+	}
+	return &Tx{conn: cn}, nil
+}

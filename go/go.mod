@@ -1,0 +1,3 @@
+module github.com/lakebase-connector/lakebase-go
+
+go 1.21

@@ -1,0 +1,227 @@
+package lakebase
+
+/*
+#include <lakebase.h>
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+)
+
+// Pool is a pool of PostgreSQL connections, each logged in with the current
+// credential of the shared provider when it is opened and recycled by the
+// core (pool.max_lifetime_seconds, with jitter). Configured by the pool.*
+// keys. Safe for concurrent use.
+type Pool struct {
+	mu      sync.RWMutex // held shared around C calls, exclusively to free
+	closeMu sync.Mutex   // serialises Close
+	c       *C.lakebase_pool
+}
+
+// Open creates a pool from cfg and opens it, waiting until max(1,
+// pool.min_size) connections are ready: a wrong credential, role or database
+// fails here (ErrLogin with SQLState, a credential error, ErrTimeout)
+// rather than on the first query.
+func Open(ctx context.Context, cfg Config) (*Pool, error) {
+	ccfg, err := newCConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var h *C.lakebase_pool
+	var cerr *C.lakebase_error
+	rc := C.lakebase_pool_new(&h, ccfg, &cerr)
+	C.lakebase_config_free(ccfg)
+	if rc != 0 {
+		return nil, takeError(rc, cerr)
+	}
+	h, err = blockingCall(ctx, func() (*C.lakebase_pool, error) {
+		var cerr *C.lakebase_error
+		if rc := C.lakebase_pool_open(h, 1, &cerr); rc != 0 {
+			C.lakebase_pool_free(h)
+			return nil, takeError(rc, cerr)
+		}
+		return h, nil
+	}, func(h *C.lakebase_pool) { C.lakebase_pool_free(h) })
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{c: h}
+	runtime.SetFinalizer(p, (*Pool).Close) // safety net: Close is the contract
+	return p, nil
+}
+
+// handle returns the C handle with the read lock held, or ErrClosed.
+func (p *Pool) handle() (*C.lakebase_pool, error) {
+	p.mu.RLock()
+	if p.c == nil {
+		p.mu.RUnlock()
+		return nil, &Error{Code: CodeClosed, Message: "the pool is closed"}
+	}
+	return p.c, nil
+}
+
+// Acquire leases a connection (waiting up to pool.acquire_timeout_ms while
+// the pool is exhausted). Release it when done.
+func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
+	c, err := blockingCall(ctx, func() (*C.lakebase_conn, error) {
+		h, err := p.handle()
+		if err != nil {
+			return nil, err
+		}
+		defer p.mu.RUnlock()
+		var c *C.lakebase_conn
+		var cerr *C.lakebase_error
+		if rc := C.lakebase_pool_acquire(h, &c, &cerr); rc != 0 {
+			return nil, takeError(rc, cerr)
+		}
+		return c, nil
+	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{c: c}, nil
+}
+
+// run executes one statement. A context that can never be done takes the
+// core's acquire+query+release call (which may pipeline); otherwise the
+// statement runs on a leased connection so it can be cancelled.
+func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
+	if ctx.Done() != nil {
+		cn, err := p.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer cn.Release()
+		return cn.run(ctx, sql, args)
+	}
+	params, err := newCParams(args)
+	if err != nil {
+		return nil, err
+	}
+	defer params.free()
+	h, err := p.handle()
+	if err != nil {
+		return nil, err
+	}
+	defer p.mu.RUnlock()
+	csql := cString(sql)
+	defer freeCString(csql)
+	var res *C.lakebase_result
+	var cerr *C.lakebase_error
+	if rc := C.lakebase_pool_query(h, csql, params.n, params.values, &res, &cerr); rc != 0 {
+		return nil, takeError(rc, cerr)
+	}
+	return res, nil
+}
+
+// Query runs sql with args ($1, $2, ...; see textArg for the conversions)
+// and returns its rows. Errors: ErrSQL (with SQLState), ErrConnection,
+// ErrTimeout, ErrCanceled (also matching the context's error), ErrClosed.
+func (p *Pool) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
+	res, err := p.run(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	return newRows(res), nil
+}
+
+// QueryRow runs a query expected to return at most one row; errors are
+// deferred to Row.Scan.
+func (p *Pool) QueryRow(ctx context.Context, sql string, args ...any) *Row {
+	rows, err := p.Query(ctx, sql, args...)
+	return &Row{rows: rows, err: err}
+}
+
+// Exec runs a statement and returns its command tag.
+func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (CommandTag, error) {
+	res, err := p.run(ctx, sql, args)
+	if err != nil {
+		return CommandTag{}, err
+	}
+	r := newResult(res)
+	defer r.free()
+	return r.commandTag(), nil
+}
+
+// Begin leases a connection and starts a transaction on it; Commit or
+// Rollback ends it and returns the connection.
+func (p *Pool) Begin(ctx context.Context) (*Tx, error) {
+	cn, err := p.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := cn.Begin(ctx)
+	if err != nil {
+		cn.Release()
+		return nil, err
+	}
+	tx.release = true
+	return tx, nil
+}
+
+// PoolStats are the pool's counters and its provider's.
+type PoolStats struct {
+	Total, Idle, InUse, Connecting, Waiting int
+	ConnectsOK, ConnectsFailed              uint64
+	Recycled                                uint64 // closed for age
+	Discarded                               uint64 // closed broken or invalid
+	Acquires, AcquireTimeouts               uint64
+	// Acquire wait histogram: <10µs, <100µs, <1ms, <10ms, <100ms, <1s, ≥1s.
+	WaitHistogram [7]uint64
+	Credential    CredentialStats
+}
+
+// Stats returns the pool's counters. Never blocks on the network.
+func (p *Pool) Stats() (PoolStats, error) {
+	h, err := p.handle()
+	if err != nil {
+		return PoolStats{}, err
+	}
+	defer p.mu.RUnlock()
+	st := C.lakebase_pool_stats{version: C.LAKEBASE_POOL_STATS_VERSION}
+	st.credential.version = C.LAKEBASE_CREDENTIAL_STATS_VERSION
+	var cerr *C.lakebase_error
+	if rc := C.lakebase_pool_get_stats(h, &st, &cerr); rc != 0 {
+		return PoolStats{}, takeError(rc, cerr)
+	}
+	out := PoolStats{
+		Total:           int(st.total),
+		Idle:            int(st.idle),
+		InUse:           int(st.in_use),
+		Connecting:      int(st.connecting),
+		Waiting:         int(st.waiting),
+		ConnectsOK:      uint64(st.connects_ok),
+		ConnectsFailed:  uint64(st.connects_failed),
+		Recycled:        uint64(st.recycled),
+		Discarded:       uint64(st.discarded),
+		Acquires:        uint64(st.acquires),
+		AcquireTimeouts: uint64(st.acquire_timeouts),
+		Credential:      credentialStatsFromC(&st.credential),
+	}
+	for i := range out.WaitHistogram {
+		out.WaitHistogram[i] = uint64(st.wait_histogram[i])
+	}
+	return out, nil
+}
+
+// Close closes the pool: later calls fail with ErrClosed, idle connections
+// are closed, and it waits until every leased connection (Conn, Tx) has
+// been released. Safe to call more than once.
+func (p *Pool) Close() error {
+	p.closeMu.Lock()
+	defer p.closeMu.Unlock()
+	if p.c == nil {
+		return nil
+	}
+	var cerr *C.lakebase_error
+	err := check(C.lakebase_pool_close(p.c, 0, &cerr), cerr)
+	p.mu.Lock()
+	C.lakebase_pool_free(p.c)
+	p.c = nil
+	p.mu.Unlock()
+	runtime.SetFinalizer(p, nil)
+	return err
+}

@@ -1,0 +1,236 @@
+#include "emulator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#define MAX_VARS 64
+
+static char *names[MAX_VARS], *values[MAX_VARS];
+static int n_vars;
+
+static void die(const char *fmt, const char *a, const char *b) {
+    fprintf(stderr, "emulator helper: ");
+    fprintf(stderr, fmt, a ? a : "", b ? b : "");
+    fprintf(stderr, "\n");
+    exit(1);
+}
+
+/* Lines look like: export KEY='value' (values never hold a quote here). */
+void emu_load(void) {
+    const char *path = getenv("LAKEBASE_EMULATOR_ENV_FILE");
+    if (!path || !path[0]) {
+        fprintf(stderr, "LAKEBASE_EMULATOR_ENV_FILE is not set: skipped\n");
+        exit(EMU_SKIP);
+    }
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        die("cannot open %s%s", path, NULL);
+    char line[4096];
+    while (fgets(line, sizeof line, fp) && n_vars < MAX_VARS) {
+        if (strncmp(line, "export ", 7) != 0)
+            continue;
+        char *eq = strchr(line + 7, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        char *v = eq + 1;
+        v[strcspn(v, "\r\n")] = '\0';
+        size_t len = strlen(v);
+        if (len >= 2 && v[0] == '\'' && v[len - 1] == '\'') {
+            v[len - 1] = '\0';
+            v++;
+        }
+        names[n_vars] = strdup(line + 7);
+        values[n_vars++] = strdup(v);
+    }
+    fclose(fp);
+    if (!emu_env("EMULATOR_URL"))
+        die("no EMULATOR_URL in %s%s", path, NULL);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *emu_env(const char *key) {
+    for (int i = 0; i < n_vars; i++)
+        if (strcmp(names[i], key) == 0)
+            return values[i];
+    return NULL;
+}
+
+typedef struct buffer {
+    char data[64 * 1024];
+    size_t len;
+} buffer;
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx) {
+    buffer *b = ctx;
+    size_t len = size * n;
+    if (b->len + len >= sizeof b->data)
+        len = sizeof b->data - 1 - b->len;
+    memcpy(b->data + b->len, p, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return size * n;
+}
+
+static void request(const char *method, const char *path, const char *json,
+                    buffer *out) {
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", emu_env("EMULATOR_URL"), path);
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CAINFO, emu_env("LAKEBASE_CA_FILE"));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    struct curl_slist *headers =
+        curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (strcmp(method, "POST") == 0)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, json ? json : "");
+    out->len = 0;
+    out->data[0] = '\0';
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK)
+        die("%s failed: %s", path, curl_easy_strerror(rc));
+    if (status < 200 || status > 299)
+        die("%s answered: %s", path, out->data);
+}
+
+void emu_post(const char *path, const char *json) {
+    buffer *b = malloc(sizeof *b);
+    request("POST", path, json, b);
+    free(b);
+}
+
+void emu_reset(const char *knobs_json) {
+    emu_post("/emulator/reset", NULL);
+    if (knobs_json)
+        emu_post("/emulator/knobs", knobs_json);
+}
+
+long emu_stat(const char *dotted) {
+    buffer *b = malloc(sizeof *b);
+    request("GET", "/emulator/stats", NULL, b);
+    cJSON *root = cJSON_Parse(b->data);
+    free(b);
+    cJSON *node = root;
+    char path[128];
+    snprintf(path, sizeof path, "%s", dotted);
+    for (char *part = strtok(path, "."); part && node; part = strtok(NULL, "."))
+        node = cJSON_GetObjectItemCaseSensitive(node, part);
+    long v = cJSON_IsNumber(node) ? (long)node->valuedouble : -1;
+    cJSON_Delete(root);
+    return v;
+}
+
+void emu_check(int code, lakebase_error *err, const char *what) {
+    if (code == 0)
+        return;
+    fprintf(stderr, "%s failed: %d (%s) %s\n", what, code,
+            lakebase_strerror(code), err ? lakebase_error_message(err) : "");
+    exit(1);
+}
+
+void emu_config_apply(lakebase_config *cfg, const char *const *pairs) {
+    for (size_t i = 0; pairs && pairs[i]; i += 2) {
+        lakebase_error *err = NULL;
+        int rc = lakebase_config_set(cfg, pairs[i], pairs[i + 1], &err);
+        emu_check(rc, err, pairs[i]);
+    }
+}
+
+static lakebase_config *config_with(const char *const *base,
+                                    const char *const *extra) {
+    lakebase_config *cfg = NULL;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_config_new(&cfg, &err), err, "lakebase_config_new");
+    emu_config_apply(cfg, base);
+    emu_config_apply(cfg, extra);
+    return cfg;
+}
+
+lakebase_config *emu_config_minting(const char *const *extra) {
+    const char *port = emu_env("EMULATOR_PROXY_PORT");
+    const char *const base[] = {"config.use_environment",
+                                "false",
+                                "workspace.host",
+                                emu_env("DATABRICKS_HOST"),
+                                "auth.client_id",
+                                emu_env("DATABRICKS_CLIENT_ID"),
+                                "auth.client_secret",
+                                emu_env("DATABRICKS_CLIENT_SECRET"),
+                                "lakebase.endpoint",
+                                emu_env("LAKEBASE_ENDPOINT"),
+                                "http.ca_file",
+                                emu_env("LAKEBASE_CA_FILE"),
+                                "pg.sslrootcert",
+                                emu_env("LAKEBASE_CA_FILE"),
+                                "pg.sslmode",
+                                "verify-full",
+                                "pg.port",
+                                port ? port : "5432",
+                                NULL};
+    return config_with(base, extra);
+}
+
+lakebase_config *emu_config_static(const char *const *extra) {
+    const char *const base[] = {"config.use_environment",
+                                "false",
+                                "pg.host",
+                                emu_env("EMULATOR_DIRECT_HOST"),
+                                "pg.port",
+                                emu_env("EMULATOR_DIRECT_PORT"),
+                                "pg.user",
+                                emu_env("DATABRICKS_CLIENT_ID"),
+                                "pg.password",
+                                emu_env("EMULATOR_DIRECT_PASSWORD"),
+                                "pg.sslmode",
+                                "disable",
+                                NULL};
+    return config_with(base, extra);
+}
+
+long long emu_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+lakebase_pool *emu_pool(lakebase_config *cfg) {
+    lakebase_pool *pool = NULL;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_new(&pool, cfg, &err), err, "lakebase_pool_new");
+    lakebase_config_free(cfg);
+    return pool;
+}
+
+lakebase_pool_stats emu_pool_stats(lakebase_pool *pool) {
+    lakebase_pool_stats st = {.version = LAKEBASE_POOL_STATS_VERSION};
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_get_stats(pool, &st, &err), err, "stats");
+    return st;
+}
+
+long emu_refused_logins(void) {
+    static const char *const reasons[] = {"expired",          "workspace_token",
+                                          "wrong_identity",   "unknown_token",
+                                          "rejected_by_knob", "ssl_required",
+                                          "cold_start"};
+    long sum = 0;
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "logins.refused.%s", reasons[i]);
+        long v = emu_stat(path);
+        sum += v > 0 ? v : 0;
+    }
+    return sum;
+}
