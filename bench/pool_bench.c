@@ -3,8 +3,16 @@
  *   pool_bench acquire [iterations]     uncontended acquire+release, ns/op
  *   pool_bench pool THREADS SECONDS     pooled SELECT 1, queries/s
  *   pool_bench raw THREADS SECONDS      one libpq connection per thread
+ *   pool_bench async CALLERS SECONDS PIPELINE MAX_SIZE
+ *                                       lakebase_pool_query_async from one
+ *                                       poll(2) loop thread, CALLERS
+ *                                       statements outstanding
+ *   pool_bench warmup N ROUNDS [MAX_CONNECTING]
+ *                                       open(wait) with min_size N vs with
+ *                                       min_size 1, alternating
  * Prints one "name value" line per measurement. */
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,9 +47,7 @@ static void check(int code, lakebase_error *err, const char *what) {
     exit(1);
 }
 
-static lakebase_pool *make_pool(int max_size) {
-    char size[16];
-    snprintf(size, sizeof size, "%d", max_size);
+static lakebase_config *direct_config(const char *const *extra) {
     const char *const kv[] = {"config.use_environment",
                               "false",
                               "pg.host",
@@ -54,19 +60,31 @@ static lakebase_pool *make_pool(int max_size) {
                               need("EMULATOR_DIRECT_PASSWORD"),
                               "pg.sslmode",
                               "disable",
-                              "pool.max_size",
-                              size,
-                              "pool.min_size",
-                              size,
-                              "pool.max_connecting",
-                              size,
                               NULL};
     lakebase_config *cfg = NULL;
     lakebase_error *err = NULL;
     check(lakebase_config_new(&cfg, &err), err, "config");
     for (size_t i = 0; kv[i]; i += 2)
         check(lakebase_config_set(cfg, kv[i], kv[i + 1], &err), err, kv[i]);
+    for (size_t i = 0; extra && extra[i]; i += 2)
+        check(lakebase_config_set(cfg, extra[i], extra[i + 1], &err), err,
+              extra[i]);
+    return cfg;
+}
+
+static lakebase_pool *make_pool(int max_size) {
+    char size[16];
+    snprintf(size, sizeof size, "%d", max_size);
+    const char *const extra[] = {"pool.max_size",
+                                 size,
+                                 "pool.min_size",
+                                 size,
+                                 "pool.max_connecting",
+                                 size,
+                                 NULL};
+    lakebase_config *cfg = direct_config(extra);
     lakebase_pool *pool = NULL;
+    lakebase_error *err = NULL;
     check(lakebase_pool_new(&pool, cfg, &err), err, "pool_new");
     lakebase_config_free(cfg);
     check(lakebase_pool_open(pool, 1, &err), err, "pool_open");
@@ -176,6 +194,144 @@ static void bench_throughput(const char *mode, int threads, double seconds) {
     free(tids);
 }
 
+/* ---- async: one loop thread --------------------------------------------- */
+
+typedef struct loop_host {
+    lakebase_pool *pool;
+    struct pollfd fds[64];
+    int n;
+    double timer_at; /* < 0: none */
+    long done, failed;
+    double until;
+} loop_host;
+
+static void host_watch(void *ud, int fd, int events) {
+    loop_host *h = ud;
+    short ev = (short)((events & LAKEBASE_WATCH_READ ? POLLIN : 0) |
+                       (events & LAKEBASE_WATCH_WRITE ? POLLOUT : 0));
+    for (int i = 0; i < h->n; i++) {
+        if (h->fds[i].fd != fd)
+            continue;
+        if (events)
+            h->fds[i].events = ev;
+        else
+            h->fds[i] = h->fds[--h->n];
+        return;
+    }
+    if (events && h->n < 64)
+        h->fds[h->n++] = (struct pollfd){.fd = fd, .events = ev};
+}
+
+static void host_timer(void *ud, long delay_ms) {
+    loop_host *h = ud;
+    h->timer_at = delay_ms < 0 ? -1 : now_s() + (double)delay_ms / 1000;
+}
+
+static void on_async_done(void *ud, lakebase_result *res, lakebase_error *e) {
+    loop_host *h = ud;
+    if (e) {
+        fprintf(stderr, "async: %s\n", lakebase_error_message(e));
+        lakebase_error_free(e);
+        h->failed++;
+    }
+    lakebase_result_free(res);
+    h->done++;
+    if (now_s() < h->until) {
+        lakebase_error *err = NULL;
+        check(lakebase_pool_query_async(h->pool, "SELECT 1", 0, NULL,
+                                        on_async_done, h, &err),
+              err, "query_async");
+    }
+}
+
+static void bench_async(int callers, double seconds, int pipeline,
+                        int max_size) {
+    char size[16];
+    snprintf(size, sizeof size, "%d", max_size);
+    const char *const extra[] = {"pool.max_size",
+                                 size,
+                                 "pool.min_size",
+                                 size,
+                                 "pool.pipeline",
+                                 pipeline ? "true" : "false",
+                                 NULL};
+    lakebase_config *cfg = direct_config(extra);
+    lakebase_pool *pool = NULL;
+    lakebase_error *err = NULL;
+    check(lakebase_pool_new(&pool, cfg, &err), err, "pool_new");
+    lakebase_config_free(cfg);
+    loop_host h = {.pool = pool, .timer_at = -1};
+    check(lakebase_pool_attach_loop(pool, host_watch, host_timer, &h, &err),
+          err, "attach_loop");
+    check(lakebase_pool_open(pool, 1, &err), err, "pool_open");
+    double t0 = now_s();
+    h.until = t0 + seconds;
+    for (int i = 0; i < callers; i++)
+        check(lakebase_pool_query_async(pool, "SELECT 1", 0, NULL,
+                                        on_async_done, &h, &err),
+              err, "query_async");
+    while (lakebase_pool_busy(pool) > 0) {
+        struct pollfd fds[64];
+        int n = h.n;
+        memcpy(fds, h.fds, sizeof fds);
+        int wait = 100;
+        if (h.timer_at >= 0) {
+            double left = (h.timer_at - now_s()) * 1000;
+            wait = left <= 0 ? 0 : left < 100 ? (int)left : 100;
+        }
+        poll(fds, (nfds_t)n, wait);
+        for (int i = 0; i < n; i++)
+            if (fds[i].revents)
+                lakebase_pool_on_socket(
+                    pool, fds[i].fd,
+                    (fds[i].revents & ~POLLOUT ? LAKEBASE_WATCH_READ : 0) |
+                        (fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE : 0),
+                    NULL);
+        if (h.timer_at >= 0 && now_s() >= h.timer_at) {
+            h.timer_at = -1;
+            lakebase_pool_on_timer(pool, NULL);
+        }
+    }
+    double took = now_s() - t0;
+    printf("async%s_qps_%d_conns_%d %.0f\n", pipeline ? "_pipelined" : "",
+           callers, max_size, (double)h.done / took);
+    if (h.failed)
+        exit(1);
+    lakebase_pool_free(pool);
+}
+
+/* ---- warm-up ---------------------------------------------------------------
+ */
+
+/* Seconds for open(wait) of a pool with min_size = max_size = n. */
+static double time_open(int n, const char *max_connecting) {
+    char size[16];
+    snprintf(size, sizeof size, "%d", n);
+    const char *const extra[] = {
+        "pool.min_size", size, "pool.max_size", size, "pool.max_connecting",
+        max_connecting,  NULL};
+    lakebase_config *cfg = direct_config(extra);
+    lakebase_pool *pool = NULL;
+    lakebase_error *err = NULL;
+    check(lakebase_pool_new(&pool, cfg, &err), err, "pool_new");
+    lakebase_config_free(cfg);
+    double t0 = now_s();
+    check(lakebase_pool_open(pool, 1, &err), err, "pool_open");
+    double took = now_s() - t0;
+    lakebase_pool_free(pool);
+    return took;
+}
+
+static void bench_warmup(int n, int rounds, const char *max_connecting) {
+    for (int r = 0; r < rounds; r++) {
+        double one = time_open(1, max_connecting);
+        double all = time_open(n, max_connecting);
+        printf("open_wait_1_ms %.2f\nopen_wait_%d_ms %.2f\n"
+               "warmup_ratio_max_connecting_%s %.2f\n",
+               one * 1e3, n, all * 1e3, max_connecting, all / one);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "acquire") == 0) {
         bench_acquire(argc >= 3 ? atol(argv[2]) : 2000000);
@@ -186,7 +342,16 @@ int main(int argc, char **argv) {
         bench_throughput(argv[1], atoi(argv[2]), atof(argv[3]));
         return 0;
     }
-    fprintf(stderr,
-            "usage: pool_bench acquire [n] | pool|raw THREADS SECONDS\n");
+    if (argc >= 6 && strcmp(argv[1], "async") == 0) {
+        bench_async(atoi(argv[2]), atof(argv[3]), atoi(argv[4]), atoi(argv[5]));
+        return 0;
+    }
+    if (argc >= 4 && strcmp(argv[1], "warmup") == 0) {
+        bench_warmup(atoi(argv[2]), atoi(argv[3]), argc >= 5 ? argv[4] : "4");
+        return 0;
+    }
+    fprintf(stderr, "usage: pool_bench acquire [n] | pool|raw THREADS SECONDS "
+                    "| async CALLERS SECONDS PIPELINE MAX_SIZE | warmup N "
+                    "ROUNDS [MAX_CONNECTING]\n");
     return 2;
 }

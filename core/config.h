@@ -64,6 +64,7 @@ typedef struct lb_pool_settings {
     long statement_timeout_ms; /* 0 = none */
     int max_connecting;
     long validate_after_idle_ms;
+    int pipeline; /* async statements share connections (pipeline mode) */
 } lb_pool_settings;
 
 /* Everything a provider needs, after precedence, defaults and validation.

@@ -307,12 +307,16 @@ static const lb_key_def keys[LB_KEY_COUNT] = {
         INT("pool.statement_timeout_ms", "", "0", 0, 2147483647,
             "statement_timeout set at login, milliseconds; 0 = none"),
     [LB_KEY_POOL_MAX_CONNECTING] =
-        INT("pool.max_connecting", "", "2", 1, 1000,
+        INT("pool.max_connecting", "", "4", 1, 1000,
             "Most connects in flight at once per pool"),
     [LB_KEY_POOL_VALIDATE_AFTER_IDLE_MS] =
         INT("pool.validate_after_idle_ms", "", "1000", 0, 3600000,
             "A connection idle longer is checked before it is handed out, "
             "milliseconds"),
+    [LB_KEY_POOL_PIPELINE] =
+        BOOL("pool.pipeline", "", "false",
+             "lakebase_pool_query_async statements from many callers share "
+             "connections in libpq pipeline mode"),
 };
 
 const lb_key_def *lb_key_table(void) { return keys; }

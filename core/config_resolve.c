@@ -218,6 +218,7 @@ static int build(const layers *L, const lakebase_config *cfg, lb_auth_type auth,
     pool->max_connecting = (int)as_long(v[LB_KEY_POOL_MAX_CONNECTING]);
     pool->validate_after_idle_ms =
         as_long(v[LB_KEY_POOL_VALIDATE_AFTER_IDLE_MS]);
+    lb_value_parse_bool(v[LB_KEY_POOL_PIPELINE], &pool->pipeline);
 
     rc->log_fn = cfg->log_fn;
     rc->log_userdata = cfg->log_userdata;

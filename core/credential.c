@@ -66,6 +66,7 @@ struct lb_provider {
     uint64_t mints_ok, mints_failed;
     int64_t last_mint_latency_us;
 
+    int paused; /* no handle: lingering in the registry, no refresh */
     int has_thread;
     int stopping;
     pthread_t thread;
@@ -434,13 +435,14 @@ void lb_provider_invalidate(lb_provider *p, const char *token) {
 /* Background work exists only while a token is cached: the first mint, and
  * the one after an invalidation, are made by the caller who needs them. */
 static int refresh_due(const lb_provider *p, int64_t now_mono) {
-    if (!p->token || p->minting || now_mono < p->next_attempt_mono_ms)
+    if (!p->token || p->paused || p->minting ||
+        now_mono < p->next_attempt_mono_ms)
         return 0;
     return p->refresh_requested || now_mono >= p->refresh_at_mono_ms;
 }
 
 static int64_t next_due_locked(const lb_provider *p) {
-    if (!p->token)
+    if (!p->token || p->paused)
         return INT64_MAX;
     int64_t at = p->refresh_requested ? 0 : p->refresh_at_mono_ms;
     if (p->next_attempt_mono_ms > at)
@@ -480,6 +482,11 @@ static void *refresh_thread(void *arg) {
     pthread_mutex_lock(&p->mu);
     while (!p->stopping) {
         int64_t now = lb_mono_ms(p->clock);
+        /* A lingering token nobody can use any more is not kept in memory
+         * until the registry gets round to freeing its provider. */
+        if (p->paused && p->token &&
+            !token_usable(p, now, lb_wall_ms(p->clock)))
+            lb_secret_clear(&p->token);
         if (refresh_due(p, now)) {
             pthread_mutex_unlock(&p->mu);
             lb_provider_tick(p);
@@ -623,6 +630,39 @@ void lb_provider_free(lb_provider *p) {
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->mu);
     free(p);
+}
+
+int lb_provider_pause(lb_provider *p) {
+    pthread_mutex_lock(&p->mu);
+    /* Let a refresh in flight finish first: it logs through the logger of
+     * the handle being released, which may be gone once we return. */
+    while (p->minting)
+        pthread_cond_wait(&p->changed, &p->mu);
+    p->paused = 1;
+    p->log = (lb_logger){0};
+    int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
+    pthread_mutex_unlock(&p->mu);
+    return usable;
+}
+
+int lb_provider_usable(lb_provider *p) {
+    pthread_mutex_lock(&p->mu);
+    int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
+    pthread_mutex_unlock(&p->mu);
+    return usable;
+}
+
+int lb_provider_resume(lb_provider *p, const lb_resolved_config *rc) {
+    pthread_mutex_lock(&p->mu);
+    int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
+    if (usable) {
+        /* The logger belongs to the handle now holding the provider. */
+        p->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
+        p->paused = 0;
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return usable;
 }
 
 void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {

@@ -39,6 +39,16 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
 /* Stops the refresh thread (waiting for an attempt in flight) and frees. */
 void lb_provider_free(lb_provider *p);
 
+/* Lingering (see provider_registry.h). Pause stops background refresh once
+ * any refresh in flight has finished, and tells whether the cached token is
+ * still usable. Usable answers that question alone. Resume restarts
+ * refresh with rc's logger, but only when the token is still usable
+ * (returns 1); otherwise the provider stays paused (returns 0) and should be
+ * freed. */
+int lb_provider_pause(lb_provider *p);
+int lb_provider_usable(lb_provider *p);
+int lb_provider_resume(lb_provider *p, const lb_resolved_config *rc);
+
 /* Serves a usable credential, minting when none is (see lakebase.h). */
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
                     lakebase_error **err);

@@ -29,45 +29,8 @@ static int stopped(const atomic_int *stop) {
     return stop && atomic_load_explicit(stop, memory_order_relaxed);
 }
 
-/* ---- one attempt ----------------------------------------------------------
+/* ---- connect parameters ---------------------------------------------------
  */
-
-typedef enum attempt_result {
-    ATTEMPT_OK,
-    ATTEMPT_FAILED, /* libpq's message says why */
-    ATTEMPT_TIMEOUT,
-    ATTEMPT_STOPPED,
-    ATTEMPT_NOMEM
-} attempt_result;
-
-/* Drives PQconnectPoll with poll(2) until it settles or the deadline. */
-static attempt_result poll_connect(PGconn *pg, int64_t deadline,
-                                   const atomic_int *stop) {
-    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    for (;;) {
-        if (st == PGRES_POLLING_OK)
-            return ATTEMPT_OK;
-        if (st == PGRES_POLLING_FAILED)
-            return ATTEMPT_FAILED;
-        if (stopped(stop))
-            return ATTEMPT_STOPPED;
-        int64_t left = deadline - lb_pg_now_ms();
-        if (left <= 0)
-            return ATTEMPT_TIMEOUT;
-        struct pollfd pfd = {
-            .fd = PQsocket(pg),
-            .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-        };
-        if (pfd.fd < 0)
-            return ATTEMPT_FAILED;
-        int n =
-            poll(&pfd, 1, (int)(left < STOP_CHECK_MS ? left : STOP_CHECK_MS));
-        if (n < 0 && errno != EINTR)
-            return ATTEMPT_FAILED;
-        if (n > 0)
-            st = PQconnectPoll(pg);
-    }
-}
 
 /* The session settings the result accessors rely on, plus the statement
  * timeout. */
@@ -86,44 +49,6 @@ static void add_param(const char **keys, const char **vals, size_t *n,
         return;
     keys[*n] = key;
     vals[(*n)++] = value;
-}
-
-static attempt_result attempt(const lb_pg_settings *s,
-                              const lakebase_credential *cred, int64_t deadline,
-                              const atomic_int *stop, PGconn **out) {
-    char port[16], timeout[24], options[160];
-    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
-    /* libpq's own timeout only guards each socket wait; ours is the real
-     * budget. It rounds 1 s up to 2 s. */
-    int64_t left_s = (deadline - lb_pg_now_ms() + 999) / 1000;
-    snprintf(timeout, sizeof timeout, "%" PRId64, left_s < 2 ? 2 : left_s);
-    login_options(s, options, sizeof options);
-    const char *keys[16], *vals[16];
-    size_t n = 0;
-    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
-    add_param(keys, vals, &n, "hostaddr", s->hostaddr);
-    add_param(keys, vals, &n, "port", port);
-    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
-    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
-    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
-    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
-    add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
-    add_param(keys, vals, &n, "application_name", s->application_name);
-    add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
-    add_param(keys, vals, &n, "connect_timeout", timeout);
-    add_param(keys, vals, &n, "options", options);
-    keys[n] = vals[n] = NULL;
-
-    PGconn *pg = PQconnectStartParams(keys, vals, 0);
-    if (!pg)
-        return ATTEMPT_NOMEM;
-    /* Right away, so a refused login carries its SQLSTATE in the text. */
-    PQsetErrorVerbosity(pg, PQERRORS_VERBOSE);
-    attempt_result r = PQstatus(pg) == CONNECTION_BAD
-                           ? ATTEMPT_FAILED
-                           : poll_connect(pg, deadline, stop);
-    *out = pg;
-    return r;
 }
 
 /* ---- messages -------------------------------------------------------------
@@ -177,88 +102,233 @@ static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     return 0;
 }
 
+/* ---- the connect state machine --------------------------------------------
+ */
+
+typedef enum connector_state {
+    CC_START,   /* needs a credential and a new attempt */
+    CC_POLLING, /* PQconnectPoll in progress */
+    CC_BACKOFF  /* waiting before the next attempt */
+} connector_state;
+
+struct lb_pg_connector {
+    const lb_pg_settings *s;
+    const lb_login_source *src;
+    connector_state state;
+    PostgresPollingStatusType poll;
+    PGconn *pg;
+    lakebase_credential *cred;
+    int64_t deadline, backoff_until;
+    int tries, reminted;
+    char last[512];
+};
+
+int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
+                        lb_pg_connector **out, lakebase_error **err) {
+    lb_pg_connector *cc = calloc(1, sizeof *cc);
+    *out = cc;
+    if (!cc)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    cc->s = s;
+    cc->src = src;
+    cc->deadline = lb_pg_now_ms() + s->connect_timeout_ms;
+    return 0;
+}
+
+/* Ends the current attempt (its PGconn and credential). */
+static void drop_attempt(lb_pg_connector *cc) {
+    PQfinish(cc->pg);
+    cc->pg = NULL;
+    lakebase_credential_free(cc->cred);
+    cc->cred = NULL;
+}
+
+void lb_pg_connector_free(lb_pg_connector *cc) {
+    if (!cc)
+        return;
+    drop_attempt(cc);
+    free(cc);
+}
+
+static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
+                         lakebase_error **err) {
+    const lakebase_credential *cred = cc->cred;
+    return lb_err_sql(err, LAKEBASE_ETIMEOUT, sqlstate,
+                      "could not connect to %.200s:%d within %ld ms "
+                      "(pool.connect_timeout_ms; %d attempts): %s",
+                      lakebase_credential_host(cred),
+                      lakebase_credential_port(cred), cc->s->connect_timeout_ms,
+                      cc->tries, cc->last[0] ? cc->last : "timeout expired");
+}
+
+/* A failed attempt: re-mint, back off, or give up (returns the error). */
+static int attempt_failed(lb_pg_connector *cc, int timed_out,
+                          lakebase_error **err) {
+    const lb_pg_settings *s = cc->s;
+    const lakebase_credential *cred = cc->cred;
+    char sqlstate[6] = "";
+    const char *msg = cc->pg ? PQerrorMessage(cc->pg) : "out of memory";
+    lb_connect_verdict v =
+        timed_out ? LB_CONNECT_RETRY : lb_pg_classify_connect(msg, sqlstate);
+    lb_pg_connect_reason(msg, cc->last, sizeof cc->last);
+    int code = 0;
+    if (!cc->pg) {
+        code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    } else if (v == LB_CONNECT_REAUTH && !cc->reminted && s->identity) {
+        /* The login proxy judged this token stale before our clock did:
+         * drop it, mint once more, try again at once. (Static mode has no
+         * identity and nothing new to mint: its refusal is final.) */
+        cc->src->invalidate(cc->src->ctx, lakebase_credential_token(cred));
+        cc->reminted = 1;
+        lb_log(s->log, LAKEBASE_LOG_WARN,
+               "login as \"%.200s\" refused (28P01); retrying once with a "
+               "freshly minted credential",
+               lakebase_credential_user(cred));
+        cc->backoff_until = 0;
+    } else if (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN) {
+        code = login_error(s, cred, sqlstate, msg, cc->reminted, err);
+    } else if (v == LB_CONNECT_FAIL) {
+        code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
+                          "could not connect to %.200s:%d: %s",
+                          lakebase_credential_host(cred),
+                          lakebase_credential_port(cred), cc->last);
+    } else {
+        int64_t wait =
+            lb_backoff_ms(&CONNECT_BACKOFF, cc->tries, -1, lb_random_u32());
+        int64_t now = lb_pg_now_ms();
+        if (timed_out || now + wait >= cc->deadline) {
+            code = timeout_error(cc, sqlstate, err);
+        } else {
+            lb_log(s->log, LAKEBASE_LOG_INFO,
+                   "connect to %.200s:%d failed (%s); retry %d in %" PRId64
+                   " ms",
+                   lakebase_credential_host(cred),
+                   lakebase_credential_port(cred), cc->last, cc->tries, wait);
+            cc->backoff_until = now + wait;
+        }
+    }
+    drop_attempt(cc);
+    cc->state = CC_BACKOFF;
+    return code;
+}
+
+/* Starts one attempt with the source's current credential. */
+static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
+    int code = cc->src->get(cc->src->ctx, &cc->cred, err);
+    if (code != 0)
+        return code;
+    cc->tries++;
+    const lb_pg_settings *s = cc->s;
+    const lakebase_credential *cred = cc->cred;
+    char port[16], timeout[24], options[160];
+    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
+    /* libpq's own timeout only guards each socket wait; ours is the real
+     * budget. It rounds 1 s up to 2 s. */
+    int64_t left_s = (cc->deadline - lb_pg_now_ms() + 999) / 1000;
+    snprintf(timeout, sizeof timeout, "%" PRId64, left_s < 2 ? 2 : left_s);
+    login_options(s, options, sizeof options);
+    const char *keys[16], *vals[16];
+    size_t n = 0;
+    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
+    add_param(keys, vals, &n, "hostaddr", s->hostaddr);
+    add_param(keys, vals, &n, "port", port);
+    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
+    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
+    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
+    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
+    add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
+    add_param(keys, vals, &n, "application_name", s->application_name);
+    add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
+    add_param(keys, vals, &n, "connect_timeout", timeout);
+    add_param(keys, vals, &n, "options", options);
+    keys[n] = vals[n] = NULL;
+
+    cc->pg = PQconnectStartParams(keys, vals, 0);
+    if (!cc->pg)
+        return attempt_failed(cc, 0, err);
+    /* Right away, so a refused login carries its SQLSTATE in the text. */
+    PQsetErrorVerbosity(cc->pg, PQERRORS_VERBOSE);
+    if (PQstatus(cc->pg) == CONNECTION_BAD)
+        return attempt_failed(cc, 0, err);
+    cc->state = CC_POLLING;
+    cc->poll = PGRES_POLLING_WRITING;
+    return 0;
+}
+
+int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
+                         lb_pg_conn **out, lakebase_error **err) {
+    *out = NULL;
+    for (;;) {
+        int64_t now = lb_pg_now_ms();
+        int code = 0;
+        switch (cc->state) {
+        case CC_BACKOFF:
+            if (now < cc->backoff_until) {
+                *w = (lb_pg_wait){-1, 0, cc->backoff_until};
+                return 1;
+            }
+            cc->state = CC_START;
+            continue;
+        case CC_START: code = start_attempt(cc, err); break;
+        case CC_POLLING:
+            if (ready) {
+                cc->poll = PQconnectPoll(cc->pg);
+                ready = 0;
+            }
+            if (cc->poll == PGRES_POLLING_OK) {
+                lakebase_credential_free(cc->cred);
+                cc->cred = NULL;
+                PGconn *pg = cc->pg;
+                cc->pg = NULL;
+                return finish(pg, out, err);
+            }
+            if (cc->poll == PGRES_POLLING_FAILED) {
+                code = attempt_failed(cc, 0, err);
+                break;
+            }
+            if (now >= cc->deadline || PQsocket(cc->pg) < 0) {
+                code = attempt_failed(cc, now >= cc->deadline, err);
+                break;
+            }
+            *w = (lb_pg_wait){PQsocket(cc->pg),
+                              cc->poll == PGRES_POLLING_READING ? POLLIN
+                                                                : POLLOUT,
+                              cc->deadline};
+            return 1;
+        }
+        if (code != 0)
+            return code;
+    }
+}
+
 int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
                   const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err) {
     *out = NULL;
-    int64_t started = lb_pg_now_ms();
-    int64_t deadline = started + s->connect_timeout_ms;
-    int reminted = 0;
-    char last[512] = "";
-    for (int tries = 1;; tries++) {
-        lakebase_credential *cred = NULL;
-        int code = src->get(src->ctx, &cred, err);
-        if (code != 0)
-            return code;
-        PGconn *pg = NULL;
-        attempt_result r = attempt(s, cred, deadline, stop, &pg);
-        if (r == ATTEMPT_OK) {
-            lakebase_credential_free(cred);
-            return finish(pg, out, err);
-        }
-        char sqlstate[6] = "";
-        const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
-        lb_connect_verdict v = r == ATTEMPT_FAILED
-                                   ? lb_pg_classify_connect(msg, sqlstate)
-                                   : LB_CONNECT_FAIL;
-        lb_pg_connect_reason(msg, last, sizeof last);
-        if (r == ATTEMPT_FAILED && v == LB_CONNECT_REAUTH && !reminted) {
-            /* The login proxy judged this token stale before our clock
-             * did: drop it, mint once more, try again at once. */
-            src->invalidate(src->ctx, lakebase_credential_token(cred));
-            reminted = 1;
-            lb_log(s->log, LAKEBASE_LOG_WARN,
-                   "login as \"%.200s\" refused (28P01); retrying once with a "
-                   "freshly minted credential",
-                   lakebase_credential_user(cred));
-        } else if (r == ATTEMPT_FAILED &&
-                   (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN)) {
-            code = login_error(s, cred, sqlstate, msg, reminted, err);
-        } else if (r == ATTEMPT_STOPPED) {
+    lb_pg_connector *cc = NULL;
+    int code = lb_pg_connector_new(s, src, &cc, err);
+    int ready = 0;
+    while (code == 0) {
+        lb_pg_wait w;
+        code = lb_pg_connector_step(cc, ready, &w, out, err);
+        if (code != 1)
+            break;
+        code = 0;
+        if (stopped(stop)) {
             code = lb_err(err, LAKEBASE_ECLOSED,
                           "the pool was closed while connecting");
-        } else if (r == ATTEMPT_NOMEM) {
-            code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-        } else if (r == ATTEMPT_FAILED && v == LB_CONNECT_FAIL) {
-            code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
-                              "could not connect to %.200s:%d: %s",
-                              lakebase_credential_host(cred),
-                              lakebase_credential_port(cred), last);
-        } else {
-            /* Retryable, or out of time: wait unless the budget is spent. */
-            int64_t wait =
-                lb_backoff_ms(&CONNECT_BACKOFF, tries, -1, lb_random_u32());
-            int64_t now = lb_pg_now_ms();
-            if (r == ATTEMPT_TIMEOUT || now + wait >= deadline) {
-                code = lb_err_sql(
-                    err, LAKEBASE_ETIMEOUT, sqlstate,
-                    "could not connect to %.200s:%d within %ld ms "
-                    "(pool.connect_timeout_ms; %d attempts): %s",
-                    lakebase_credential_host(cred),
-                    lakebase_credential_port(cred), s->connect_timeout_ms,
-                    tries, last[0] ? last : "timeout expired");
-            } else {
-                lb_log(s->log, LAKEBASE_LOG_INFO,
-                       "connect to %.200s:%d failed (%s); retry %d in %" PRId64
-                       " ms",
-                       lakebase_credential_host(cred),
-                       lakebase_credential_port(cred), last, tries, wait);
-                for (int64_t end = now + wait; !stopped(stop);) {
-                    int64_t left = end - lb_pg_now_ms();
-                    if (left <= 0)
-                        break;
-                    struct timespec ts = {
-                        0, (left < STOP_CHECK_MS ? left : STOP_CHECK_MS) *
-                               1000000L};
-                    nanosleep(&ts, NULL);
-                }
-            }
+            break;
         }
-        PQfinish(pg);
-        lakebase_credential_free(cred);
-        if (code != 0)
-            return code;
+        int64_t left = w.until_ms - lb_pg_now_ms();
+        struct pollfd pfd = {.fd = w.fd, .events = w.events};
+        int n = poll(&pfd, w.fd >= 0 ? 1 : 0,
+                     (int)(left < 0               ? 0
+                           : left < STOP_CHECK_MS ? left
+                                                  : STOP_CHECK_MS));
+        ready = n > 0;
     }
+    lb_pg_connector_free(cc);
+    return code;
 }
 
 void lb_pg_close(lb_pg_conn *c) {
@@ -273,8 +343,8 @@ void lb_pg_close(lb_pg_conn *c) {
 /* ---- statements -----------------------------------------------------------
  */
 
-static int statement_error(lb_pg_conn *c, const PGresult *res,
-                           lakebase_error **err) {
+int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
+                          lakebase_error **err) {
     int lost = PQstatus(c->pg) == CONNECTION_BAD;
     if (lost)
         c->broken = 1;
@@ -330,7 +400,7 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
         return lb_err(err, LAKEBASE_EINVAL,
                       "COPY is not supported through lakebase_conn_query");
     }
-    int code = statement_error(c, res, err);
+    int code = lb_pg_statement_error(c, res, err);
     PQclear(res);
     return code;
 }

@@ -54,6 +54,7 @@ struct lakebase_conn {
     void (*on_release)(void *owner, struct lakebase_conn *c);
     void *owner;
     struct lakebase_conn *prev, *next; /* the owner's lists */
+    struct lakebase_conn *hand_next;   /* the pool's hand-over queue */
 };
 typedef struct lakebase_conn lb_pg_conn;
 
@@ -67,6 +68,33 @@ int lb_pg_connect(const lb_pg_settings *settings, const lb_login_source *src,
                   const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err);
 
+/* The same connect as a state machine, so one thread can drive several at
+ * once (the pool's warm-up) from a single poll loop. The credential is
+ * fetched (and may be minted: blocking) at the start of each attempt. */
+typedef struct lb_pg_connector lb_pg_connector;
+
+/* What a connect in progress waits for: `fd` becoming ready for `events`
+ * (POLLIN or POLLOUT; fd -1 when it only waits for time), at most until
+ * `until_ms` (monotonic), when it must be stepped anyway. */
+typedef struct lb_pg_wait {
+    int fd;
+    short events;
+    int64_t until_ms;
+} lb_pg_wait;
+
+int lb_pg_connector_new(const lb_pg_settings *settings,
+                        const lb_login_source *src, lb_pg_connector **out,
+                        lakebase_error **err);
+
+/* Advances the connect; `ready` says the last wait's fd became ready.
+ * Returns 1 (still going, *w says what to wait for), 0 (*out is the new
+ * connection) or the error code of a connect that failed for good. */
+int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
+                         lb_pg_conn **out, lakebase_error **err);
+
+/* Abandons a connect in progress (or frees a finished one). NULL ok. */
+void lb_pg_connector_free(lb_pg_connector *cc);
+
 /* Closes and frees. Accepts NULL. */
 void lb_pg_close(lb_pg_conn *c);
 
@@ -74,6 +102,12 @@ void lb_pg_close(lb_pg_conn *c);
  * success (including an empty query). A broken connection is marked so. */
 int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
                const char *const *values, PGresult **out, lakebase_error **err);
+
+/* The error for a statement whose result `res` (may be NULL) is not a
+ * success: code, SQLSTATE and message as lb_pg_exec reports them; marks a
+ * lost connection broken. */
+int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
+                          lakebase_error **err);
 
 /* Asks the server to cancel whatever `c` runs. Thread-safe. */
 int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "handle.h"
@@ -98,6 +100,41 @@ static lb_waiter *pop_waiter_locked(lb_pool *p) {
     return w;
 }
 
+static void write_eventfd(int fd) {
+    uint64_t one = 1;
+    /* A full counter (EAGAIN) still reads as readable: nothing is lost. */
+    ssize_t n = write(fd, &one, sizeof one);
+    (void)n;
+}
+
+void lb_pool_wake_driver_locked(lb_pool *p) {
+    pthread_cond_signal(&p->driver_cv);
+    if (p->driver_polling)
+        write_eventfd(p->wake_fd);
+}
+
+void lb_pool_hand_to_loop_locked(lb_pool *p, lb_pg_conn *c) {
+    lease_locked(p, c);
+    c->hand_next = NULL;
+    if (p->hand_tail)
+        p->hand_tail->hand_next = c;
+    else
+        p->hand_head = c;
+    p->hand_tail = c;
+    if (p->loop_want > 0)
+        p->loop_want--;
+    write_eventfd(p->loop_fd);
+}
+
+void lb_pool_loop_connect_failed_locked(lb_pool *p, lakebase_error *e) {
+    lb_err_destroy(p->loop_err);
+    p->loop_err = e;
+    p->loop_failures++;
+    if (p->loop_want > 0)
+        p->loop_want--;
+    write_eventfd(p->loop_fd);
+}
+
 void lb_pool_dispatch_locked(lb_pool *p) {
     while (p->wait_head) {
         if (p->n_idle > 0) {
@@ -115,7 +152,7 @@ void lb_pool_dispatch_locked(lb_pool *p) {
     }
     /* Freed capacity may let the driver top the pool up to min_size. */
     if (p->opened && lb_pool_total_locked(p) < p->cfg.min_size)
-        pthread_cond_signal(&p->driver_cv);
+        lb_pool_wake_driver_locked(p);
 }
 
 /* Wakes the driver if `c`, now idle, falls due before its next look. */
@@ -127,7 +164,7 @@ static void schedule_idle_locked(lb_pool *p, const lb_pg_conn *c, int64_t now) {
             due = trim;
     }
     if (due < p->driver_wake_ms)
-        pthread_cond_signal(&p->driver_cv);
+        lb_pool_wake_driver_locked(p);
 }
 
 /* Gives a usable connection to the first waiter, or keeps it idle. Returns
@@ -138,6 +175,10 @@ static lb_pg_conn *put_locked(lb_pool *p, lb_pg_conn *c, int64_t now) {
         lease_locked(p, c);
         p->wait_head->conn = c;
         pthread_cond_signal(&pop_waiter_locked(p)->cv);
+        return NULL;
+    }
+    if (p->loop_want > 0) {
+        lb_pool_hand_to_loop_locked(p, c);
         return NULL;
     }
     if (p->n_idle >= p->cfg.max_idle)
@@ -201,6 +242,12 @@ int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
     cond_init_monotonic(&p->driver_cv);
     cond_init_monotonic(&p->changed_cv);
     p->driver_wake_ms = INT64_MAX;
+    p->loop_fd = -1;
+    p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (p->wake_fd < 0) {
+        lb_pool_destroy(p);
+        return lb_err(err, LAKEBASE_ENOMEM, "could not create an eventfd");
+    }
     *out = p;
     return 0;
 }
@@ -208,37 +255,40 @@ int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
 int lb_pool_open(lb_pool *p, int wait, lakebase_error **err) {
     pthread_mutex_lock(&p->mu);
     ensure_started_locked(p);
-    pthread_cond_signal(&p->driver_cv);
     int target = p->cfg.min_size > 1 ? p->cfg.min_size : 1;
+    if (wait) {
+        p->open_waiting++;
+        if (target > p->open_target)
+            p->open_target = target;
+    }
+    lb_pool_wake_driver_locked(p);
+    /* The driver opens the connections, several at once; the first one
+     * that fails for good fails the open. */
     int code = 0;
-    while (wait && code == 0) {
+    while (wait) {
         if (atomic_load(&p->closing)) {
             code = lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
             break;
         }
         if (p->n_idle + p->in_use >= target)
             break;
-        int total = lb_pool_total_locked(p);
-        if (total >= target || total >= p->cfg.max_size ||
-            p->connecting >= p->cfg.max_connecting) {
-            /* The driver's connects will settle it either way. */
-            pthread_cond_wait(&p->changed_cv, &p->mu);
-            continue;
+        if (p->open_err) {
+            code = lakebase_error_code(p->open_err);
+            if (err && !*err)
+                *err = lb_err_clone(p->open_err);
+            break;
         }
-        p->connecting++;
-        pthread_mutex_unlock(&p->mu);
-        lb_pg_conn *c = NULL;
-        code = lb_pg_connect(p->pg, p->src, &p->closing, &c, err);
-        if (code == 0)
-            lb_pool_stamp_lifetime(p, c);
-        pthread_mutex_lock(&p->mu);
-        lb_pg_conn *to_close;
-        lb_pool_connect_done_locked(p, c, code == 0, &to_close);
-        if (to_close) {
-            pthread_mutex_unlock(&p->mu);
-            lb_pg_close(to_close);
-            pthread_mutex_lock(&p->mu);
+        if (!p->driver_started) {
+            code = lb_err(err, LAKEBASE_EINTERNAL,
+                          "the pool's driver thread could not be started");
+            break;
         }
+        pthread_cond_wait(&p->changed_cv, &p->mu);
+    }
+    if (wait && --p->open_waiting == 0) {
+        p->open_target = 0;
+        lb_err_destroy(p->open_err);
+        p->open_err = NULL;
     }
     pthread_mutex_unlock(&p->mu);
     return code;
@@ -265,7 +315,8 @@ int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
         for (lb_pg_conn *c = p->leased; c; c = c->next)
             lb_pg_cancel(c, NULL);
     p->driver_stop = 1;
-    pthread_cond_signal(&p->driver_cv);
+    lb_pool_wake_driver_locked(p);
+    pthread_cond_broadcast(&p->changed_cv); /* openers waiting */
     int join = p->driver_started && !pthread_equal(p->driver, pthread_self());
     p->driver_started = 0;
     pthread_mutex_unlock(&p->mu);
@@ -278,6 +329,17 @@ int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
     if (join)
         pthread_join(p->driver, NULL);
     pthread_mutex_lock(&p->mu);
+    /* Hand-overs the loop side never collected (the driver is gone: no
+     * more will come). */
+    while (p->hand_head) {
+        lb_pg_conn *c = p->hand_head;
+        p->hand_head = c->hand_next;
+        unlease_locked(p, c);
+        pthread_mutex_unlock(&p->mu);
+        lb_pg_close(c);
+        pthread_mutex_lock(&p->mu);
+    }
+    p->hand_tail = NULL;
     while (p->in_use + p->connecting > 0)
         pthread_cond_wait(&p->changed_cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
@@ -291,6 +353,12 @@ void lb_pool_destroy(lb_pool *p) {
     pthread_cond_destroy(&p->driver_cv);
     pthread_cond_destroy(&p->changed_cv);
     pthread_mutex_destroy(&p->mu);
+    lb_err_destroy(p->open_err);
+    lb_err_destroy(p->loop_err);
+    if (p->wake_fd >= 0)
+        close(p->wake_fd);
+    if (p->loop_fd >= 0)
+        close(p->loop_fd);
     free(p->idle);
     free(p);
 }
@@ -402,10 +470,11 @@ static int connect_for_caller(lb_pool *p, lb_pg_conn **out,
 /* Drops a leased connection that must not be handed out. */
 static void drop_locked(lb_pool *p, lb_pg_conn *c, uint64_t *counter) {
     unlease_locked(p, c);
-    (*counter)++;
+    if (counter)
+        (*counter)++;
     lb_pool_dispatch_locked(p);
     pthread_cond_broadcast(&p->changed_cv);
-    pthread_cond_signal(&p->driver_cv);
+    lb_pool_wake_driver_locked(p);
     pthread_mutex_unlock(&p->mu);
     lb_pg_close(c);
     pthread_mutex_lock(&p->mu);
@@ -480,7 +549,7 @@ void lb_pool_release(lb_pool *p, lb_pg_conn *c) {
         lb_pool_dispatch_locked(p);
         pthread_cond_broadcast(&p->changed_cv);
         if (lb_pool_total_locked(p) < p->cfg.min_size)
-            pthread_cond_signal(&p->driver_cv);
+            lb_pool_wake_driver_locked(p);
     }
     pthread_mutex_unlock(&p->mu);
     lb_pg_close(to_close);
@@ -500,5 +569,88 @@ void lb_pool_get_stats(lb_pool *p, lakebase_pool_stats *out) {
     out->acquires = p->acquires;
     out->acquire_timeouts = p->acquire_timeouts;
     memcpy(out->wait_histogram, p->wait_histogram, sizeof out->wait_histogram);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- the event-loop side's door --------------------------------------------
+ */
+
+int lb_pool_loop_attach(lb_pool *p, int *fd, lakebase_error **err) {
+    pthread_mutex_lock(&p->mu);
+    int code = 0;
+    if (p->opened || p->loop_fd >= 0) {
+        code = lb_err(err, LAKEBASE_EINVAL,
+                      "attach the event loop once, before the pool is opened "
+                      "or used");
+    } else {
+        p->loop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (p->loop_fd < 0)
+            code = lb_err(err, LAKEBASE_ENOMEM, "could not create an eventfd");
+        *fd = p->loop_fd;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return code;
+}
+
+int lb_pool_loop_request(lb_pool *p, int n, lb_pg_conn **got) {
+    *got = NULL;
+    int64_t now = lb_pg_now_ms();
+    pthread_mutex_lock(&p->mu);
+    ensure_started_locked(p);
+    if (atomic_load(&p->closing)) {
+        pthread_mutex_unlock(&p->mu);
+        return LAKEBASE_ECLOSED;
+    }
+    /* Idle connections fresh enough to need no validation go straight to
+     * the loop; the driver validates stale ones on its own thread. */
+    while (n > 0 && p->n_idle > 0 &&
+           now - p->idle[p->n_idle - 1]->idle_since_ms <=
+               p->cfg.validate_after_idle_ms &&
+           now < p->idle[p->n_idle - 1]->retire_ms) {
+        lb_pg_conn *c = p->idle[--p->n_idle];
+        lease_locked(p, c);
+        c->hand_next = *got;
+        *got = c;
+        n--;
+    }
+    if (n > 0) {
+        p->loop_want += n;
+        lb_pool_wake_driver_locked(p);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+lb_pg_conn *lb_pool_loop_collect(lb_pool *p, lakebase_error **failure,
+                                 int *failures) {
+    uint64_t count;
+    ssize_t n = read(p->loop_fd, &count, sizeof count);
+    (void)n; /* EAGAIN: nothing new; the queue says what there is */
+    pthread_mutex_lock(&p->mu);
+    lb_pg_conn *list = p->hand_head;
+    p->hand_head = p->hand_tail = NULL;
+    *failure = p->loop_err;
+    *failures = p->loop_failures;
+    p->loop_err = NULL;
+    p->loop_failures = 0;
+    pthread_mutex_unlock(&p->mu);
+    return list;
+}
+
+int lb_pool_loop_wants(lb_pool *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->loop_want;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why) {
+    pthread_mutex_lock(&p->mu);
+    if (why == LB_DROP_RECYCLED)
+        drop_locked(p, c, &p->recycled);
+    else if (why == LB_DROP_BROKEN)
+        drop_locked(p, c, &p->discarded);
+    else
+        drop_locked(p, c, NULL);
     pthread_mutex_unlock(&p->mu);
 }

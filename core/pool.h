@@ -42,6 +42,38 @@ void lb_pool_destroy(lb_pool *p);
 /* The pool's counters (not the credential part). */
 void lb_pool_get_stats(lb_pool *p, lakebase_pool_stats *out);
 
+/* The event-loop side's door (used by pool_loop.c, on the host's thread).
+ * Connections it gets are leased to it until it drops them. */
+
+/* Makes the eventfd through which the driver hands connections over; *fd
+ * is for the host to watch (readable = something to collect). Only before
+ * the pool is opened or used. */
+int lb_pool_loop_attach(lb_pool *p, int *fd, lakebase_error **err);
+
+/* Asks for `n` more connections without blocking: fresh idle ones come
+ * back at once in *got (linked through hand_next); the driver opens or
+ * validates the rest and hands them over. LAKEBASE_ECLOSED after close. */
+int lb_pool_loop_request(lb_pool *p, int n, lb_pg_conn **got);
+
+/* Takes what the driver handed over (linked through hand_next) and the
+ * latest failed connect for the loop with the number of them (*failure
+ * belongs to the caller). Drains the eventfd. */
+lb_pg_conn *lb_pool_loop_collect(lb_pool *p, lakebase_error **failure,
+                                 int *failures);
+
+/* Connections asked for and not yet handed over. */
+int lb_pool_loop_wants(lb_pool *p);
+
+typedef enum lb_drop_reason {
+    LB_DROP_RECYCLED, /* past its lifetime */
+    LB_DROP_BROKEN,   /* lost or in an unknown state */
+    LB_DROP_IDLE      /* trimmed, or the pool is closing */
+} lb_drop_reason;
+
+/* Returns a connection the loop side no longer wants to the pool, which
+ * closes it (PQfinish: no wait for the server). */
+void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why);
+
 /* Pure policy, exposed for unit tests. */
 
 /* How long a connection born now may live: max_lifetime shortened by a

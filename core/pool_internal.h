@@ -43,6 +43,24 @@ struct lb_pool {
     int64_t warm_retry_ms;  /* the driver's backoff after a failed warm-up */
     int warm_failures;
 
+    int wake_fd;        /* eventfd: wakes the driver while it polls */
+    int driver_polling; /* the driver sleeps in poll(2), not on driver_cv */
+
+    /* open(wait): how many connections the openers wait for, and the first
+     * warm-up error they all report. */
+    int open_target, open_waiting;
+    lakebase_error *open_err;
+
+    /* The event-loop side (pool_loop.c), when a loop is attached: it asks
+     * for connections (loop_want), the driver opens them (loop_connecting
+     * of its connects serve those) and hands them over, leased, through
+     * hand_head and a write to loop_fd. A connect that failed for good is
+     * handed over as loop_err (the latest) and loop_failures. */
+    int loop_fd; /* eventfd; -1 without a loop */
+    int loop_want, loop_connecting, loop_failures;
+    lb_pg_conn *hand_head, *hand_tail;
+    lakebase_error *loop_err;
+
     uint64_t connects_ok, connects_failed, recycled, discarded, acquires,
         acquire_timeouts;
     uint64_t wait_histogram[7];
@@ -58,6 +76,17 @@ static inline int lb_pool_total_locked(const lb_pool *p) {
  * returned through *to_close. Call with mu held. */
 void lb_pool_connect_done_locked(lb_pool *p, lb_pg_conn *c, int ok,
                                  lb_pg_conn **to_close);
+
+/* Wakes the driver: work may be due. Call with mu held. */
+void lb_pool_wake_driver_locked(lb_pool *p);
+
+/* Leases `c` to the loop side and queues it for hand-over (one eventfd
+ * wake-up per connection). Call with mu held. */
+void lb_pool_hand_to_loop_locked(lb_pool *p, lb_pg_conn *c);
+
+/* A connect for the loop failed for good: hands the error over (ownership
+ * moves in). Call with mu held. */
+void lb_pool_loop_connect_failed_locked(lb_pool *p, lakebase_error *e);
 
 /* Gives freed capacity to waiters: idle connections first, then connect
  * slots within max_size and max_connecting. Call with mu held. */

@@ -50,6 +50,19 @@ func (cn *Conn) Release() {
 	}
 }
 
+// Cancel asks the server to cancel the statement running on this
+// connection; that statement then fails with ErrCanceled. Call it from
+// another goroutine while the statement runs, never concurrently with
+// Release. Contexts do this for you (see Query).
+func (cn *Conn) Cancel() error {
+	c := cn.c
+	if c == nil {
+		return errReleased
+	}
+	var cerr *C.lakebase_error
+	return check(C.lakebase_conn_cancel(c, &cerr), cerr)
+}
+
 // run executes one statement. While it runs, ctx being done sends a
 // cancel request to the server; the statement then fails with ErrCanceled
 // (wrapping the context's error).

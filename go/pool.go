@@ -19,6 +19,7 @@ type Pool struct {
 	mu      sync.RWMutex // held shared around C calls, exclusively to free
 	closeMu sync.Mutex   // serialises Close
 	c       *C.lakebase_pool
+	final   PoolStats // the counters when Close finished
 }
 
 // Open creates a pool from cfg and opens it, waiting until max(1,
@@ -26,6 +27,20 @@ type Pool struct {
 // fails here (ErrLogin with SQLState, a credential error, ErrTimeout)
 // rather than on the first query.
 func Open(ctx context.Context, cfg Config) (*Pool, error) {
+	p, err := NewPool(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Open(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// NewPool creates a pool from cfg without opening any connection: the
+// first query (or Open, or Start) does. Errors: ErrConfig.
+func NewPool(cfg Config) (*Pool, error) {
 	ccfg, err := newCConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -37,20 +52,33 @@ func Open(ctx context.Context, cfg Config) (*Pool, error) {
 	if rc != 0 {
 		return nil, takeError(rc, cerr)
 	}
-	h, err = blockingCall(ctx, func() (*C.lakebase_pool, error) {
-		var cerr *C.lakebase_error
-		if rc := C.lakebase_pool_open(h, 1, &cerr); rc != 0 {
-			C.lakebase_pool_free(h)
-			return nil, takeError(rc, cerr)
-		}
-		return h, nil
-	}, func(h *C.lakebase_pool) { C.lakebase_pool_free(h) })
-	if err != nil {
-		return nil, err
-	}
 	p := &Pool{c: h}
 	runtime.SetFinalizer(p, (*Pool).Close) // safety net: Close is the contract
 	return p, nil
+}
+
+// Open starts warming pool.min_size connections and waits until max(1,
+// pool.min_size) are ready, failing fast on a wrong credential, role or
+// database. If ctx is done first it returns ctx.Err() and the warm-up goes
+// on in the background.
+func (p *Pool) Open(ctx context.Context) error {
+	_, err := blockingCall(ctx, func() (struct{}, error) { return struct{}{}, p.open(1) },
+		func(struct{}) {})
+	return err
+}
+
+// Start starts warming pool.min_size connections in the background and
+// returns at once.
+func (p *Pool) Start() error { return p.open(0) }
+
+func (p *Pool) open(wait C.int) error {
+	h, err := p.handle()
+	if err != nil {
+		return err
+	}
+	defer p.mu.RUnlock()
+	var cerr *C.lakebase_error
+	return check(C.lakebase_pool_open(h, wait, &cerr), cerr)
 }
 
 // handle returns the C handle with the read lock held, or ErrClosed.
@@ -174,13 +202,18 @@ type PoolStats struct {
 	Credential    CredentialStats
 }
 
-// Stats returns the pool's counters. Never blocks on the network.
+// Stats returns the pool's counters. Never blocks on the network. After
+// Close it returns the counters as they were when Close finished.
 func (p *Pool) Stats() (PoolStats, error) {
-	h, err := p.handle()
-	if err != nil {
-		return PoolStats{}, err
-	}
+	p.mu.RLock()
 	defer p.mu.RUnlock()
+	if p.c == nil {
+		return p.final, nil
+	}
+	return poolStats(p.c)
+}
+
+func poolStats(h *C.lakebase_pool) (PoolStats, error) {
 	st := C.lakebase_pool_stats{version: C.LAKEBASE_POOL_STATS_VERSION}
 	st.credential.version = C.LAKEBASE_CREDENTIAL_STATS_VERSION
 	var cerr *C.lakebase_error
@@ -210,17 +243,25 @@ func (p *Pool) Stats() (PoolStats, error) {
 // Close closes the pool: later calls fail with ErrClosed, idle connections
 // are closed, and it waits until every leased connection (Conn, Tx) has
 // been released. Safe to call more than once.
-func (p *Pool) Close() error {
+func (p *Pool) Close() error { return p.close(0) }
+
+// CloseNow is Close, except that statements running on leased connections
+// are cancelled (they fail with ErrCanceled) instead of awaited.
+func (p *Pool) CloseNow() error { return p.close(1) }
+
+func (p *Pool) close(cancelInflight C.int) error {
 	p.closeMu.Lock()
 	defer p.closeMu.Unlock()
 	if p.c == nil {
 		return nil
 	}
 	var cerr *C.lakebase_error
-	err := check(C.lakebase_pool_close(p.c, 0, &cerr), cerr)
+	err := check(C.lakebase_pool_close(p.c, cancelInflight, &cerr), cerr)
+	final, _ := poolStats(p.c)
 	p.mu.Lock()
 	C.lakebase_pool_free(p.c)
 	p.c = nil
+	p.final = final
 	p.mu.Unlock()
 	runtime.SetFinalizer(p, nil)
 	return err

@@ -103,7 +103,8 @@ func (rs *Rows) Close() { rs.res.free() }
 // CommandTag is the statement's command tag.
 func (rs *Rows) CommandTag() CommandTag { return rs.tag }
 
-// Columns are the result's column names (valid before Close).
+// Columns are the result's column names. Read them before the rows are
+// closed (the Next that returns false closes them); afterwards they are "".
 func (rs *Rows) Columns() []string {
 	names := make([]string, rs.ncols)
 	if rs.res.c == nil {

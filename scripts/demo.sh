@@ -1,7 +1,9 @@
 #!/bin/sh
 # The README's first command: start the local Lakebase emulator with 8-second
 # credentials, show the CLI minting and logging in with psql, then run the
-# demo program across several token rotations, and shut everything down.
+# demo programs across several token rotations (a connection per credential,
+# then a pool under load that must not fail a single query), and shut
+# everything down. Exits non-zero if any step fails.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=$(cd "${1:-build}" && pwd)
@@ -24,8 +26,11 @@ echo "== lakebase token --json (token redacted here)"
 echo "== lakebase psql -- -c 'select current_user, version()'"
 "$build/lakebase" psql -- -X -A -t -c "select current_user || ' on ' || split_part(version(), ' ', 2)"
 
-echo "== a new connection per second for 25 s, across token rotations"
-"$build/credentials_demo" 25
+echo "== a new connection per second for 10 s, across token rotations"
+"$build/credentials_demo" 10
+
+echo "== a pool: 8 callers for 20 s, connections retired after ~3 s, tokens rotating every ~6 s"
+"$build/pool_demo" 20 3
 
 echo "== emulator stats"
 curl -s --cacert "$LAKEBASE_CA_FILE" "$EMULATOR_URL/emulator/stats"

@@ -401,8 +401,14 @@ LAKEBASE_API int lakebase_credentials_stats(lakebase_credentials *creds,
                                             lakebase_error **err);
 
 /**
- * Releases the handle. The shared provider (cache, refresh timer) stops when
- * its last handle is freed. Accepts NULL.
+ * Releases the handle. Accepts NULL. When it was the last handle on its
+ * provider (pools and lakebase_connect hold one too), the provider stops
+ * refreshing but keeps its cached token while that token is usable: the
+ * next handle for the same key within that time reuses it without minting
+ * (so connecting and disconnecting in a loop mints once per token lifetime)
+ * and restarts the refresh. A provider whose token is no longer usable is
+ * freed; at most 16 unused providers are kept (the oldest goes first), and
+ * their tokens are zeroed at process exit.
  * **Threading:** thread-safe; may wait for an in-flight mint of this key to
  * finish (bounded by the HTTP timeout).
  * @since 0.1
@@ -489,8 +495,8 @@ typedef struct lakebase_result lakebase_result;
 /**
  * Creates a pool from `cfg` (validated like lakebase_credentials_new). Lazy:
  * no connection is opened until lakebase_pool_open or the first acquire.
- * Starts the pool's background driver thread (warm-up, recycling, idle
- * trimming) unless an event loop is attached before open.
+ * The pool's background driver thread (warm-up, recycling, idle trimming,
+ * connects for an attached event loop) starts with the first open or use.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_pool_free.
  * **Threading:** thread-safe; never blocks on the network.
  * @since 0.1
@@ -500,7 +506,8 @@ LAKEBASE_API int lakebase_pool_new(lakebase_pool **out,
                                    lakebase_error **err);
 
 /**
- * Opens the pool: starts warming pool.min_size connections. With `wait`
+ * Opens the pool: starts warming pool.min_size connections, up to
+ * pool.max_connecting at once, on the driver thread. With `wait`
  * non-zero, blocks until max(1, min_size) connections are ready, failing
  * fast (no retries) on a wrong credential, role or database, so a service
  * fails at startup rather than on its first request.
@@ -567,7 +574,8 @@ LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
                                       lakebase_error **err);
 
 /**
- * Acquire + query + release in one call (errors of both).
+ * Acquire + query + release in one call (errors of both). Never pipelined:
+ * pool.pipeline applies to lakebase_pool_query_async only.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
  * **Threading:** thread-safe; blocks.
  * @since 0.1
@@ -582,7 +590,12 @@ LAKEBASE_API int lakebase_pool_query(lakebase_pool *pool, const char *sql,
  * woken with it, idle connections are closed. Leased connections finish
  * their work and are closed on release, or with `cancel_inflight` their
  * running statements are cancelled. Blocks until every connection is closed.
- * **Threading:** thread-safe; blocks.
+ * With an event loop attached it also ends every lakebase_pool_query_async
+ * statement before it returns: queued ones fail with LAKEBASE_ECLOSED, sent
+ * ones finish (or are cancelled), and their done callbacks run inside this
+ * call; then it stops every watch and the timer.
+ * **Threading:** thread-safe (the host thread only when a loop is
+ *   attached); blocks.
  * @since 0.1
  */
 LAKEBASE_API int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
@@ -626,6 +639,146 @@ typedef struct lakebase_pool_stats {
 LAKEBASE_API int lakebase_pool_get_stats(lakebase_pool *pool,
                                          lakebase_pool_stats *out,
                                          lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Driving a pool from the host's event loop                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * For hosts that own an event loop (Node's libuv, an epoll server), in the
+ * style of libcurl's multi-socket API: the pool tells the host which file
+ * descriptors to watch and when to wake it; the host calls back in when they
+ * fire. Statements then run on the host's thread with non-blocking libpq and
+ * complete there, with no thread hop per statement. The pool's driver thread
+ * still does what blocks (minting a credential over HTTPS, connecting,
+ * validating an idle connection) and hands each ready connection over
+ * through an eventfd the host watches like any other descriptor: one wake-up
+ * per connection, never per statement.
+ *
+ * "The host thread" below is the one thread that calls
+ * lakebase_pool_attach_loop; every function of this section must be called
+ * on it (others fail with LAKEBASE_EINVAL), and so must lakebase_pool_close
+ * and lakebase_pool_free of an attached pool. Synchronous calls
+ * (lakebase_pool_acquire, lakebase_pool_query) remain usable from any
+ * thread, on connections of their own.
+ *
+ * Keeping the host's loop alive is the host's decision: the pool keeps its
+ * watches (the eventfd, idle connections, so a connection the server closes
+ * is noticed at once) while idle. A host that wants its loop to exit when no
+ * work is pending (Node) marks its watchers as not keeping the loop alive
+ * whenever lakebase_pool_busy() is 0.
+ */
+
+/** Watch for readability (an `events` bit). */
+#define LAKEBASE_WATCH_READ 1
+/** Watch for writability (an `events` bit). */
+#define LAKEBASE_WATCH_WRITE 2
+
+/**
+ * Asks the host to watch `fd` for `events` (LAKEBASE_WATCH_READ |
+ * LAKEBASE_WATCH_WRITE), replacing what it watched for `fd` before; 0 means
+ * stop watching `fd` (it is about to be closed). Called only on the host
+ * thread, from inside lakebase_pool_attach_loop, lakebase_pool_query_async,
+ * lakebase_pool_on_socket, lakebase_pool_on_timer, lakebase_pool_close and
+ * lakebase_pool_free. It must not call back into the pool.
+ * @since 0.1
+ */
+typedef void (*lakebase_watch_fn)(void *userdata, int fd, int events);
+
+/**
+ * Asks the host to call lakebase_pool_on_timer once, `delay_ms` from now
+ * (0 = as soon as possible), replacing any timer set before; -1 cancels it.
+ * Called like lakebase_watch_fn.
+ * @since 0.1
+ */
+typedef void (*lakebase_timer_fn)(void *userdata, long delay_ms);
+
+/**
+ * Completion of lakebase_pool_query_async: exactly one of `res` (success)
+ * and `err` (failure: LAKEBASE_ESQL, LAKEBASE_ECONNECTION, LAKEBASE_ETIMEOUT
+ * when no connection came within pool.acquire_timeout_ms, LAKEBASE_ECLOSED,
+ * connect errors) is non-NULL.
+ * **Ownership:** both belong to the callback (lakebase_result_free,
+ *   lakebase_error_free).
+ * **Threading:** runs on the host thread, from inside
+ *   lakebase_pool_on_socket or lakebase_pool_on_timer (or
+ *   lakebase_pool_close / lakebase_pool_free for the statements a close
+ *   ends), never from inside lakebase_pool_query_async. It may call
+ *   lakebase_pool_query_async and lakebase_pool_close, not
+ *   lakebase_pool_free.
+ * @since 0.1
+ */
+typedef void (*lakebase_done_fn)(void *userdata, lakebase_result *res,
+                                 lakebase_error *err);
+
+/**
+ * Attaches the host's event loop to a pool that is not yet opened or used.
+ * Calls `watch` at once for the pool's hand-over descriptor. Afterwards the
+ * driver thread hands connections to the loop side, which keeps them
+ * (retiring them after pool.max_lifetime_seconds and trimming them after
+ * pool.idle_timeout_seconds, on the host thread).
+ * Errors: LAKEBASE_EINVAL (NULL callback, already attached, already
+ * opened), LAKEBASE_ENOMEM.
+ * **Ownership:** `userdata` is borrowed until the pool is closed.
+ * **Threading:** the calling thread becomes the host thread; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_attach_loop(lakebase_pool *pool,
+                                           lakebase_watch_fn watch,
+                                           lakebase_timer_fn timer,
+                                           void *userdata,
+                                           lakebase_error **err);
+
+/**
+ * Queues one statement (one SQL command, `nparams` text parameters $1..$n, a
+ * NULL value is SQL NULL) for an attached pool. It is sent at once when a
+ * connection is free (or, with pool.pipeline, on a shared connection in
+ * libpq pipeline mode with its own sync point, so an error fails only this
+ * statement); otherwise the driver thread is asked for a connection.
+ * `done` is called exactly once, later. Statements must be autocommit: one
+ * that leaves a transaction open (BEGIN) gets its connection discarded;
+ * lease a connection with lakebase_pool_acquire for transactions.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
+ * **Ownership:** `sql` and `values` are copied; `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int
+lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
+                          const char *const *values, lakebase_done_fn done,
+                          void *userdata, lakebase_error **err);
+
+/**
+ * The host saw `events` (LAKEBASE_WATCH_* bits; report errors and hang-ups
+ * as LAKEBASE_WATCH_READ) on a descriptor it watches for the pool. Reads
+ * results, sends pending output, takes handed-over connections, and calls
+ * the done callbacks of completed statements.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_on_socket(lakebase_pool *pool, int fd,
+                                         int events, lakebase_error **err);
+
+/**
+ * The host's timer fired: fails statements that waited for a connection
+ * longer than pool.acquire_timeout_ms, retires and trims idle connections,
+ * calls pending done callbacks, and sets the next timer.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_on_timer(lakebase_pool *pool,
+                                        lakebase_error **err);
+
+/**
+ * The number of lakebase_pool_query_async statements whose done callback
+ * has not run yet (0 when idle: the host may let its loop exit), or a
+ * negative LAKEBASE_E* code (LAKEBASE_EHANDLE, LAKEBASE_EINVAL when no loop
+ * is attached).
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_busy(lakebase_pool *pool);
 
 /**
  * Opens one direct connection (no pool) with the same configuration,

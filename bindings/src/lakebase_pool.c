@@ -13,6 +13,7 @@
 #include "http.h"
 #include "pg_conn.h"
 #include "pool.h"
+#include "pool_loop.h"
 #include "result.h"
 
 /* What every connect needs: the credentials handle (shared provider or
@@ -28,6 +29,8 @@ typedef struct login_ctx {
 struct lakebase_pool {
     uint32_t tag;
     lb_pool *core;
+    lb_loop *loop; /* NULL until lakebase_pool_attach_loop */
+    lb_pool_settings settings;
     login_ctx login;
 };
 
@@ -134,11 +137,10 @@ int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
     lakebase_pool *p = calloc(1, sizeof *p);
     if (!p)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    lb_pool_settings settings;
-    int code = login_init(&p->login, cfg, &settings, err);
+    int code = login_init(&p->login, cfg, &p->settings, err);
     if (code == 0)
-        code = lb_pool_create(&p->core, &settings, &p->login.pg, &p->login.src,
-                              &p->login.log, err);
+        code = lb_pool_create(&p->core, &p->settings, &p->login.pg,
+                              &p->login.src, &p->login.log, err);
     if (code != 0) {
         login_clear(&p->login);
         free(p);
@@ -166,6 +168,11 @@ int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
 int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
                         lakebase_error **err) {
     POOL_CHECK(pool, err);
+    if (pool->loop) {
+        int code = lb_loop_close(pool->loop, cancel_inflight, err);
+        if (code != 0)
+            return code;
+    }
     return lb_pool_close(pool->core, cancel_inflight, err);
 }
 
@@ -173,6 +180,7 @@ void lakebase_pool_free(lakebase_pool *pool) {
     if (!LB_HANDLE_OK(pool, LB_TAG_POOL))
         return;
     pool->tag = LB_TAG_DEAD;
+    lb_loop_free(pool->loop);
     lb_pool_destroy(pool->core);
     login_clear(&pool->login);
     free(pool);
@@ -202,6 +210,52 @@ int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
     code = lakebase_conn_query(conn, sql, nparams, values, out, err);
     lakebase_conn_release(conn);
     return code;
+}
+
+/* ---- driven by the host's event loop ---------------------------------------
+ */
+
+#define LOOP_CHECK(pool, err)                                                  \
+    do {                                                                       \
+        POOL_CHECK(pool, err);                                                 \
+        if (!(pool)->loop)                                                     \
+            return lb_err(err, LAKEBASE_EINVAL,                                \
+                          "no event loop is attached to this pool "            \
+                          "(lakebase_pool_attach_loop)");                      \
+    } while (0)
+
+int lakebase_pool_attach_loop(lakebase_pool *pool, lakebase_watch_fn watch,
+                              lakebase_timer_fn timer, void *userdata,
+                              lakebase_error **err) {
+    POOL_CHECK(pool, err);
+    if (pool->loop)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "an event loop is already attached");
+    return lb_loop_new(&pool->loop, pool->core, &pool->settings, watch, timer,
+                       userdata, err);
+}
+
+int lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
+                              const char *const *values, lakebase_done_fn done,
+                              void *userdata, lakebase_error **err) {
+    LOOP_CHECK(pool, err);
+    return lb_loop_query(pool->loop, sql, nparams, values, done, userdata, err);
+}
+
+int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
+                            lakebase_error **err) {
+    LOOP_CHECK(pool, err);
+    return lb_loop_on_socket(pool->loop, fd, events, err);
+}
+
+int lakebase_pool_on_timer(lakebase_pool *pool, lakebase_error **err) {
+    LOOP_CHECK(pool, err);
+    return lb_loop_on_timer(pool->loop, err);
+}
+
+int lakebase_pool_busy(lakebase_pool *pool) {
+    LOOP_CHECK(pool, NULL);
+    return lb_loop_busy(pool->loop);
 }
 
 /* ---- connections ----------------------------------------------------------

@@ -12,35 +12,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "lakebase.h"
 #include "runner.h"
 
-#define MAX_PROVIDERS       16
-#define MAX_SAVED_TOKENS    16
 #define MAX_THREADS         1000
 #define MAX_SCENARIO_BYTES  (1024 * 1024)
 #define WAIT_FOR_DEFAULT_MS 10000
 #define WAIT_FOR_POLL_MS    100
 
 /* What this runner implements; scenarios requiring more are skipped. */
-static const char *const CAPABILITIES[] = {"credentials"};
+static const char *const CAPABILITIES[] = {"credentials", "pool"};
 
 static const struct {
     const char *name;
     int code;
 } ERROR_NAMES[] = {
-    {"EINVAL", LAKEBASE_EINVAL},       {"ENOMEM", LAKEBASE_ENOMEM},
-    {"ECONFIG", LAKEBASE_ECONFIG},     {"EAUTH", LAKEBASE_EAUTH},
-    {"EPERM", LAKEBASE_EPERM},         {"ENOTFOUND", LAKEBASE_ENOTFOUND},
-    {"EAPI", LAKEBASE_EAPI},           {"ENETWORK", LAKEBASE_ENETWORK},
-    {"ESERVER", LAKEBASE_ESERVER},     {"ETIMEOUT", LAKEBASE_ETIMEOUT},
-    {"EPROTOCOL", LAKEBASE_EPROTOCOL}, {"ECLOSED", LAKEBASE_ECLOSED},
-    {"EHANDLE", LAKEBASE_EHANDLE},     {"ECALLBACK", LAKEBASE_ECALLBACK},
-    {"ERANGE", LAKEBASE_ERANGE},       {"EINTERNAL", LAKEBASE_EINTERNAL},
+    {"EINVAL", LAKEBASE_EINVAL},
+    {"ENOMEM", LAKEBASE_ENOMEM},
+    {"ECONFIG", LAKEBASE_ECONFIG},
+    {"EAUTH", LAKEBASE_EAUTH},
+    {"EPERM", LAKEBASE_EPERM},
+    {"ENOTFOUND", LAKEBASE_ENOTFOUND},
+    {"EAPI", LAKEBASE_EAPI},
+    {"ENETWORK", LAKEBASE_ENETWORK},
+    {"ESERVER", LAKEBASE_ESERVER},
+    {"ETIMEOUT", LAKEBASE_ETIMEOUT},
+    {"EPROTOCOL", LAKEBASE_EPROTOCOL},
+    {"ECLOSED", LAKEBASE_ECLOSED},
+    {"EHANDLE", LAKEBASE_EHANDLE},
+    {"ECALLBACK", LAKEBASE_ECALLBACK},
+    {"ERANGE", LAKEBASE_ERANGE},
+    {"EINTERNAL", LAKEBASE_EINTERNAL},
+    {"ELOGIN", LAKEBASE_ELOGIN},
+    {"ESQL", LAKEBASE_ESQL},
+    {"ECONNECTION", LAKEBASE_ECONNECTION},
+    {"ECANCELED", LAKEBASE_ECANCELED},
 };
 enum { ERROR_NAME_COUNT = sizeof ERROR_NAMES / sizeof ERROR_NAMES[0] };
 
@@ -52,7 +64,7 @@ int rn_fail(rn_why *why, const char *fmt, ...) {
     return -1;
 }
 
-static const char *error_name(int code) {
+const char *rn_error_name(int code) {
     if (code == 0)
         return "";
     for (int i = 0; i < ERROR_NAME_COUNT; i++)
@@ -75,13 +87,13 @@ static void free_secret_string(char *s) {
     }
 }
 
-static void sleep_ms(long ms) {
+void rn_sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0)
         ;
 }
 
-static long long now_ms(void) {
+long long rn_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -91,27 +103,8 @@ static long long now_ms(void) {
 /* Scenario state                                                            */
 /* ------------------------------------------------------------------------ */
 
-typedef struct provider_slot {
-    char *id;
-    lakebase_credentials *creds; /* NULL once the step `free` ran */
-    lakebase_credential *latest; /* last credential a get returned */
-} provider_slot;
-
-typedef struct saved_token {
-    char *name;
-    char *token;
-} saved_token;
-
-typedef struct scenario {
-    const rn_env *env;
-    int verbose;
-    provider_slot providers[MAX_PROVIDERS];
-    size_t provider_count;
-    saved_token saved[MAX_SAVED_TOKENS];
-    size_t saved_count;
-} scenario;
-
 static void scenario_clear(scenario *sc) {
+    rn_pools_clear(sc);
     for (size_t i = 0; i < sc->provider_count; i++) {
         lakebase_credentials_free(sc->providers[i].creds);
         lakebase_credential_free(sc->providers[i].latest);
@@ -170,8 +163,8 @@ static int save_token(scenario *sc, const char *name, const char *token,
 
 /* Fails on a key outside `allowed` (comma-separated), so a misspelt
  * expectation can never pass silently. */
-static int check_keys(const cJSON *obj, const char *allowed, const char *what,
-                      rn_why *why) {
+int rn_check_keys(const cJSON *obj, const char *allowed, const char *what,
+                  rn_why *why) {
     const cJSON *item;
 
     cJSON_ArrayForEach(item, obj) {
@@ -191,14 +184,14 @@ static int check_keys(const cJSON *obj, const char *allowed, const char *what,
     return 0;
 }
 
-static const char *string_field(const cJSON *obj, const char *key) {
+const char *rn_string_field(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* A required string field, with ${VAR} substitution; free the result. */
-static char *expanded_field(const scenario *sc, const cJSON *obj,
-                            const char *key, rn_why *why) {
+char *rn_expanded_field(const scenario *sc, const cJSON *obj, const char *key,
+                        rn_why *why) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
     if (cJSON_IsNumber(v)) {
@@ -217,7 +210,7 @@ static char *expanded_field(const scenario *sc, const cJSON *obj,
 
 static provider_slot *step_provider(scenario *sc, const cJSON *step,
                                     int must_be_open, rn_why *why) {
-    const char *id = string_field(step, "provider");
+    const char *id = rn_string_field(step, "provider");
     provider_slot *slot = id ? find_provider(sc, id) : NULL;
 
     if (id == NULL)
@@ -235,13 +228,7 @@ static provider_slot *step_provider(scenario *sc, const cJSON *step,
 /* Expectations on a library call                                           */
 /* ------------------------------------------------------------------------ */
 
-typedef struct outcome {
-    int rc;
-    lakebase_error *err;
-    lakebase_credential *cred; /* get only */
-} outcome;
-
-static void outcome_clear(outcome *o) {
+void rn_outcome_clear(outcome *o) {
     lakebase_error_free(o->err);
     lakebase_credential_free(o->cred);
     *o = (outcome){0};
@@ -249,8 +236,8 @@ static void outcome_clear(outcome *o) {
 
 /* Checks `text` against a string or an array of strings that it must
  * (`want` 1) or must not (`want` 0) contain. */
-static int check_contains(const scenario *sc, const cJSON *expected,
-                          const char *text, int want, rn_why *why) {
+static int rn_check_contains(const scenario *sc, const cJSON *expected,
+                             const char *text, int want, rn_why *why) {
     const cJSON *item;
     const cJSON *list = expected;
     cJSON *single = NULL;
@@ -298,8 +285,8 @@ static void describe_outcome(const outcome *o, char *buf, size_t cap) {
         snprintf(buf, cap, "success");
         return;
     }
-    snprintf(buf, cap, "%s (HTTP %d, api_code \"%s\"): %s", error_name(o->rc),
-             lakebase_error_http_status(o->err),
+    snprintf(buf, cap, "%s (HTTP %d, api_code \"%s\"): %s",
+             rn_error_name(o->rc), lakebase_error_http_status(o->err),
              lakebase_error_api_code(o->err), lakebase_error_message(o->err));
 }
 
@@ -307,7 +294,7 @@ static int check_cred_field(const scenario *sc, const cJSON *expect,
                             const char *key, const char *actual, rn_why *why) {
     if (cJSON_GetObjectItemCaseSensitive(expect, key) == NULL)
         return 0;
-    char *want = expanded_field(sc, expect, key, why);
+    char *want = rn_expanded_field(sc, expect, key, why);
     if (want == NULL)
         return -1;
     int rc = strcmp(want, actual) == 0
@@ -337,7 +324,7 @@ static int check_credential(const scenario *sc, const cJSON *expect,
         return -1;
     if (token == NULL || token[0] == '\0')
         return rn_fail(why, "the credential has an empty token");
-    if ((name = string_field(expect, "same_token_as")) != NULL) {
+    if ((name = rn_string_field(expect, "same_token_as")) != NULL) {
         const char *saved = find_saved(sc, name);
         if (saved == NULL)
             return rn_fail(why, "no saved token \"%s\"", name);
@@ -345,7 +332,7 @@ static int check_credential(const scenario *sc, const cJSON *expect,
             return rn_fail(why, "the token differs from saved token \"%s\"",
                            name);
     }
-    if ((name = string_field(expect, "different_token_from")) != NULL) {
+    if ((name = rn_string_field(expect, "different_token_from")) != NULL) {
         const char *saved = find_saved(sc, name);
         if (saved == NULL)
             return rn_fail(why, "no saved token \"%s\"", name);
@@ -357,20 +344,23 @@ static int check_credential(const scenario *sc, const cJSON *expect,
 
 static const char EXPECT_CALL_KEYS[] =
     "ok,error,api_code,http_status,message_contains,message_not_contains,"
-    "user,host,port,database,sslmode,same_token_as,different_token_from";
+    "user,host,port,database,sslmode,same_token_as,different_token_from,"
+    "sqlstate";
 
 /* `expect` absent means {"ok": true}. */
-static int check_outcome(const scenario *sc, const cJSON *expect,
-                         const outcome *o, rn_why *why) {
-    char got[1024];
+int rn_check_outcome(const scenario *sc, const cJSON *expect, const outcome *o,
+                     const char *extra_keys, rn_why *why) {
+    char got[1024], allowed[512];
     const cJSON *ok = cJSON_GetObjectItemCaseSensitive(expect, "ok");
-    const char *error = string_field(expect, "error");
+    const char *error = rn_string_field(expect, "error");
     const cJSON *status;
     const char *api_code;
     int want_ok =
         expect == NULL || cJSON_IsTrue(ok) || (ok == NULL && error == NULL);
 
-    if (expect != NULL && check_keys(expect, EXPECT_CALL_KEYS, "expect", why))
+    snprintf(allowed, sizeof allowed, "%s%s%s", EXPECT_CALL_KEYS,
+             extra_keys[0] ? "," : "", extra_keys);
+    if (expect != NULL && rn_check_keys(expect, allowed, "expect", why))
         return -1;
     describe_outcome(o, got, sizeof got);
     if (want_ok) {
@@ -384,18 +374,23 @@ static int check_outcome(const scenario *sc, const cJSON *expect,
                        error ? error : "an error");
     if (error != NULL && o->rc != error_code_named(error))
         return rn_fail(why, "expected %s, got %s", error, got);
-    api_code = string_field(expect, "api_code");
+    api_code = rn_string_field(expect, "api_code");
     if (api_code != NULL &&
         strcmp(api_code, lakebase_error_api_code(o->err)) != 0)
         return rn_fail(why, "expected api_code %s, got %s", api_code, got);
+    const char *sqlstate = rn_string_field(expect, "sqlstate");
+    if (sqlstate != NULL &&
+        strcmp(sqlstate, lakebase_error_sqlstate(o->err)) != 0)
+        return rn_fail(why, "expected sqlstate %s, got \"%s\": %s", sqlstate,
+                       lakebase_error_sqlstate(o->err), got);
     status = cJSON_GetObjectItemCaseSensitive(expect, "http_status");
     if (cJSON_IsNumber(status) &&
         status->valueint != lakebase_error_http_status(o->err))
         return rn_fail(why, "expected HTTP %d, got %s", status->valueint, got);
-    if (check_contains(
+    if (rn_check_contains(
             sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
             lakebase_error_message(o->err), 1, why) ||
-        check_contains(
+        rn_check_contains(
             sc,
             cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
             lakebase_error_message(o->err), 0, why))
@@ -412,8 +407,8 @@ static void log_to_stderr(void *userdata, int level, const char *message) {
     fprintf(stderr, "    [lakebase log %d] %s\n", level, message);
 }
 
-static int set_config(const scenario *sc, lakebase_config *cfg,
-                      const cJSON *config, outcome *o, rn_why *why) {
+int rn_set_config(const scenario *sc, lakebase_config *cfg, const cJSON *config,
+                  outcome *o, rn_why *why) {
     const cJSON *item;
 
     /* Only the scenario's configuration applies, whatever the runner's
@@ -425,7 +420,7 @@ static int set_config(const scenario *sc, lakebase_config *cfg,
             break;
         char *value = NULL;
         if (!cJSON_IsNull(item) &&
-            (value = expanded_field(sc, config, item->string, why)) == NULL)
+            (value = rn_expanded_field(sc, config, item->string, why)) == NULL)
             return -1;
         o->rc = lakebase_config_set(cfg, item->string, value, &o->err);
         free_secret_string(value);
@@ -437,7 +432,7 @@ static int set_config(const scenario *sc, lakebase_config *cfg,
 }
 
 static int op_provider(scenario *sc, const cJSON *step, rn_why *why) {
-    const char *id = string_field(step, "id");
+    const char *id = rn_string_field(step, "id");
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(step, "config");
     provider_slot *slot;
     lakebase_config *cfg = NULL;
@@ -455,18 +450,18 @@ static int op_provider(scenario *sc, const cJSON *step, rn_why *why) {
         return rn_fail(why, "more than %d providers", MAX_PROVIDERS);
 
     o.rc = lakebase_config_new(&cfg, &o.err);
-    if (o.rc == 0 && set_config(sc, cfg, config, &o, why) != 0) {
+    if (o.rc == 0 && rn_set_config(sc, cfg, config, &o, why) != 0) {
         lakebase_config_free(cfg);
-        outcome_clear(&o);
+        rn_outcome_clear(&o);
         return -1;
     }
     if (o.rc == 0)
         o.rc = lakebase_credentials_new(&creds, cfg, &o.err);
     lakebase_config_free(cfg);
 
-    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o,
-                       why);
-    outcome_clear(&o);
+    rc = rn_check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"),
+                          &o, "", why);
+    rn_outcome_clear(&o);
     if (creds == NULL)
         return rc;
     if (slot == NULL) {
@@ -536,11 +531,11 @@ static void run_calls(call *calls, int count) {
 static int check_calls(scenario *sc, const cJSON *step, provider_slot *slot,
                        call *calls, int count, rn_why *why) {
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(step, "expect");
-    const char *save = string_field(step, "save_token");
+    const char *save = rn_string_field(step, "save_token");
     int first_cred = -1;
 
     for (int i = 0; i < count; i++) {
-        if (check_outcome(sc, expect, &calls[i].out, why) != 0) {
+        if (rn_check_outcome(sc, expect, &calls[i].out, "", why) != 0) {
             if (count > 1) {
                 rn_why inner = *why;
                 rn_fail(why, "thread %d of %d: %s", i + 1, count, inner.text);
@@ -595,7 +590,7 @@ static int get_or_open(scenario *sc, const cJSON *step, int open, rn_why *why) {
     run_calls(calls, count);
     rc = check_calls(sc, step, slot, calls, count, why);
     for (int i = 0; i < count; i++)
-        outcome_clear(&calls[i].out);
+        rn_outcome_clear(&calls[i].out);
     free(calls);
     return rc;
 }
@@ -610,7 +605,7 @@ static int op_open(scenario *sc, const cJSON *step, rn_why *why) {
 
 static int op_invalidate(scenario *sc, const cJSON *step, rn_why *why) {
     provider_slot *slot = step_provider(sc, step, 1, why);
-    const char *name = string_field(step, "token");
+    const char *name = rn_string_field(step, "token");
     const char *token = NULL;
     outcome o = {0};
     int rc;
@@ -620,9 +615,9 @@ static int op_invalidate(scenario *sc, const cJSON *step, rn_why *why) {
     if (name != NULL && (token = find_saved(sc, name)) == NULL)
         return rn_fail(why, "no saved token \"%s\"", name);
     o.rc = lakebase_credentials_invalidate(slot->creds, token, &o.err);
-    rc = check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"), &o,
-                       why);
-    outcome_clear(&o);
+    rc = rn_check_outcome(sc, cJSON_GetObjectItemCaseSensitive(step, "expect"),
+                          &o, "", why);
+    rn_outcome_clear(&o);
     return rc;
 }
 
@@ -644,7 +639,7 @@ static int op_free(scenario *sc, const cJSON *step, rn_why *why) {
 static int login_param(const scenario *sc, const cJSON *step, const char *key,
                        const char *from_cred, char **out, rn_why *why) {
     if (cJSON_GetObjectItemCaseSensitive(step, key) != NULL)
-        *out = expanded_field(sc, step, key, why);
+        *out = rn_expanded_field(sc, step, key, why);
     else if (from_cred != NULL)
         *out = strdup(from_cred);
     else
@@ -656,14 +651,14 @@ static int login_param(const scenario *sc, const cJSON *step, const char *key,
 static int check_login(const scenario *sc, const cJSON *expect,
                        const rn_login_result *r, rn_why *why) {
     const cJSON *ok = cJSON_GetObjectItemCaseSensitive(expect, "ok");
-    const char *sqlstate = string_field(expect, "sqlstate");
+    const char *sqlstate = rn_string_field(expect, "sqlstate");
     int want_ok =
         expect == NULL || cJSON_IsTrue(ok) || (ok == NULL && sqlstate == NULL);
 
     if (expect != NULL &&
-        check_keys(expect,
-                   "ok,role,sqlstate,message_contains,message_not_contains",
-                   "expect", why))
+        rn_check_keys(expect,
+                      "ok,role,sqlstate,message_contains,message_not_contains",
+                      "expect", why))
         return -1;
     if (want_ok) {
         if (!r->ok)
@@ -671,7 +666,7 @@ static int check_login(const scenario *sc, const cJSON *expect,
                            r->sqlstate, r->message);
         if (cJSON_GetObjectItemCaseSensitive(expect, "role") == NULL)
             return 0;
-        char *role = expanded_field(sc, expect, "role", why);
+        char *role = rn_expanded_field(sc, expect, "role", why);
         if (role == NULL)
             return -1;
         int rc = strcmp(role, r->current_user) == 0
@@ -689,10 +684,10 @@ static int check_login(const scenario *sc, const cJSON *expect,
     if (sqlstate != NULL && strcmp(sqlstate, r->sqlstate) != 0)
         return rn_fail(why, "expected SQLSTATE %s, got [%s] %s", sqlstate,
                        r->sqlstate, r->message);
-    if (check_contains(
+    if (rn_check_contains(
             sc, cJSON_GetObjectItemCaseSensitive(expect, "message_contains"),
             r->message, 1, why) ||
-        check_contains(
+        rn_check_contains(
             sc,
             cJSON_GetObjectItemCaseSensitive(expect, "message_not_contains"),
             r->message, 0, why))
@@ -791,7 +786,7 @@ static int op_sleep(scenario *sc, const cJSON *step, rn_why *why) {
     (void)sc;
     if (!cJSON_IsNumber(ms) || ms->valuedouble < 0)
         return rn_fail(why, "\"ms\" must be a number >= 0");
-    sleep_ms((long)ms->valuedouble);
+    rn_sleep_ms((long)ms->valuedouble);
     return 0;
 }
 
@@ -840,7 +835,7 @@ static int match_value(const scenario *sc, const char *where, const char *path,
     } else if (cJSON_IsObject(want)) {
         const cJSON *min = cJSON_GetObjectItemCaseSensitive(want, "min");
         const cJSON *max = cJSON_GetObjectItemCaseSensitive(want, "max");
-        if (check_keys(want, "min,max", path, why))
+        if (rn_check_keys(want, "min,max", path, why))
             return -1;
         ok = cJSON_IsNumber(got) &&
              (!cJSON_IsNumber(min) || got->valuedouble >= min->valuedouble) &&
@@ -854,8 +849,8 @@ static int match_value(const scenario *sc, const char *where, const char *path,
                         wanted);
 }
 
-static int match_all(const scenario *sc, const char *where, const cJSON *want,
-                     const cJSON *actual, const char *skip_key, rn_why *why) {
+int rn_match_all(const scenario *sc, const char *where, const cJSON *want,
+                 const cJSON *actual, const char *skip_key, rn_why *why) {
     const cJSON *item;
 
     cJSON_ArrayForEach(item, want) {
@@ -868,6 +863,19 @@ static int match_all(const scenario *sc, const char *where, const cJSON *want,
     return 0;
 }
 
+cJSON *rn_credential_stats_json(const lakebase_credential_stats *st) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "mints_ok", (double)st->mints_ok);
+    cJSON_AddNumberToObject(j, "mints_failed", (double)st->mints_failed);
+    cJSON_AddBoolToObject(j, "degraded", st->degraded_since_unix_ms != 0);
+    cJSON_AddBoolToObject(j, "cached", st->expire_time_unix_ms != 0);
+    cJSON_AddStringToObject(j, "last_error",
+                            rn_error_name(st->last_error_code));
+    cJSON_AddNumberToObject(j, "last_error_http_status",
+                            st->last_error_http_status);
+    return j;
+}
+
 /* The provider's counters as JSON, named as in README.md. */
 static cJSON *provider_stats_json(provider_slot *slot, rn_why *why) {
     lakebase_credential_stats st = {.version =
@@ -876,20 +884,12 @@ static cJSON *provider_stats_json(provider_slot *slot, rn_why *why) {
     int rc = lakebase_credentials_stats(slot->creds, &st, &err);
 
     if (rc != 0) {
-        rn_fail(why, "lakebase_credentials_stats: %s: %s", error_name(rc),
+        rn_fail(why, "lakebase_credentials_stats: %s: %s", rn_error_name(rc),
                 lakebase_error_message(err));
         lakebase_error_free(err);
         return NULL;
     }
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "mints_ok", (double)st.mints_ok);
-    cJSON_AddNumberToObject(j, "mints_failed", (double)st.mints_failed);
-    cJSON_AddBoolToObject(j, "degraded", st.degraded_since_unix_ms != 0);
-    cJSON_AddBoolToObject(j, "cached", st.expire_time_unix_ms != 0);
-    cJSON_AddStringToObject(j, "last_error", error_name(st.last_error_code));
-    cJSON_AddNumberToObject(j, "last_error_http_status",
-                            st.last_error_http_status);
-    return j;
+    return rn_credential_stats_json(&st);
 }
 
 static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why) {
@@ -904,7 +904,7 @@ static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why) {
         list = single;
     }
     cJSON_ArrayForEach(item, list) {
-        const char *id = string_field(item, "id");
+        const char *id = rn_string_field(item, "id");
         provider_slot *slot = id ? find_provider(sc, id) : NULL;
         cJSON *actual = NULL;
         char where[160];
@@ -912,16 +912,16 @@ static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why) {
         if (slot == NULL || slot->creds == NULL)
             rc = rn_fail(why,
                          "provider stats need the \"id\" of an open provider");
-        else if (check_keys(item,
-                            "id,mints_ok,mints_failed,degraded,cached,"
-                            "last_error,last_error_http_status",
-                            "provider stats", why))
+        else if (rn_check_keys(item,
+                               "id,mints_ok,mints_failed,degraded,cached,"
+                               "last_error,last_error_http_status",
+                               "provider stats", why))
             rc = -1;
         else if ((actual = provider_stats_json(slot, why)) == NULL)
             rc = -1;
         else {
             snprintf(where, sizeof where, "provider %s", id);
-            rc = match_all(sc, where, item, actual, "id", why);
+            rc = rn_match_all(sc, where, item, actual, "id", why);
         }
         cJSON_Delete(actual);
         if (rc != 0)
@@ -934,20 +934,33 @@ static int check_provider_stats(scenario *sc, const cJSON *want, rn_why *why) {
 static int check_stats(scenario *sc, const cJSON *step, rn_why *why) {
     const cJSON *emu = cJSON_GetObjectItemCaseSensitive(step, "emulator");
     const cJSON *prov = cJSON_GetObjectItemCaseSensitive(step, "provider");
+    const cJSON *pool = cJSON_GetObjectItemCaseSensitive(step, "pool");
 
-    if (emu == NULL && prov == NULL)
-        return rn_fail(
-            why, "\"emulator\" or \"provider\" expectations are required");
+    if (emu == NULL && prov == NULL && pool == NULL)
+        return rn_fail(why, "\"emulator\", \"provider\" or \"pool\" "
+                            "expectations are required");
     if (emu != NULL) {
         cJSON *actual = rn_emulator_get_json(sc->env, "/emulator/stats", why);
         if (actual == NULL)
             return -1;
-        int rc = match_all(sc, "emulator", emu, actual, NULL, why);
+        int rc = rn_match_all(sc, "emulator", emu, actual, NULL, why);
         cJSON_Delete(actual);
         if (rc != 0)
             return -1;
     }
-    return prov ? check_provider_stats(sc, prov, why) : 0;
+    if (prov != NULL && check_provider_stats(sc, prov, why) != 0)
+        return -1;
+    return pool ? rn_check_pool_stats(sc, pool, why) : 0;
+}
+
+static int op_kill_connections(scenario *sc, const cJSON *step, rn_why *why) {
+    (void)step;
+    return rn_emulator_post(sc->env, "/emulator/kill-connections", NULL, why);
+}
+
+static int op_restart_postgres(scenario *sc, const cJSON *step, rn_why *why) {
+    (void)step;
+    return rn_emulator_post(sc->env, "/emulator/restart-postgres", NULL, why);
 }
 
 static int op_stats(scenario *sc, const cJSON *step, rn_why *why) {
@@ -958,17 +971,17 @@ static int op_wait_for(scenario *sc, const cJSON *step, rn_why *why) {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(step, "timeout_ms");
     long long timeout =
         cJSON_IsNumber(t) ? (long long)t->valuedouble : WAIT_FOR_DEFAULT_MS;
-    long long deadline = now_ms() + timeout;
+    long long deadline = rn_now_ms() + timeout;
 
     for (;;) {
         if (check_stats(sc, step, why) == 0)
             return 0;
-        if (now_ms() >= deadline) {
+        if (rn_now_ms() >= deadline) {
             rn_why last = *why;
             return rn_fail(why, "still not true after %lld ms: %s", timeout,
                            last.text);
         }
-        sleep_ms(WAIT_FOR_POLL_MS);
+        rn_sleep_ms(WAIT_FOR_POLL_MS);
     }
 }
 
@@ -992,13 +1005,27 @@ static const struct {
     {"login", op_login,
      "provider,host,port,user,password,database,sslmode,expect"},
     {"sleep", op_sleep, "ms"},
-    {"stats", op_stats, "emulator,provider"},
-    {"wait_for", op_wait_for, "emulator,provider,timeout_ms"},
+    {"stats", op_stats, "emulator,provider,pool"},
+    {"wait_for", op_wait_for, "emulator,provider,pool,timeout_ms"},
+    {"emulator_kill_connections", op_kill_connections, ""},
+    {"emulator_restart_postgres", op_restart_postgres, ""},
+    {"pool", rn_op_pool, "id,config,expect"},
+    {"pool_open", rn_op_pool_open, "pool,wait,within_ms,expect"},
+    {"pool_query", rn_op_pool_query, "pool,sql,params,threads,repeat,expect"},
+    {"pool_close", rn_op_pool_close, "pool,cancel_inflight,within_ms,expect"},
+    {"pool_load_start", rn_op_pool_load_start, "id,pool,threads,sql,params"},
+    {"pool_load_stop", rn_op_pool_load_stop, "load,expect"},
+    {"conn_acquire", rn_op_conn_acquire, "id,pool,expect"},
+    {"conn_query", rn_op_conn_query,
+     "conn,sql,params,background,release_after,expect"},
+    {"conn_wait", rn_op_conn_wait, "conn,expect"},
+    {"conn_cancel", rn_op_conn_cancel, "conn,expect"},
+    {"conn_release", rn_op_conn_release, "conn"},
 };
 enum { OP_COUNT = sizeof OPS / sizeof OPS[0] };
 
 static int run_step(scenario *sc, const cJSON *step, rn_why *why) {
-    const char *op = string_field(step, "op");
+    const char *op = rn_string_field(step, "op");
     char allowed[256];
 
     for (int i = 0; op != NULL && i < OP_COUNT; i++) {
@@ -1006,7 +1033,7 @@ static int run_step(scenario *sc, const cJSON *step, rn_why *why) {
             continue;
         snprintf(allowed, sizeof allowed, "op,comment%s%s",
                  OPS[i].keys[0] ? "," : "", OPS[i].keys);
-        if (check_keys(step, allowed, "the step", why))
+        if (rn_check_keys(step, allowed, "the step", why))
             return -1;
         return OPS[i].run(sc, step, why);
     }
@@ -1066,7 +1093,7 @@ static verdict run_steps(scenario *sc, const char *name, const cJSON *root) {
         return FAILED;
     }
     cJSON_ArrayForEach(step, steps) {
-        const char *op = string_field(step, "op");
+        const char *op = rn_string_field(step, "op");
         n++;
         if (sc->verbose)
             fprintf(stderr, "  %s: step %d (%s)\n", name, n, op ? op : "?");
@@ -1083,15 +1110,15 @@ static verdict run_steps(scenario *sc, const char *name, const cJSON *root) {
 static verdict run_scenario(const rn_env *env, const char *path, int verbose) {
     char *text = read_file(path);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
-    const char *name = string_field(root, "name");
+    const char *name = rn_string_field(root, "name");
     rn_why why = {""};
     verdict v;
 
     free(text);
     if (root == NULL || name == NULL ||
         !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "steps")) ||
-        check_keys(root, "name,description,requires,knobs,steps",
-                   "the scenario", &why) != 0) {
+        rn_check_keys(root, "name,description,requires,knobs,steps",
+                      "the scenario", &why) != 0) {
         printf("FAIL %s: not a scenario: %s\n", path,
                why.text[0] ? why.text
                            : "unreadable, not JSON, or without name and steps");
@@ -1110,6 +1137,35 @@ static verdict run_scenario(const rn_env *env, const char *path, int verbose) {
     scenario_clear(&sc);
     cJSON_Delete(root);
     return v;
+}
+
+/* Runs the scenario in a child process: the library keeps providers whose
+ * last handle is gone while their token is usable, and no cache may carry
+ * over into the next scenario. The parent never calls the library, so the
+ * child starts without its threads or locks. */
+static verdict run_isolated(const rn_env *env, const char *path, int verbose) {
+    int status = 0;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        verdict v = run_scenario(env, path, verbose);
+        fflush(stdout);
+        exit((int)v);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+        printf("FAIL %s: could not run it in a child process\n", path);
+        return FAILED;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) <= SKIPPED)
+        return (verdict)WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        printf("FAIL %s: crashed (signal %d)\n", path, WTERMSIG(status));
+    else
+        printf("FAIL %s: crashed (exit status %d)\n", path,
+               WEXITSTATUS(status));
+    return FAILED;
 }
 
 int main(int argc, char **argv) {
@@ -1139,7 +1195,7 @@ int main(int argc, char **argv) {
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     for (int i = first; i < argc; i++)
-        counts[run_scenario(&env, argv[i], verbose)]++;
+        counts[run_isolated(&env, argv[i], verbose)]++;
     curl_global_cleanup();
     rn_env_free(&env);
 

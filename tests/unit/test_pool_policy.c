@@ -89,7 +89,7 @@ static void test_pool_keys_resolve_with_defaults(void **state) {
     assert_int_equal(rc.pool.acquire_timeout_ms, 30000);
     assert_int_equal(rc.pool.connect_timeout_ms, 30000);
     assert_int_equal(rc.pool.statement_timeout_ms, 0);
-    assert_int_equal(rc.pool.max_connecting, 2);
+    assert_int_equal(rc.pool.max_connecting, 4);
     assert_int_equal(rc.pool.validate_after_idle_ms, 1000);
     lb_resolved_config_clear(&rc);
     const char *const sized[] = {"pool.max_size", "4", NULL};

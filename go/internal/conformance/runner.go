@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 )
 
 // capabilities this runner implements; scenarios requiring more are skipped.
-var capabilities = map[string]bool{"credentials": true}
+var capabilities = map[string]bool{"credentials": true, "pool": true}
 
 const maxScenarioBytes = 1 << 20
 
@@ -74,8 +75,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	r := &Runner{Env: env, Control: ctl, Out: stdout, Log: stderr, Verbose: verbose}
 	var counts [3]int
-	for _, path := range args[i:] {
-		counts[r.RunFile(path)]++
+	files := args[i:]
+	for _, path := range files {
+		if len(files) == 1 {
+			counts[r.RunFile(path)]++ // this process is the scenario's own
+		} else {
+			counts[r.RunIsolated(envFile, path)]++
+		}
 	}
 	if counts[Skipped] > 0 {
 		fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", counts[Passed], counts[Failed], counts[Skipped])
@@ -89,6 +95,65 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 77
 	}
 	return 0
+}
+
+// childEnv carries a child's arguments ("-v" or "", env file, scenario,
+// one per line) to ChildMain.
+const childEnv = "LAKEBASE_CONFORMANCE_CHILD"
+
+// ChildMain runs the scenario a parent's RunIsolated asked for, when this
+// process is such a child, and exits; otherwise it returns at once. Call it
+// first in main and in TestMain.
+func ChildMain() {
+	spec, ok := os.LookupEnv(childEnv)
+	if !ok {
+		return
+	}
+	args := strings.Split(spec, "\n")
+	if len(args) != 3 {
+		os.Exit(2)
+	}
+	argv := []string{"--env-file", args[1], args[2]}
+	if args[0] == "-v" {
+		argv = append([]string{"-v"}, argv...)
+	}
+	os.Exit(Main(argv, os.Stdout, os.Stderr))
+}
+
+// RunIsolated runs one scenario in a child process of this executable,
+// since the library keeps a provider whose last handle is gone while its
+// token is usable and no cache may carry over into the next scenario.
+func (r *Runner) RunIsolated(envFile, path string) Verdict {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(r.Out, "FAIL %s: could not run it in a child process: %v\n", path, err)
+		return Failed
+	}
+	verbose := ""
+	if r.Verbose {
+		verbose = "-v"
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), childEnv+"="+verbose+"\n"+envFile+"\n"+path)
+	cmd.Stdout, cmd.Stderr = &out, r.Log
+	err = cmd.Run()
+	// The child's last line is its summary; the lines before are the verdict.
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) > 1 {
+		fmt.Fprintln(r.Out, strings.Join(lines[:len(lines)-1], "\n"))
+	}
+	code := cmd.ProcessState.ExitCode()
+	switch {
+	case err == nil:
+		return Passed
+	case code == 1:
+		return Failed
+	case code == 77:
+		return Skipped
+	}
+	fmt.Fprintf(r.Out, "FAIL %s: crashed (%v)\n", path, err)
+	return Failed
 }
 
 // RunFile runs one scenario file and prints its verdict line.

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,14 +10,20 @@ import (
 	"github.com/lakebase-connector/lakebase-go/internal/emulator"
 )
 
-// TestScenarios runs every shared scenario; each must pass, as with the C
-// runner.
+func TestMain(m *testing.M) {
+	ChildMain() // this test binary also runs the isolated scenarios
+	os.Exit(m.Run())
+}
+
+// TestScenarios runs every shared scenario, each in a child process as the
+// README requires; each must pass, as with the C runner.
 func TestScenarios(t *testing.T) {
 	env := emulator.Require(t)
 	ctl, err := emulator.NewControl(env)
 	if err != nil {
 		t.Fatal(err)
 	}
+	envFile := os.Getenv(emulator.EnvFileVar)
 	files, err := filepath.Glob("../../../tests/conformance/scenarios/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios found (%v)", err)
@@ -25,7 +32,7 @@ func TestScenarios(t *testing.T) {
 		var out bytes.Buffer
 		r := &Runner{Env: env, Control: ctl, Out: &out, Log: &out}
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		if v := r.RunFile(f); v != Passed {
+		if v := r.RunIsolated(envFile, f); v != Passed {
 			t.Errorf("%s", strings.TrimSpace(out.String()))
 		} else if out.String() != "ok "+name+"\n" {
 			t.Errorf("%s: verdict line %q", name, out.String())

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	lakebase "github.com/lakebase-connector/lakebase-go"
 )
 
 func (sc *scenario) opStats(step map[string]any) error { return sc.checkStats(step) }
@@ -32,8 +34,9 @@ func (sc *scenario) opWaitFor(step map[string]any) error {
 func (sc *scenario) checkStats(step map[string]any) error {
 	emu, hasEmu := step["emulator"]
 	prov, hasProv := step["provider"]
-	if !hasEmu && !hasProv {
-		return errors.New(`"emulator" or "provider" expectations are required`)
+	pool, hasPool := step["pool"]
+	if !hasEmu && !hasProv && !hasPool {
+		return errors.New(`"emulator", "provider" or "pool" expectations are required`)
 	}
 	if hasEmu {
 		want, ok := emu.(map[string]any)
@@ -49,7 +52,12 @@ func (sc *scenario) checkStats(step map[string]any) error {
 		}
 	}
 	if hasProv {
-		return sc.checkProviderStats(prov)
+		if err := sc.checkProviderStats(prov); err != nil {
+			return err
+		}
+	}
+	if hasPool {
+		return sc.checkPoolStats(pool)
 	}
 	return nil
 }
@@ -60,6 +68,11 @@ func (sc *scenario) providerStats(slot *providerSlot) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("credentials stats: %v", describe(err))
 	}
+	return credentialStatsJSON(st), nil
+}
+
+// credentialStatsJSON names a provider's counters as the README does.
+func credentialStatsJSON(st lakebase.CredentialStats) map[string]any {
 	return map[string]any{
 		"mints_ok":               float64(st.MintsOK),
 		"mints_failed":           float64(st.MintsFailed),
@@ -67,7 +80,7 @@ func (sc *scenario) providerStats(slot *providerSlot) (map[string]any, error) {
 		"cached":                 !st.ExpireTime.IsZero(),
 		"last_error":             st.LastErrorCode.String(),
 		"last_error_http_status": float64(st.LastErrorHTTPStatus),
-	}, nil
+	}
 }
 
 func (sc *scenario) checkProviderStats(prov any) error {

@@ -28,6 +28,7 @@ type scenario struct {
 	r         *Runner
 	providers map[string]*providerSlot
 	saved     map[string]string
+	pool      *pools // created by the first pool step
 }
 
 func newScenario(r *Runner) *scenario {
@@ -36,6 +37,7 @@ func newScenario(r *Runner) *scenario {
 
 // clear frees every provider handle so no cache survives the scenario.
 func (sc *scenario) clear() {
+	sc.clearPools()
 	for _, p := range sc.providers {
 		if p.creds != nil {
 			p.creds.Close()
@@ -58,8 +60,23 @@ var ops = map[string]struct {
 	"free":       {(*scenario).opFree, "provider"},
 	"login":      {(*scenario).opLogin, "provider,host,port,user,password,database,sslmode,expect"},
 	"sleep":      {(*scenario).opSleep, "ms"},
-	"stats":      {(*scenario).opStats, "emulator,provider"},
-	"wait_for":   {(*scenario).opWaitFor, "emulator,provider,timeout_ms"},
+	"stats":      {(*scenario).opStats, "emulator,provider,pool"},
+	"wait_for":   {(*scenario).opWaitFor, "emulator,provider,pool,timeout_ms"},
+
+	"emulator_kill_connections": {(*scenario).opKillConnections, ""},
+	"emulator_restart_postgres": {(*scenario).opRestartPostgres, ""},
+
+	"pool":            {(*scenario).opPool, "id,config,expect"},
+	"pool_open":       {(*scenario).opPoolOpen, "pool,wait,within_ms,expect"},
+	"pool_query":      {(*scenario).opPoolQuery, "pool,sql,params,threads,repeat,expect"},
+	"pool_close":      {(*scenario).opPoolClose, "pool,cancel_inflight,within_ms,expect"},
+	"pool_load_start": {(*scenario).opPoolLoadStart, "id,pool,threads,sql,params"},
+	"pool_load_stop":  {(*scenario).opPoolLoadStop, "load,expect"},
+	"conn_acquire":    {(*scenario).opConnAcquire, "id,pool,expect"},
+	"conn_query":      {(*scenario).opConnQuery, "conn,sql,params,background,release_after,expect"},
+	"conn_wait":       {(*scenario).opConnWait, "conn,expect"},
+	"conn_cancel":     {(*scenario).opConnCancel, "conn,expect"},
+	"conn_release":    {(*scenario).opConnRelease, "conn"},
 }
 
 func (sc *scenario) runStep(step map[string]any) error {
@@ -151,19 +168,9 @@ func (sc *scenario) opProvider(step map[string]any) error {
 	if slot != nil && slot.creds != nil {
 		return fmt.Errorf("provider %q already exists", id)
 	}
-	// Only the scenario's configuration applies, whatever the runner's
-	// environment holds.
-	cfg := lakebase.Config{"config.use_environment": "false"}
-	for k, v := range config {
-		if v == nil {
-			cfg.Unset(k) // a fresh config: unset means never set
-			continue
-		}
-		s, err := sc.text(v, k)
-		if err != nil {
-			return err
-		}
-		cfg.Set(k, s)
+	cfg, err := sc.config(config)
+	if err != nil {
+		return err
 	}
 	creds, err := lakebase.NewCredentials(cfg)
 	if cerr := sc.checkOutcome(step["expect"], err, nil); cerr != nil {
@@ -180,6 +187,24 @@ func (sc *scenario) opProvider(step map[string]any) error {
 		slot.creds = creds
 	}
 	return nil
+}
+
+// config is a scenario's configuration object. Only it applies, whatever
+// the runner's environment holds; a JSON null leaves the key unset.
+func (sc *scenario) config(config map[string]any) (lakebase.Config, error) {
+	cfg := lakebase.Config{"config.use_environment": "false"}
+	for k, v := range config {
+		if v == nil {
+			cfg.Unset(k)
+			continue
+		}
+		s, err := sc.text(v, k)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Set(k, s)
+	}
+	return cfg, nil
 }
 
 type callOutcome struct {
@@ -297,7 +322,7 @@ func (sc *scenario) opFree(step map[string]any) error {
 // --- expectations on a call --------------------------------------------------
 
 const expectCallKeys = "ok,error,api_code,http_status,message_contains,message_not_contains," +
-	"user,host,port,database,sslmode,same_token_as,different_token_from"
+	"user,host,port,database,sslmode,same_token_as,different_token_from,sqlstate"
 
 func describe(err error) string {
 	if err == nil {
@@ -312,12 +337,22 @@ func describe(err error) string {
 
 // checkOutcome checks a call's result against `expect` (absent: ok).
 func (sc *scenario) checkOutcome(expectV any, callErr error, cred *lakebase.Credential) error {
+	return sc.checkOutcomeKeys(expectV, "", callErr, cred)
+}
+
+// checkOutcomeKeys is checkOutcome allowing more expect keys (checked by
+// the caller).
+func (sc *scenario) checkOutcomeKeys(expectV any, extraKeys string, callErr error, cred *lakebase.Credential) error {
 	expect, _ := expectV.(map[string]any)
 	if expectV != nil {
 		if expect == nil {
 			return errors.New(`"expect" must be an object`)
 		}
-		if err := checkKeys(expect, expectCallKeys, "expect"); err != nil {
+		allowed := expectCallKeys
+		if extraKeys != "" {
+			allowed += "," + extraKeys
+		}
+		if err := checkKeys(expect, allowed, "expect"); err != nil {
 			return err
 		}
 	}
@@ -346,6 +381,9 @@ func (sc *scenario) checkOutcome(expectV any, callErr error, cred *lakebase.Cred
 	}
 	if hasErr && e.Code.String() != wantErr {
 		return fmt.Errorf("expected %s, got %s", wantErr, got)
+	}
+	if st, ok := expect["sqlstate"].(string); ok && st != e.SQLState {
+		return fmt.Errorf("expected sqlstate %s, got %q: %s", st, e.SQLState, got)
 	}
 	if api, ok := expect["api_code"].(string); ok && api != e.APICode {
 		return fmt.Errorf("expected api_code %s, got %s", api, got)

@@ -11,5 +11,6 @@ import (
 )
 
 func main() {
+	conformance.ChildMain()
 	os.Exit(conformance.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -1,0 +1,616 @@
+/* The loop side of a pool (see pool_loop.h). Each connection it holds is in
+ * libpq pipeline mode and non-blocking; a statement is PQsendQueryParams +
+ * PQpipelineSync, so it is its own implicit transaction and its error
+ * cannot abort its neighbours. Without pool.pipeline a connection carries
+ * one statement at a time (the same code with a depth limit of 1).
+ *
+ * Results come back in order on a connection, so each connection keeps a
+ * FIFO of the statements it sent. Completions are collected in a list and
+ * reported at the end of the host's call, never in the middle of walking a
+ * connection and never from inside lb_loop_query. */
+#include "pool_loop.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "pg_conn.h"
+#include "result.h"
+
+/* Statements in flight per connection with pool.pipeline. */
+#define PIPE_MAX_DEPTH 256
+/* With pool.pipeline, ask for one more connection once every connection
+ * has this many statements in flight: a slow statement then holds up at
+ * most a few others. */
+#define PIPE_GROW_DEPTH 8
+
+typedef struct op {
+    struct op *next;
+    lakebase_done_fn done;
+    void *userdata;
+    int64_t deadline_ms; /* while queued: pool.acquire_timeout_ms */
+    PGresult *res;       /* the last result received */
+    int ended;           /* its results are in; its sync point is next */
+    lakebase_result *out;
+    lakebase_error *err;
+    int nparams;
+    char *sql;
+    char **values; /* nparams entries, in the same allocation */
+} op;
+
+typedef struct op_queue {
+    op *head, *tail;
+    int n;
+} op_queue;
+
+typedef struct lconn {
+    struct lconn *next;
+    lb_pg_conn *c;
+    int fd;
+    int watched;     /* LAKEBASE_WATCH_* asked of the host */
+    op_queue flight; /* sent, in order */
+    int leaving;     /* takes no new statements; dropped when drained */
+    lb_drop_reason why;
+    int64_t idle_since_ms;
+} lconn;
+
+struct lb_loop {
+    lb_pool *pool;
+    lb_pool_settings cfg;
+    lakebase_watch_fn watch;
+    lakebase_timer_fn timer;
+    void *userdata;
+    pthread_t host;
+    int evfd;
+    lconn *conns;
+    int n_conns;
+    int requested;   /* connections asked of the driver, not yet received */
+    op_queue queued; /* waiting for a connection */
+    op_queue done;   /* completed, to report */
+    int in_flight;
+    int64_t timer_at; /* INT64_MAX: no timer set */
+    int closed;
+};
+
+/* ---- small helpers --------------------------------------------------------
+ */
+
+static void push(op_queue *q, op *o) {
+    o->next = NULL;
+    if (q->tail)
+        q->tail->next = o;
+    else
+        q->head = o;
+    q->tail = o;
+    q->n++;
+}
+
+static op *pop(op_queue *q) {
+    op *o = q->head;
+    if (o) {
+        q->head = o->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->n--;
+    }
+    return o;
+}
+
+static void set_watch(lb_loop *l, lconn *k, int events) {
+    if (k->watched != events) {
+        k->watched = events;
+        l->watch(l->userdata, k->fd, events);
+    }
+}
+
+/* Moves `o` to the done list with `e` (ownership moves in) as its error. */
+static void fail(lb_loop *l, op *o, lakebase_error *e) {
+    PQclear(o->res);
+    o->res = NULL;
+    o->err = e;
+    push(&l->done, o);
+}
+
+static lakebase_error *make_error(int code, const char *what) {
+    lakebase_error *e = NULL;
+    lb_err(&e, code, "%s", what);
+    return e;
+}
+
+/* ---- connections ----------------------------------------------------------
+ */
+
+static lconn *find_conn(lb_loop *l, int fd) {
+    for (lconn *k = l->conns; k; k = k->next)
+        if (k->fd == fd)
+            return k;
+    return NULL;
+}
+
+/* Takes a connection the pool leased to the loop side. */
+static void adopt(lb_loop *l, lb_pg_conn *c) {
+    lconn *k = calloc(1, sizeof *k);
+    if (!k || PQsetnonblocking(c->pg, 1) != 0 ||
+        PQenterPipelineMode(c->pg) != 1) {
+        free(k);
+        lb_pool_loop_drop(l->pool, c, LB_DROP_BROKEN);
+        return;
+    }
+    k->c = c;
+    k->fd = PQsocket(c->pg);
+    k->idle_since_ms = lb_pg_now_ms();
+    k->next = l->conns;
+    l->conns = k;
+    l->n_conns++;
+    set_watch(l, k, LAKEBASE_WATCH_READ);
+}
+
+/* Stops watching, fails what is still in flight with `e` (ownership moves
+ * in; may be NULL when nothing is), gives the connection back. */
+static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
+                        lb_drop_reason why) {
+    for (lconn **link = &l->conns; *link; link = &(*link)->next)
+        if (*link == k) {
+            *link = k->next;
+            break;
+        }
+    l->n_conns--;
+    if (!e && k->flight.n)
+        e = make_error(LAKEBASE_ECONNECTION, "the connection was closed");
+    for (op *o; (o = pop(&k->flight)) != NULL;) {
+        l->in_flight--;
+        fail(l, o, k->flight.n ? lb_err_clone(e) : e);
+        if (!k->flight.n)
+            e = NULL;
+    }
+    lb_err_destroy(e);
+    set_watch(l, k, 0);
+    lb_pool_loop_drop(l->pool, k->c, why);
+    free(k);
+}
+
+/* The connection broke: every statement it carried fails with the cause. */
+static void broken(lb_loop *l, lconn *k) {
+    lakebase_error *e = NULL;
+    k->c->broken = 1;
+    lb_pg_statement_error(k->c, NULL, &e);
+    remove_conn(l, k, e, LB_DROP_BROKEN);
+}
+
+/* Watches for writability only while libpq has output it could not send. */
+static int flush(lb_loop *l, lconn *k) {
+    int r = PQflush(k->c->pg);
+    if (r < 0)
+        return -1;
+    set_watch(l, k, LAKEBASE_WATCH_READ | (r ? LAKEBASE_WATCH_WRITE : 0));
+    return 0;
+}
+
+/* ---- sending --------------------------------------------------------------
+ */
+
+static int usable(const lb_loop *l, const lconn *k, int64_t now) {
+    int depth = l->cfg.pipeline ? PIPE_MAX_DEPTH : 1;
+    return !k->leaving && k->flight.n < depth && now < k->c->retire_ms;
+}
+
+/* The usable connection with the fewest statements in flight. */
+static lconn *pick(lb_loop *l, int64_t now) {
+    lconn *best = NULL;
+    for (lconn *k = l->conns; k; k = k->next)
+        if (usable(l, k, now) && (!best || k->flight.n < best->flight.n))
+            best = k;
+    return best;
+}
+
+/* 0 when sent; -1 when the connection broke (`o` is then in flight on it,
+ * failed with the rest by the caller). */
+static int send_op(lb_loop *l, lconn *k, op *o) {
+    push(&k->flight, o);
+    l->in_flight++;
+    PGconn *pg = k->c->pg;
+    if (!PQsendQueryParams(pg, o->sql, o->nparams, NULL,
+                           (const char *const *)o->values, NULL, NULL, 0) ||
+        !PQpipelineSync(pg))
+        return -1;
+    return flush(l, k);
+}
+
+int lb_loop_connections_needed(int pipeline, int max_size, int held,
+                               int requested, int queued, int least_depth) {
+    int room = max_size - held - requested;
+    int need;
+    if (pipeline)
+        need = requested == 0 &&
+               (queued > 0 || (held > 0 && least_depth >= PIPE_GROW_DEPTH));
+    else
+        need = queued - requested;
+    return need < room ? need : room;
+}
+
+static void dispatch(lb_loop *l) {
+    if (l->closed)
+        return;
+    int64_t now = lb_pg_now_ms();
+    lconn *k = NULL;
+    while (l->queued.head && (k = pick(l, now)) != NULL) {
+        if (send_op(l, k, pop(&l->queued)) != 0)
+            broken(l, k);
+    }
+    lconn *least = pick(l, now);
+    int need = lb_loop_connections_needed(
+        l->cfg.pipeline, l->cfg.max_size, l->n_conns, l->requested, l->queued.n,
+        least ? least->flight.n : PIPE_MAX_DEPTH);
+    if (need <= 0)
+        return;
+    lb_pg_conn *got = NULL;
+    if (lb_pool_loop_request(l->pool, need, &got) != 0)
+        return;
+    l->requested += need;
+    for (lb_pg_conn *c; (c = got) != NULL;) {
+        got = c->hand_next;
+        l->requested--;
+        adopt(l, c);
+    }
+    if (l->queued.head && pick(l, now))
+        dispatch(l);
+}
+
+/* ---- receiving ------------------------------------------------------------
+ */
+
+/* The statement's outcome, once its sync point has arrived. */
+static void complete(lb_loop *l, lconn *k, op *o) {
+    l->in_flight--;
+    ExecStatusType st = o->res ? PQresultStatus(o->res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+        st == PGRES_EMPTY_QUERY) {
+        o->out = lb_result_wrap(o->res);
+        o->res = NULL;
+        if (!o->out)
+            o->err = make_error(LAKEBASE_ENOMEM, "out of memory");
+    } else if (st == PGRES_PIPELINE_ABORTED) {
+        o->err = make_error(LAKEBASE_ESQL, "statement skipped: an earlier "
+                                           "statement in its pipeline failed");
+    } else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
+               st == PGRES_COPY_BOTH) {
+        k->leaving = 1;
+        k->why = LB_DROP_BROKEN;
+        o->err = make_error(LAKEBASE_EINVAL, "COPY is not supported through "
+                                             "lakebase_pool_query_async");
+    } else {
+        lb_pg_statement_error(k->c, o->res, &o->err);
+    }
+    PQclear(o->res);
+    o->res = NULL;
+    push(&l->done, o);
+}
+
+/* Reads every result that has arrived. -1 when the connection broke. */
+static int read_results(lb_loop *l, lconn *k) {
+    PGconn *pg = k->c->pg;
+    if (!PQconsumeInput(pg))
+        return -1;
+    while (k->flight.head && !PQisBusy(pg)) {
+        op *o = k->flight.head;
+        PGresult *r = PQgetResult(pg);
+        if (!r) {
+            if (o->ended)
+                break; /* no progress: wait for more input */
+            o->ended = 1;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            complete(l, k, pop(&k->flight));
+            PGTransactionStatusType ts = PQtransactionStatus(pg);
+            /* (ACTIVE only says more statements are in the pipeline.) */
+            if ((ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) &&
+                !k->leaving) {
+                /* Someone ran BEGIN on a shared connection: nobody can
+                 * vouch for its session any more. */
+                k->leaving = 1;
+                k->why = LB_DROP_BROKEN;
+            }
+            continue;
+        }
+        PQclear(o->res);
+        o->res = r;
+    }
+    if (PQstatus(pg) == CONNECTION_BAD || k->c->broken)
+        return -1;
+    if (!k->flight.n)
+        k->idle_since_ms = lb_pg_now_ms();
+    return 0;
+}
+
+/* Gives back a drained connection that is leaving or past its lifetime. */
+static void retire_if_due(lb_loop *l, lconn *k, int64_t now) {
+    if (k->flight.n)
+        return;
+    if (k->leaving)
+        remove_conn(l, k, NULL, k->why);
+    else if (now >= k->c->retire_ms)
+        remove_conn(l, k, NULL, LB_DROP_RECYCLED);
+}
+
+static void service_conn(lb_loop *l, lconn *k, int events) {
+    if ((events & LAKEBASE_WATCH_WRITE) && flush(l, k) != 0) {
+        broken(l, k);
+        return;
+    }
+    if (read_results(l, k) != 0) {
+        broken(l, k);
+        return;
+    }
+    retire_if_due(l, k, lb_pg_now_ms());
+}
+
+/* Takes what the driver handed over. */
+static void collect(lb_loop *l) {
+    lakebase_error *failure = NULL;
+    int failures = 0;
+    lb_pg_conn *list = lb_pool_loop_collect(l->pool, &failure, &failures);
+    for (lb_pg_conn *c; (c = list) != NULL;) {
+        list = c->hand_next;
+        if (l->requested > 0)
+            l->requested--;
+        adopt(l, c);
+    }
+    l->requested = l->requested > failures ? l->requested - failures : 0;
+    if (failure && l->n_conns == 0) {
+        /* Nothing can run the queued statements: report why. */
+        for (op *o; (o = pop(&l->queued)) != NULL;)
+            fail(l, o, lb_err_clone(failure));
+    }
+    lb_err_destroy(failure);
+}
+
+/* ---- time -----------------------------------------------------------------
+ */
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static void expire(lb_loop *l, int64_t now) {
+    while (l->queued.head && now >= l->queued.head->deadline_ms) {
+        lakebase_error *e = NULL;
+        lb_err(&e, LAKEBASE_ETIMEOUT,
+               "no connection for the statement within %ld ms "
+               "(pool.acquire_timeout_ms): %d connections held, %d asked "
+               "for, pool.max_size %d",
+               l->cfg.acquire_timeout_ms, l->n_conns, l->requested,
+               l->cfg.max_size);
+        fail(l, pop(&l->queued), e);
+    }
+    int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
+    for (lconn *k = l->conns, *next; k; k = next) {
+        next = k->next;
+        if (k->flight.n)
+            continue;
+        if (k->leaving || now >= k->c->retire_ms)
+            retire_if_due(l, k, now);
+        else if (l->n_conns > l->cfg.min_size &&
+                 now - k->idle_since_ms >= idle_ms)
+            remove_conn(l, k, NULL, LB_DROP_IDLE);
+    }
+}
+
+static void rearm(lb_loop *l) {
+    if (l->closed)
+        return;
+    int64_t next = INT64_MAX;
+    if (l->done.head)
+        next = 0;
+    if (l->queued.head)
+        next = min64(next, l->queued.head->deadline_ms);
+    int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
+    for (lconn *k = l->conns; k; k = k->next) {
+        if (k->flight.n)
+            continue;
+        next = min64(next, k->c->retire_ms);
+        if (l->n_conns > l->cfg.min_size)
+            next = min64(next, k->idle_since_ms + idle_ms);
+    }
+    if (next == l->timer_at)
+        return;
+    l->timer_at = next;
+    if (next == INT64_MAX) {
+        l->timer(l->userdata, -1);
+    } else {
+        int64_t delay = next - lb_pg_now_ms();
+        l->timer(l->userdata, delay < 0 ? 0 : (long)delay);
+    }
+}
+
+/* Reports completions. A callback may queue more (reported in this same
+ * call) or close the pool. */
+static void deliver(lb_loop *l) {
+    for (op *o; (o = pop(&l->done)) != NULL;) {
+        o->done(o->userdata, o->out, o->err);
+        free(o);
+    }
+}
+
+/* The end of every entry point that may complete statements. */
+static void settle(lb_loop *l) {
+    deliver(l);
+    dispatch(l);
+    rearm(l);
+}
+
+/* ---- the entry points -----------------------------------------------------
+ */
+
+static int not_host(lakebase_error **err) {
+    return lb_err(err, LAKEBASE_EINVAL,
+                  "call the event-loop functions of a pool on the thread that "
+                  "attached the loop");
+}
+
+int lb_loop_new(lb_loop **out, lb_pool *pool, const lb_pool_settings *cfg,
+                lakebase_watch_fn watch, lakebase_timer_fn timer,
+                void *userdata, lakebase_error **err) {
+    *out = NULL;
+    if (!watch || !timer)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "watch and timer callbacks must not be NULL");
+    lb_loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    int code = lb_pool_loop_attach(pool, &l->evfd, err);
+    if (code != 0) {
+        free(l);
+        return code;
+    }
+    l->pool = pool;
+    l->cfg = *cfg;
+    l->watch = watch;
+    l->timer = timer;
+    l->userdata = userdata;
+    l->host = pthread_self();
+    l->timer_at = INT64_MAX;
+    watch(userdata, l->evfd, LAKEBASE_WATCH_READ);
+    *out = l;
+    return 0;
+}
+
+int lb_loop_query(lb_loop *l, const char *sql, int nparams,
+                  const char *const *values, lakebase_done_fn done,
+                  void *userdata, lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    if (!sql || !done)
+        return lb_err(err, LAKEBASE_EINVAL, "sql and done must not be NULL");
+    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "nparams must be 0..65535 with a values array");
+    if (l->closed)
+        return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
+    size_t size = sizeof(op) + (size_t)nparams * sizeof(char *);
+    size_t sql_len = strlen(sql) + 1;
+    size += sql_len;
+    for (int i = 0; i < nparams; i++)
+        if (values[i])
+            size += strlen(values[i]) + 1;
+    op *o = calloc(1, size);
+    if (!o)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    o->values = (char **)(o + 1);
+    char *text = (char *)(o->values + nparams);
+    o->sql = memcpy(text, sql, sql_len);
+    text += sql_len;
+    for (int i = 0; i < nparams; i++) {
+        if (!values[i])
+            continue;
+        size_t n = strlen(values[i]) + 1;
+        o->values[i] = memcpy(text, values[i], n);
+        text += n;
+    }
+    o->nparams = nparams;
+    o->done = done;
+    o->userdata = userdata;
+    o->deadline_ms = lb_pg_now_ms() + l->cfg.acquire_timeout_ms;
+    push(&l->queued, o);
+    dispatch(l);
+    /* A connection that broke while sending failed statements: they are
+     * reported from the timer, never from in here. */
+    rearm(l);
+    return 0;
+}
+
+int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    if (l->closed)
+        return 0;
+    if (fd == l->evfd) {
+        collect(l);
+    } else {
+        lconn *k = find_conn(l, fd);
+        if (k)
+            service_conn(l, k, events);
+    }
+    settle(l);
+    return 0;
+}
+
+int lb_loop_on_timer(lb_loop *l, lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    if (l->closed)
+        return 0;
+    l->timer_at = INT64_MAX; /* it fired */
+    expire(l, lb_pg_now_ms());
+    settle(l);
+    return 0;
+}
+
+int lb_loop_busy(const lb_loop *l) {
+    return l->queued.n + l->in_flight + l->done.n;
+}
+
+/* Runs the connections with statements in flight to completion (close
+ * blocks, like the synchronous close). */
+static void finish_in_flight(lb_loop *l) {
+    while (l->in_flight > 0) {
+        struct pollfd fds[64];
+        lconn *ks[64];
+        nfds_t n = 0;
+        for (lconn *k = l->conns; k && n < 64; k = k->next) {
+            if (!k->flight.n)
+                continue;
+            ks[n] = k;
+            fds[n++] = (struct pollfd){
+                .fd = k->fd,
+                .events =
+                    (short)(POLLIN |
+                            (k->watched & LAKEBASE_WATCH_WRITE ? POLLOUT : 0))};
+        }
+        if (poll(fds, n, 1000) < 0)
+            continue;
+        for (nfds_t i = 0; i < n; i++)
+            if (fds[i].revents)
+                service_conn(l, ks[i],
+                             fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE
+                                                      : LAKEBASE_WATCH_READ);
+    }
+}
+
+int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    if (l->closed)
+        return 0;
+    for (op *o; (o = pop(&l->queued)) != NULL;)
+        fail(l, o, make_error(LAKEBASE_ECLOSED, "the pool was closed"));
+    if (cancel_inflight)
+        for (lconn *k = l->conns; k; k = k->next)
+            if (k->flight.n)
+                lb_pg_cancel(k->c, NULL);
+    finish_in_flight(l);
+    l->closed = 1;
+    while (l->conns)
+        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
+    collect(l);
+    while (l->conns)
+        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
+    l->watch(l->userdata, l->evfd, 0);
+    if (l->timer_at != INT64_MAX)
+        l->timer(l->userdata, -1);
+    l->timer_at = INT64_MAX;
+    deliver(l);
+    return 0;
+}
+
+void lb_loop_free(lb_loop *l) {
+    if (!l)
+        return;
+    /* Off the host's thread nothing can be driven or reported safely: the
+     * documented contract is broken, so at least free nothing in use. */
+    if (lb_loop_close(l, 1, NULL) == 0)
+        free(l);
+}

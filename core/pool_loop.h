@@ -1,0 +1,58 @@
+/* The pool driven by the host's event loop (libcurl multi-socket style):
+ * statements from many callers run on connections the loop side holds,
+ * with non-blocking libpq in pipeline mode, completing on the host's
+ * thread inside lb_loop_on_socket / lb_loop_on_timer with no thread hop.
+ * Connections come from the pool's driver thread through an eventfd; the
+ * host's thread never connects, mints or waits on the network. Everything
+ * here runs on the host's thread only. */
+#ifndef LB_POOL_LOOP_H
+#define LB_POOL_LOOP_H
+
+#include "lakebase.h"
+#include "pool.h"
+
+typedef struct lb_loop lb_loop;
+
+/* Attaches to `pool` (before it is opened): makes the hand-over eventfd
+ * and starts watching it. `cfg` is copied. */
+int lb_loop_new(lb_loop **out, lb_pool *pool, const lb_pool_settings *cfg,
+                lakebase_watch_fn watch, lakebase_timer_fn timer,
+                void *userdata, lakebase_error **err);
+
+/* Queues one statement (sql and values copied). `done` is called exactly
+ * once, later, from lb_loop_on_socket / lb_loop_on_timer / lb_loop_close;
+ * never from here. LAKEBASE_ECLOSED (done not called) after close. */
+int lb_loop_query(lb_loop *l, const char *sql, int nparams,
+                  const char *const *values, lakebase_done_fn done,
+                  void *userdata, lakebase_error **err);
+
+/* The host saw `events` (LAKEBASE_WATCH_*) on `fd`. */
+int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err);
+
+/* The host's timer fired. */
+int lb_loop_on_timer(lb_loop *l, lakebase_error **err);
+
+/* Statements queued, running, or completed but not yet reported. */
+int lb_loop_busy(const lb_loop *l);
+
+/* Fails the queued statements with LAKEBASE_ECLOSED, lets those already
+ * sent finish (after asking the server to cancel them with
+ * `cancel_inflight`), calls every pending done callback, stops every watch
+ * and the timer and gives the connections back to the pool. Idempotent.
+ * LAKEBASE_EINVAL off the host's thread. */
+int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err);
+
+/* Closes (cancelling) and frees. Accepts NULL. Off the host's thread it
+ * leaks the loop side rather than touch it. */
+void lb_loop_free(lb_loop *l);
+
+/* Pure policy, exposed for unit tests: how many more connections to ask
+ * the driver for, given `held` connections (the least loaded usable one
+ * carrying `least_depth` statements), `requested` still coming and `queued`
+ * statements waiting. Without pipelining every waiting statement wants a
+ * connection; with it, one more connection at a time, when statements
+ * wait or every connection is PIPE_GROW_DEPTH deep. Never beyond max_size. */
+int lb_loop_connections_needed(int pipeline, int max_size, int held,
+                               int requested, int queued, int least_depth);
+
+#endif

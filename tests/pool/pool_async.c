@@ -1,0 +1,448 @@
+/* The pool driven by a host's event loop: a minimal single-threaded
+ * poll(2) host calls lakebase_pool_on_socket / lakebase_pool_on_timer when
+ * what the pool asked it to watch fires. Statements from many "callers"
+ * complete with the right results, pipelined or not; an error fails only
+ * its own statement; rotation loses nothing; a close ends every statement
+ * exactly once; a killed connection fails only what it carried. */
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emulator.h"
+
+/* ---- the host -------------------------------------------------------------
+ */
+
+#define HOST_MAX_FDS 64
+
+typedef struct host {
+    lakebase_pool *pool;
+    struct {
+        int fd, events;
+    } w[HOST_MAX_FDS];
+    int n;
+    long long timer_at; /* -1: none */
+} host;
+
+static void host_watch(void *ud, int fd, int events) {
+    host *h = ud;
+    for (int i = 0; i < h->n; i++) {
+        if (h->w[i].fd != fd)
+            continue;
+        if (events)
+            h->w[i].events = events;
+        else
+            h->w[i] = h->w[--h->n];
+        return;
+    }
+    if (events) {
+        assert_true(h->n < HOST_MAX_FDS);
+        h->w[h->n].fd = fd;
+        h->w[h->n++].events = events;
+    }
+}
+
+static void host_timer(void *ud, long delay_ms) {
+    host *h = ud;
+    h->timer_at = delay_ms < 0 ? -1 : emu_now_ms() + delay_ms;
+}
+
+/* One turn of the loop: waits up to 100 ms, dispatches what fired. */
+static void host_turn(host *h) {
+    struct pollfd fds[HOST_MAX_FDS];
+    int n = h->n;
+    for (int i = 0; i < n; i++)
+        fds[i] = (struct pollfd){
+            .fd = h->w[i].fd,
+            .events =
+                (short)((h->w[i].events & LAKEBASE_WATCH_READ ? POLLIN : 0) |
+                        (h->w[i].events & LAKEBASE_WATCH_WRITE ? POLLOUT : 0))};
+    long long wait = 100;
+    if (h->timer_at >= 0) {
+        wait = h->timer_at - emu_now_ms();
+        if (wait < 0)
+            wait = 0;
+        if (wait > 100)
+            wait = 100;
+    }
+    assert_true(poll(fds, (nfds_t)n, (int)wait) >= 0);
+    lakebase_error *err = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!fds[i].revents)
+            continue;
+        int ev =
+            (fds[i].revents & (POLLIN | POLLERR | POLLHUP) ? LAKEBASE_WATCH_READ
+                                                           : 0) |
+            (fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE : 0);
+        emu_check(lakebase_pool_on_socket(h->pool, fds[i].fd, ev, &err), err,
+                  "on_socket");
+    }
+    if (h->timer_at >= 0 && emu_now_ms() >= h->timer_at) {
+        h->timer_at = -1;
+        emu_check(lakebase_pool_on_timer(h->pool, &err), err, "on_timer");
+    }
+}
+
+static void host_run_until_idle(host *h, long long limit_ms) {
+    long long end = emu_now_ms() + limit_ms;
+    while (lakebase_pool_busy(h->pool) > 0 && emu_now_ms() < end)
+        host_turn(h);
+    assert_int_equal(lakebase_pool_busy(h->pool), 0);
+}
+
+static lakebase_pool *async_pool(host *h, const char *const *extra, int open) {
+    memset(h, 0, sizeof *h);
+    h->timer_at = -1;
+    h->pool = emu_pool(emu_config_minting(extra));
+    lakebase_error *err = NULL;
+    emu_check(
+        lakebase_pool_attach_loop(h->pool, host_watch, host_timer, h, &err),
+        err, "attach_loop");
+    if (open)
+        emu_check(lakebase_pool_open(h->pool, 1, &err), err, "open");
+    return h->pool;
+}
+
+/* ---- statements and their outcomes ----------------------------------------
+ */
+
+#define MAX_STATEMENTS 4096
+
+typedef struct outcome {
+    int calls; /* done_fn calls: must end at exactly 1 */
+    int code;  /* 0 or the error's code */
+    long long value;
+    char sqlstate[6];
+    int order; /* completion rank */
+} outcome;
+
+typedef struct run {
+    host *h;
+    outcome out[MAX_STATEMENTS];
+    int completed;
+    int submitted;
+    int total; /* statements each caller chain submits in all */
+    const char *sql;
+} run;
+
+typedef struct ticket {
+    run *r;
+    int index;
+} ticket;
+
+static ticket tickets[MAX_STATEMENTS];
+
+static void submit(run *r, int index);
+
+static void on_done(void *ud, lakebase_result *res, lakebase_error *err) {
+    ticket *t = ud;
+    run *r = t->r;
+    outcome *o = &r->out[t->index];
+    o->calls++;
+    o->order = r->completed++;
+    if (err) {
+        o->code = lakebase_error_code(err);
+        const char *s = lakebase_error_sqlstate(err);
+        if (s)
+            snprintf(o->sqlstate, sizeof o->sqlstate, "%s", s);
+        lakebase_error_free(err);
+    } else {
+        int64_t v = -1;
+        if (lakebase_result_rows(res) == 1)
+            lakebase_result_int64(res, 0, 0, &v);
+        o->value = v;
+        lakebase_result_free(res);
+    }
+    /* The caller's next statement, issued from inside the callback the way
+     * a JavaScript caller awaiting each query would. */
+    if (r->submitted < r->total)
+        submit(r, r->submitted);
+}
+
+static void submit(run *r, int index) {
+    char param[24];
+    snprintf(param, sizeof param, "%d", index);
+    const char *values[] = {param};
+    tickets[index] = (ticket){r, index};
+    r->submitted++;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_query_async(r->h->pool, r->sql, 1, values, on_done,
+                                        &tickets[index], &err),
+              err, "query_async");
+}
+
+/* `callers` chains of statements, `total` statements in all. */
+static void run_callers(run *r, host *h, int callers, int total,
+                        long long limit_ms) {
+    memset(r, 0, sizeof *r);
+    r->h = h;
+    r->total = total;
+    r->sql = "SELECT $1::int * 2";
+    for (int i = 0; i < callers && i < total; i++)
+        submit(r, i);
+    /* Nothing completes inside query_async. */
+    assert_int_equal(r->completed, 0);
+    host_run_until_idle(h, limit_ms);
+}
+
+static void assert_all_doubled(const run *r) {
+    assert_int_equal(r->completed, r->total);
+    for (int i = 0; i < r->total; i++) {
+        assert_int_equal(r->out[i].calls, 1);
+        assert_int_equal(r->out[i].code, 0);
+        assert_int_equal(r->out[i].value, 2LL * i);
+    }
+}
+
+static run the_run;
+
+/* ---- tests ----------------------------------------------------------------
+ */
+
+static void
+test_async_queries_from_many_callers_complete_correctly(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.max_size", "4", NULL};
+    async_pool(&h, extra, 1);
+    run_callers(&the_run, &h, 64, 1000, 30000);
+    assert_all_doubled(&the_run);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    assert_true(st.total <= 4);
+    lakebase_pool_free(h.pool);
+    assert_int_equal(h.n, 0);         /* every watch stopped */
+    assert_int_equal(h.timer_at, -1); /* and the timer */
+}
+
+static void test_lazy_async_pool_connects_without_open(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    async_pool(&h, NULL, 0);
+    run_callers(&the_run, &h, 8, 100, 30000);
+    assert_all_doubled(&the_run);
+    lakebase_pool_free(h.pool);
+}
+
+static void test_pipelined_results_complete_in_submission_order(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.pipeline", "true", "pool.max_size", "1",
+                                 NULL};
+    async_pool(&h, extra, 1);
+    run_callers(&the_run, &h, 1000, 1000, 30000);
+    assert_all_doubled(&the_run);
+    /* One connection, one pipeline: results in the order sent. */
+    for (int i = 0; i < the_run.total; i++)
+        assert_int_equal(the_run.out[i].order, i);
+    lakebase_pool_free(h.pool);
+}
+
+static void test_pipelined_error_fails_only_its_statement(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.pipeline", "true", "pool.max_size", "1",
+                                 NULL};
+    async_pool(&h, extra, 1);
+    memset(&the_run, 0, sizeof the_run);
+    the_run.h = &h;
+    the_run.total = 20;
+    /* 1 / ($1 - 7) divides by zero for statement 7 only. */
+    the_run.sql =
+        "SELECT (2 * $1::int) / (CASE WHEN $1::int = 7 THEN 0 ELSE 1 END)";
+    for (int i = 0; i < 20; i++)
+        submit(&the_run, i);
+    host_run_until_idle(&h, 30000);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(the_run.out[i].calls, 1);
+        if (i == 7) {
+            assert_int_equal(the_run.out[i].code, LAKEBASE_ESQL);
+            assert_string_equal(the_run.out[i].sqlstate, "22012");
+        } else {
+            assert_int_equal(the_run.out[i].code, 0);
+            assert_int_equal(the_run.out[i].value, 2LL * i);
+        }
+    }
+    lakebase_pool_free(h.pool);
+}
+
+static void test_rotation_under_async_load_fails_no_statement(void **state) {
+    (void)state;
+    emu_reset("{\"ttl_seconds\": 4}");
+    host h;
+    const char *const extra[] = {"pool.max_lifetime_seconds",
+                                 "3",
+                                 "pool.min_size",
+                                 "2",
+                                 "pool.max_size",
+                                 "4",
+                                 "pool.pipeline",
+                                 "true",
+                                 NULL};
+    async_pool(&h, extra, 1);
+    /* 64 callers for ~12 s: chains keep going until time runs out. */
+    memset(&the_run, 0, sizeof the_run);
+    the_run.h = &h;
+    the_run.sql = "SELECT $1::int * 2";
+    the_run.total = 64;
+    for (int i = 0; i < 64; i++)
+        submit(&the_run, i);
+    long long end = emu_now_ms() + 12000;
+    long ok = 0, failed = 0;
+    while (emu_now_ms() < end) {
+        host_turn(&h);
+        /* Recycle tickets: a finished chain link starts over. */
+        for (int i = 0; i < 64; i++) {
+            if (the_run.out[i].calls == 0)
+                continue;
+            if (the_run.out[i].code == 0 && the_run.out[i].value == 2LL * i)
+                ok++;
+            else
+                failed++;
+            the_run.out[i] = (outcome){0};
+            the_run.submitted = i;
+            submit(&the_run, i);
+        }
+        the_run.submitted = 64;
+    }
+    host_run_until_idle(&h, 10000);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    lakebase_pool_free(h.pool);
+    fprintf(stderr, "rotation: connects %llu discarded %llu\n",
+            (unsigned long long)st.connects_ok,
+            (unsigned long long)st.discarded);
+    fprintf(stderr,
+            "rotation: %ld ok, %ld failed, recycled %llu, refused %ld\n", ok,
+            failed, (unsigned long long)st.recycled, emu_refused_logins());
+    assert_int_equal(failed, 0);
+    assert_true(ok > 1000);
+    assert_true(st.recycled >= 4);
+    assert_int_equal(emu_refused_logins(), 0);
+}
+
+static void test_close_ends_every_async_statement_exactly_once(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.max_size", "2", NULL};
+    async_pool(&h, extra, 1);
+    memset(&the_run, 0, sizeof the_run);
+    the_run.h = &h;
+    the_run.total = 300;
+    the_run.sql = "SELECT $1::int * 2 FROM pg_sleep(0.01)";
+    for (int i = 0; i < 300; i++)
+        submit(&the_run, i);
+    while (the_run.completed < 20)
+        host_turn(&h);
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_close(h.pool, 0, &err), err, "close");
+    int closed = 0;
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(the_run.out[i].calls, 1);
+        if (the_run.out[i].code == LAKEBASE_ECLOSED)
+            closed++;
+        else
+            assert_int_equal(the_run.out[i].code, 0);
+    }
+    assert_true(closed > 0);
+    assert_int_equal(lakebase_pool_busy(h.pool), 0);
+    const char *values[] = {"1"};
+    assert_int_equal(lakebase_pool_query_async(h.pool, "SELECT $1::int", 1,
+                                               values, on_done, &tickets[0],
+                                               NULL),
+                     LAKEBASE_ECLOSED);
+    assert_int_equal(h.n, 0);
+    lakebase_pool_free(h.pool);
+}
+
+static void test_killed_connection_fails_only_its_pipeline(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.pipeline", "true", "pool.max_size", "1",
+                                 NULL};
+    async_pool(&h, extra, 1);
+    memset(&the_run, 0, sizeof the_run);
+    the_run.h = &h;
+    the_run.total = 10;
+    the_run.sql = "SELECT $1::int * 2 FROM pg_sleep(0.2)";
+    for (int i = 0; i < 10; i++)
+        submit(&the_run, i);
+    long long until = emu_now_ms() + 300;
+    while (emu_now_ms() < until)
+        host_turn(&h);
+    emu_post("/emulator/kill-connections", NULL);
+    host_run_until_idle(&h, 30000);
+    int lost = 0;
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(the_run.out[i].calls, 1);
+        if (the_run.out[i].code != 0) {
+            assert_int_equal(the_run.out[i].code, LAKEBASE_ECONNECTION);
+            lost++;
+        }
+    }
+    assert_true(lost > 0);
+    /* Later statements run on a new connection. */
+    memset(&the_run, 0, sizeof the_run);
+    run_callers(&the_run, &h, 10, 50, 30000);
+    assert_all_doubled(&the_run);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    assert_true(st.discarded >= 1);
+    lakebase_pool_free(h.pool);
+}
+
+static void on_begin_done(void *ud, lakebase_result *res, lakebase_error *err) {
+    int *code = ud;
+    *code = err ? lakebase_error_code(err) : 0;
+    lakebase_error_free(err);
+    lakebase_result_free(res);
+}
+
+static void test_async_begin_gets_its_connection_discarded(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.max_size", "1", NULL};
+    async_pool(&h, extra, 1);
+    int begin_code = -99;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_query_async(h.pool, "BEGIN", 0, NULL, on_begin_done,
+                                        &begin_code, &err),
+              err, "BEGIN");
+    host_run_until_idle(&h, 10000);
+    assert_int_equal(begin_code, 0);
+    /* Nobody else runs inside that transaction: the next statements get a
+     * new connection. */
+    run_callers(&the_run, &h, 4, 20, 30000);
+    assert_all_doubled(&the_run);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    assert_int_equal(st.discarded, 1);
+    assert_int_equal(st.connects_ok, 2);
+    lakebase_pool_free(h.pool);
+}
+
+int main(void) {
+    emu_load();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_async_queries_from_many_callers_complete_correctly),
+        cmocka_unit_test(test_lazy_async_pool_connects_without_open),
+        cmocka_unit_test(test_pipelined_results_complete_in_submission_order),
+        cmocka_unit_test(test_pipelined_error_fails_only_its_statement),
+        cmocka_unit_test(test_close_ends_every_async_statement_exactly_once),
+        cmocka_unit_test(test_killed_connection_fails_only_its_pipeline),
+        cmocka_unit_test(test_async_begin_gets_its_connection_discarded),
+        cmocka_unit_test(test_rotation_under_async_load_fails_no_statement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
