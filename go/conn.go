@@ -105,28 +105,17 @@ func (cn *Conn) run(ctx context.Context, sql string, args []any) (*C.lakebase_re
 
 // Query runs sql on this connection; see Pool.Query.
 func (cn *Conn) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
-	res, err := cn.run(ctx, sql, args)
-	if err != nil {
-		return nil, err
-	}
-	return newRows(res), nil
+	return queryOn(ctx, cn, sql, args)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (cn *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
-	rows, err := cn.Query(ctx, sql, args...)
-	return &Row{rows: rows, err: err}
+	return queryRowOn(ctx, cn, sql, args)
 }
 
 // Exec runs a statement and returns its command tag.
 func (cn *Conn) Exec(ctx context.Context, sql string, args ...any) (CommandTag, error) {
-	res, err := cn.run(ctx, sql, args)
-	if err != nil {
-		return CommandTag{}, err
-	}
-	r := newResult(res)
-	defer r.free()
-	return r.commandTag(), nil
+	return execOn(ctx, cn, sql, args)
 }
 
 // Begin starts a transaction on this connection.

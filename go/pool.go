@@ -149,29 +149,18 @@ func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_res
 // and returns its rows. Errors: ErrSQL (with SQLState), ErrConnection,
 // ErrTimeout, ErrCanceled (also matching the context's error), ErrClosed.
 func (p *Pool) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
-	res, err := p.run(ctx, sql, args)
-	if err != nil {
-		return nil, err
-	}
-	return newRows(res), nil
+	return queryOn(ctx, p, sql, args)
 }
 
 // QueryRow runs a query expected to return at most one row; errors are
 // deferred to Row.Scan.
 func (p *Pool) QueryRow(ctx context.Context, sql string, args ...any) *Row {
-	rows, err := p.Query(ctx, sql, args...)
-	return &Row{rows: rows, err: err}
+	return queryRowOn(ctx, p, sql, args)
 }
 
 // Exec runs a statement and returns its command tag.
 func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (CommandTag, error) {
-	res, err := p.run(ctx, sql, args)
-	if err != nil {
-		return CommandTag{}, err
-	}
-	r := newResult(res)
-	defer r.free()
-	return r.commandTag(), nil
+	return execOn(ctx, p, sql, args)
 }
 
 // Begin leases a connection and starts a transaction on it; Commit or
