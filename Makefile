@@ -20,10 +20,12 @@ demo: build
 	sh scripts/demo.sh $(BUILD)
 
 # Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
-# conformance), then the unit tests again under ASan+UBSan.
+# conformance, pool, bindings), then the unit tests and fuzz corpora under
+# ASan+UBSan and the unit and pool tests under ThreadSanitizer.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DLAKEBASE_WERROR=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
@@ -33,7 +35,7 @@ test-asan: deps
 test-tsan: deps
 	cmake -S . -B build-tsan -DLAKEBASE_SANITIZE=thread >/dev/null
 	cmake --build build-tsan -j$(JOBS)
-	ctest --test-dir build-tsan -L unit --output-on-failure
+	ctest --test-dir build-tsan -L 'unit|pool' --output-on-failure
 
 # libFuzzer runs (clang): make fuzz RUNS=1000000
 RUNS ?= 1000000
