@@ -9,8 +9,8 @@
 #include "config.h"
 #include "credential.h"
 #include "error.h"
+#include "glue.h"
 #include "handle.h"
-#include "http.h"
 #include "provider_registry.h"
 #include "secret.h"
 
@@ -36,11 +36,6 @@ struct lakebase_credential {
     char *sslmode;
 };
 
-static int bad_handle(lakebase_error **err, const char *what) {
-    return lb_err(err, LAKEBASE_EHANDLE,
-                  "%s is NULL, already freed, or not a %s handle", what, what);
-}
-
 static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
 
 static void credentials_destroy(lakebase_credentials *c) {
@@ -61,11 +56,8 @@ int lakebase_credentials_new(lakebase_credentials **out,
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
-    if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
-        return bad_handle(err, "lakebase_config");
-    lb_http_global_init();
     lb_resolved_config rc;
-    int code = lb_config_resolve(cfg, &rc, err);
+    int code = lb_glue_resolve(cfg, &rc, err);
     if (code != 0)
         return code;
     lakebase_credentials *c = calloc(1, sizeof *c);
@@ -122,7 +114,7 @@ int lakebase_credentials_get(lakebase_credentials *creds,
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
-        return bad_handle(err, "lakebase_credentials");
+        return lb_glue_bad_handle(err, "lakebase_credentials");
     lb_token_snapshot snap = {0};
     if (creds->provider) {
         int code = lb_provider_get(creds->provider, &snap, err);
@@ -147,7 +139,7 @@ int lakebase_credentials_open(lakebase_credentials *creds,
 int lakebase_credentials_invalidate(lakebase_credentials *creds,
                                     const char *token, lakebase_error **err) {
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
-        return bad_handle(err, "lakebase_credentials");
+        return lb_glue_bad_handle(err, "lakebase_credentials");
     if (creds->provider)
         lb_provider_invalidate(creds->provider, token);
     return 0;
@@ -157,7 +149,7 @@ int lakebase_credentials_stats(lakebase_credentials *creds,
                                lakebase_credential_stats *out,
                                lakebase_error **err) {
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
-        return bad_handle(err, "lakebase_credentials");
+        return lb_glue_bad_handle(err, "lakebase_credentials");
     if (!out || out->version != LAKEBASE_CREDENTIAL_STATS_VERSION)
         return lb_err(
             err, LAKEBASE_EINVAL,

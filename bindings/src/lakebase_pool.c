@@ -9,8 +9,8 @@
 
 #include "config.h"
 #include "error.h"
+#include "glue.h"
 #include "handle.h"
-#include "http.h"
 #include "pg_conn.h"
 #include "pool.h"
 #include "pool_loop.h"
@@ -33,11 +33,6 @@ struct lakebase_pool {
     lb_pool_settings settings;
     login_ctx login;
 };
-
-static int bad_handle(lakebase_error **err, const char *what) {
-    return lb_err(err, LAKEBASE_EHANDLE,
-                  "%s is NULL, already freed, or not a %s handle", what, what);
-}
 
 static int source_get(void *ctx, lakebase_credential **out,
                       lakebase_error **err) {
@@ -85,11 +80,8 @@ static void login_clear(login_ctx *l) {
 static int login_init(login_ctx *l, const lakebase_config *cfg,
                       lb_pool_settings *pool, lakebase_error **err) {
     memset(l, 0, sizeof *l);
-    if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
-        return bad_handle(err, "lakebase_config");
-    lb_http_global_init();
     lb_resolved_config rc;
-    int code = lb_config_resolve(cfg, &rc, err);
+    int code = lb_glue_resolve(cfg, &rc, err);
     if (code != 0)
         return code;
     int oom = 0;
@@ -126,7 +118,7 @@ static int login_init(login_ctx *l, const lakebase_config *cfg,
 #define POOL_CHECK(pool, err)                                                  \
     do {                                                                       \
         if (!LB_HANDLE_OK(pool, LB_TAG_POOL))                                  \
-            return bad_handle(err, "lakebase_pool");                           \
+            return lb_glue_bad_handle(err, "lakebase_pool");                   \
     } while (0)
 
 int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
@@ -264,7 +256,7 @@ int lakebase_pool_busy(lakebase_pool *pool) {
 #define CONN_CHECK(conn, err)                                                  \
     do {                                                                       \
         if (!LB_HANDLE_OK(conn, LB_TAG_CONN))                                  \
-            return bad_handle(err, "lakebase_conn");                           \
+            return lb_glue_bad_handle(err, "lakebase_conn");                   \
     } while (0)
 
 static void direct_release(void *owner, lb_pg_conn *c) {

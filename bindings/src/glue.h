@@ -1,0 +1,17 @@
+/* What every public entry point shares: the handle error and turning a
+ * configuration handle into a resolved configuration. */
+#ifndef LB_GLUE_H
+#define LB_GLUE_H
+
+#include "config.h"
+#include "lakebase.h"
+
+/* LAKEBASE_EHANDLE naming the handle type `what`. */
+int lb_glue_bad_handle(lakebase_error **err, const char *what);
+
+/* Checks cfg's tag, initialises libcurl once, and resolves cfg (values >
+ * environment > profile > defaults, validated) into *rc. */
+int lb_glue_resolve(const lakebase_config *cfg, lb_resolved_config *rc,
+                    lakebase_error **err);
+
+#endif
