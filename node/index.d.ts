@@ -1,0 +1,148 @@
+/// <reference types="node" />
+import { EventEmitter } from 'node:events';
+
+/** Options of `new Pool()`. Anything left out comes from the environment
+ * (DATABRICKS_HOST, LAKEBASE_ENDPOINT, PGHOST...), then ~/.databrickscfg,
+ * then the library's defaults. */
+export interface PoolOptions {
+  /** Autoscaling endpoint: projects/<p>/branches/<b>/endpoints/<e> (lakebase.endpoint). */
+  endpoint?: string;
+  /** Provisioned instance name (lakebase.instance). */
+  instance?: string;
+  /** Requested token lifetime, seconds (lakebase.ttl_seconds). */
+  ttlSeconds?: number;
+  host?: string;
+  port?: number;
+  database?: string;
+  /** The Postgres role (default: the identity that mints). */
+  user?: string;
+  /** A static password: turns minting off (pg.password). */
+  password?: string;
+  /** true = require, false = disable, or an sslmode string (verify-full...). */
+  ssl?: boolean | string | { rejectUnauthorized?: boolean };
+  sslRootCert?: string;
+  applicationName?: string;
+  /** pool.max_size (default 10). */
+  max?: number;
+  /** pool.min_size: connections open() warms. */
+  min?: number;
+  idleTimeoutMillis?: number;
+  maxLifetimeSeconds?: number;
+  /** How long a statement waits for a connection (pool.acquire_timeout_ms). */
+  connectionTimeoutMillis?: number;
+  /** pool.statement_timeout_ms. */
+  statementTimeout?: number;
+  /** Share connections between independent statements (libpq pipeline mode). */
+  pipeline?: boolean;
+  workspaceHost?: string;
+  /** A workspace PAT (auth.token). */
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
+  authType?: string;
+  profile?: string;
+  /** CA bundle for the workspace's HTTPS (http.ca_file). */
+  caFile?: string;
+  /** A libpq DSN or postgres:// URL (host, port, dbname, user, password, sslmode). */
+  connectionString?: string;
+  /** How int8 columns come back (default 'string'). */
+  int8?: 'string' | 'bigint' | 'number';
+  /** Let the process exit while the pool is idle (default true). */
+  allowExitOnIdle?: boolean;
+}
+
+export interface FieldDef {
+  name: string;
+  dataTypeID: number;
+}
+
+export interface QueryResult<R = any> {
+  rows: R[];
+  /** Rows returned or affected; null for commands without a count. */
+  rowCount: number | null;
+  fields: FieldDef[];
+  /** The command tag's verb: 'SELECT', 'INSERT'... */
+  command: string;
+}
+
+export interface QueryConfig {
+  text: string;
+  values?: unknown[];
+}
+
+export interface CredentialStats {
+  mintsOk: number;
+  mintsFailed: number;
+  lastMintLatencyUs: number;
+  expireTimeMs: number;
+  degradedSinceMs: number;
+  nextRefreshMs: number;
+  lastErrorCode: number;
+  lastErrorMessage: string;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  inUse: number;
+  connecting: number;
+  waiting: number;
+  /** pool.query() statements not settled yet. */
+  pending: number;
+  connectsOk: number;
+  connectsFailed: number;
+  recycled: number;
+  discarded: number;
+  acquires: number;
+  acquireTimeouts: number;
+  credential: CredentialStats;
+}
+
+export type ErrorCode =
+  | 'EINVAL' | 'ENOMEM' | 'ECONFIG' | 'EAUTH' | 'EPERM' | 'ENOTFOUND' | 'EAPI'
+  | 'ENETWORK' | 'ESERVER' | 'ETIMEOUT' | 'EPROTOCOL' | 'ECLOSED' | 'EHANDLE'
+  | 'ECALLBACK' | 'ERANGE' | 'EINTERNAL' | 'ELOGIN' | 'ESQL' | 'ECONNECTION'
+  | 'ECANCELED';
+
+export class LakebaseError extends Error {
+  constructor(code: ErrorCode | string, message: string,
+              details?: { errno?: number; httpStatus?: number; sqlstate?: string; apiCode?: string });
+  /** 'ECONFIG', 'ESQL'... */
+  readonly code: ErrorCode | string;
+  /** The C library's LAKEBASE_E* value (negative). */
+  readonly errno: number;
+  /** HTTP status of the workspace API answer behind the error, or 0. */
+  readonly httpStatus: number;
+  /** PostgreSQL SQLSTATE, or ''. */
+  readonly sqlstate: string;
+  /** The workspace API's error_code, or ''. */
+  readonly apiCode: string;
+}
+
+/** A connection leased by pool.connect(). */
+export class PoolClient {
+  private constructor();
+  query<R = any>(text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
+  /** Gives the connection back (an open transaction is rolled back). */
+  release(): void;
+}
+
+export class Pool extends EventEmitter {
+  constructor(options?: PoolOptions);
+  /** One autocommit statement, completed on the JS thread. */
+  query<R = any>(text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
+  /** Opens `min` connections now; fails fast on a wrong identity, role or database. */
+  open(): Promise<this>;
+  /** Leases a connection for a transaction. */
+  connect(): Promise<PoolClient>;
+  /** Waits for pending statements, then closes everything. */
+  end(): Promise<void>;
+  readonly ended: boolean;
+  stats(): PoolStats;
+  on(event: 'error', listener: (err: LakebaseError | Error) => void): this;
+  /** A new credential was minted (checked once a second while listened to). */
+  on(event: 'refresh', listener: (info: { mintsOk: number; expireTimeMs: number }) => void): this;
+}
+
+/** The C library's version. */
+export const libraryVersion: string;

@@ -1,0 +1,6 @@
+import { createRequire } from 'node:module';
+
+const cjs = createRequire(import.meta.url)('./index.js');
+
+export const { Pool, PoolClient, LakebaseError, libraryVersion } = cjs;
+export default cjs;

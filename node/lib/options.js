@@ -1,0 +1,110 @@
+'use strict';
+// camelCase options (node-postgres spelling where one exists) to the core's
+// configuration keys. Anything not given falls back, in the core, to the
+// environment, then ~/.databrickscfg, then the defaults.
+const { LakebaseError } = require('./errors');
+
+const seconds = (ms) => String(Math.ceil(Number(ms) / 1000));
+
+function sslmode(v) {
+  if (typeof v === 'string') return v;
+  if (v === true) return 'require';
+  if (v === false) return 'disable';
+  if (v && typeof v === 'object') return v.rejectUnauthorized === false ? 'require' : 'verify-full';
+  throw new TypeError('ssl must be a boolean, an sslmode string or an object');
+}
+
+// option -> [core key, value mapping]
+const KEYS = {
+  endpoint: ['lakebase.endpoint'],
+  instance: ['lakebase.instance'],
+  ttlSeconds: ['lakebase.ttl_seconds'],
+  host: ['pg.host'],
+  port: ['pg.port'],
+  database: ['pg.database'],
+  user: ['pg.user'],
+  password: ['pg.password'],
+  ssl: ['pg.sslmode', sslmode],
+  sslRootCert: ['pg.sslrootcert'],
+  applicationName: ['pg.application_name'],
+  max: ['pool.max_size'],
+  min: ['pool.min_size'],
+  idleTimeoutMillis: ['pool.idle_timeout_seconds', seconds],
+  maxLifetimeSeconds: ['pool.max_lifetime_seconds'],
+  connectionTimeoutMillis: ['pool.acquire_timeout_ms'],
+  statementTimeout: ['pool.statement_timeout_ms'],
+  pipeline: ['pool.pipeline'],
+  workspaceHost: ['workspace.host'],
+  token: ['auth.token'],
+  clientId: ['auth.client_id'],
+  clientSecret: ['auth.client_secret'],
+  authType: ['auth.type'],
+  profile: ['auth.profile'],
+  caFile: ['http.ca_file'],
+};
+
+// Options this package handles itself.
+const LOCAL = new Set(['int8', 'allowExitOnIdle', 'connectionString']);
+
+const INT8_MODES = { string: 0, bigint: 1, number: 2 };
+
+/**
+ * @returns {{pairs: string[][], dsn: string|undefined, int8: number,
+ *            allowExitOnIdle: boolean, names: Map<string,string>}}
+ */
+function toCore(options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new LakebaseError('ECONFIG', 'options must be an object');
+  }
+  const pairs = [];
+  const names = new Map(); // core key -> option, to name the option in errors
+  for (const [name, value] of Object.entries(options)) {
+    if (LOCAL.has(name)) continue;
+    const entry = KEYS[name];
+    if (!entry) {
+      throw new LakebaseError('ECONFIG', `unknown option "${name}"; known options: ${
+        [...Object.keys(KEYS), ...LOCAL].join(', ')}`);
+    }
+    if (value === undefined || value === null) continue;
+    const [key, map] = entry;
+    let text;
+    try {
+      text = map ? map(value) : String(value);
+    } catch (e) {
+      throw new LakebaseError('ECONFIG', `option "${name}": ${e.message}`);
+    }
+    pairs.push([key, text]);
+    names.set(key, name);
+  }
+  const int8 = options.int8 ?? 'string';
+  if (!(int8 in INT8_MODES)) {
+    throw new LakebaseError('ECONFIG', 'option "int8": use "string", "bigint" or "number"');
+  }
+  return {
+    pairs,
+    names,
+    dsn: options.connectionString,
+    int8: INT8_MODES[int8],
+    allowExitOnIdle: options.allowExitOnIdle ?? true,
+  };
+}
+
+// Runs `make` (a native constructor call); a configuration error about a
+// key set from an option also names the option.
+function withOptionNames(names, make) {
+  try {
+    return make();
+  } catch (e) {
+    if (e && e.code === 'ECONFIG') {
+      for (const [key, name] of names) {
+        if (e.message.includes(key)) {
+          e.message = `option "${name}": ${e.message}`;
+          break;
+        }
+      }
+    }
+    throw e;
+  }
+}
+
+module.exports = { toCore, withOptionNames, KEYS };

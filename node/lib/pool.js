@@ -1,0 +1,150 @@
+'use strict';
+const { EventEmitter } = require('node:events');
+const native = require('./native');
+const { LakebaseError } = require('./errors');
+const { toCore, withOptionNames } = require('./options');
+const { toParams } = require('./values');
+
+// pool.query(text, values) or pool.query({ text, values }).
+function statement(text, values) {
+  if (text !== null && typeof text === 'object') return [text.text, toParams(text.values)];
+  if (typeof text !== 'string') throw new TypeError('query text must be a string');
+  return [text, toParams(values)];
+}
+
+const closedError = () => new LakebaseError('ECLOSED', 'the pool is ended');
+
+/** A connection leased with pool.connect(); give it back with release(). */
+class PoolClient {
+  #native;
+  #int8;
+  #tail = Promise.resolve();
+  #released = false;
+
+  constructor(client, int8) {
+    this.#native = client;
+    this.#int8 = int8;
+  }
+
+  /** Runs one statement on this connection (in order, one at a time). */
+  query(text, values) {
+    if (this.#released) return Promise.reject(closedError());
+    let args;
+    try {
+      args = statement(text, values);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const run = () => this.#native.query(args[0], args[1], this.#int8);
+    const p = this.#tail.then(run, run);
+    this.#tail = p.then(noop, noop);
+    return p;
+  }
+
+  /** Returns the connection to the pool (an open transaction is rolled back). */
+  release() {
+    if (this.#released) return;
+    this.#released = true;
+    const n = this.#native;
+    this.#tail.then(() => n.release()).catch(noop);
+  }
+}
+
+function noop() {}
+
+class Pool extends EventEmitter {
+  #native;
+  #leases = null; // lease-only companion pool, made on the first connect()
+  #config;
+  #int8;
+  #ending = null;
+  #refreshTimer = null;
+
+  /** @param {import('../index').PoolOptions} [options] */
+  constructor(options = {}) {
+    super();
+    const o = toCore(options);
+    this.#config = o;
+    this.#int8 = o.int8;
+    this.#native = this.#make(true);
+    this.on('newListener', (event) => {
+      if (event === 'refresh' && !this.#refreshTimer && !this.#ending) this.#watchRefreshes();
+    });
+  }
+
+  // The core has no refresh callback: while someone listens, compare the
+  // provider's mint counter once a second (an unref'd timer, so it never
+  // keeps the process alive).
+  #watchRefreshes() {
+    let seen = this.#native.stats().credential.mintsOk;
+    this.#refreshTimer = setInterval(() => {
+      const c = this.#native.stats().credential;
+      if (c.mintsOk !== seen) {
+        seen = c.mintsOk;
+        this.emit('refresh', { mintsOk: c.mintsOk, expireTimeMs: c.expireTimeMs });
+      }
+    }, 1000).unref();
+  }
+
+  #make(attach) {
+    const o = this.#config;
+    return withOptionNames(o.names, () =>
+      new native.Pool(o.pairs, o.dsn, { attach, keepAlive: !o.allowExitOnIdle }, (err) => {
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      }));
+  }
+
+  /** Runs one autocommit statement; resolves to { rows, rowCount, fields, command }. */
+  query(text, values) {
+    if (this.#ending) return Promise.reject(closedError());
+    let args;
+    try {
+      args = statement(text, values);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#native.query(args[0], args[1], this.#int8);
+  }
+
+  /** Opens min connections now and fails fast on a wrong identity, role or database. */
+  async open() {
+    if (this.#ending) throw closedError();
+    await this.#native.open();
+    return this;
+  }
+
+  /**
+   * Leases a connection for a transaction. Leases come from a companion
+   * pool of the same configuration (same credential provider, its own `max`)
+   * because the loop side keeps its connections; each leased statement runs
+   * on the libuv threadpool (see README).
+   */
+  async connect() {
+    if (this.#ending) throw closedError();
+    this.#leases ??= this.#make(false);
+    return new PoolClient(await this.#leases.acquire(), this.#int8);
+  }
+
+  /** Waits for pending statements and leases, then closes every connection and handle. */
+  end() {
+    if (!this.#ending) {
+      clearInterval(this.#refreshTimer);
+      const leases = this.#leases;
+      this.#ending = this.#native.drain()
+        .then(() => this.#native.close())
+        .then(() => leases && leases.close());
+    }
+    return this.#ending;
+  }
+
+  get ended() {
+    return this.#ending !== null;
+  }
+
+  /** Counters of the pool and its credential provider. */
+  stats() {
+    return this.#native.stats();
+  }
+}
+
+module.exports = { Pool, PoolClient };

@@ -1,0 +1,73 @@
+// Shared declarations of the addon: the error bridge, result conversion and
+// the configuration/parameter helpers used by every wrapped object.
+#pragma once
+
+#include <lakebase.h>
+#include <napi.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lbnode {
+
+// How int8 columns come back to JavaScript (the `int8` option).
+enum class Int8Mode { String = 0, BigInt = 1, Number = 2 };
+
+// Per-environment state, set once by the JS side through init().
+struct AddonData {
+    // (code, message, httpStatus, sqlstate, apiCode) => LakebaseError: the
+    // one code table lives in lib/errors.js.
+    Napi::FunctionReference make_error;
+    Napi::FunctionReference json_parse;
+    Napi::FunctionReference client_ctor;
+};
+
+// The JS error for a failure, freeing `err` (which may be NULL: `code` is
+// then used with the library's generic message).
+Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code);
+// Throws TakeError(...) as a C++ exception.
+[[noreturn]] void ThrowTaken(Napi::Env env, lakebase_error *err, int code);
+
+// A configuration from [[key, value], ...] and an optional DSN; throws.
+lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn);
+
+// Statement parameters: an array of string|null (lib/values.js made them).
+struct Params {
+    std::vector<std::string> store;
+    std::vector<const char *> ptrs;
+    Params(Napi::Env env, Napi::Value values);
+    int count() const { return static_cast<int>(ptrs.size()); }
+    const char *const *data() const { return ptrs.empty() ? nullptr : ptrs.data(); }
+};
+
+// { rows, rowCount, fields, command } for one result (not freed here).
+Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res, Int8Mode mode);
+
+Int8Mode Int8ModeFrom(Napi::Value v);
+
+// Blocking work run on the libuv threadpool, settling a promise on the JS
+// thread. Only for calls that may block (mint, acquire, leased queries,
+// open(wait)): never for pool.query().
+class Task : public Napi::AsyncWorker {
+  public:
+    using Work = std::function<int(lakebase_error **)>;
+    using Done = std::function<Napi::Value(Napi::Env)>;
+    static Napi::Promise Run(Napi::Env env, const char *name, Work work, Done done);
+
+  private:
+    Task(Napi::Env env, const char *name, Work work, Done done);
+    void Execute() override;
+    void OnOK() override;
+    Napi::Promise::Deferred deferred_;
+    Work work_;
+    Done done_;
+    int rc_ = 0;
+    lakebase_error *err_ = nullptr;
+};
+
+Napi::Function DefinePool(Napi::Env env);
+Napi::Function DefineClient(Napi::Env env);
+Napi::Function DefineCredentials(Napi::Env env);
+
+}  // namespace lbnode
