@@ -12,6 +12,7 @@ for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 command -v go >/dev/null 2>&1 || missing="$missing golang-go"
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 
 if [ -z "$missing" ]; then
   exit 0

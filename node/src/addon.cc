@@ -6,17 +6,19 @@ namespace lbnode {
 
 Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code) {
     int c = err ? lakebase_error_code(err) : code;
-    const char *msg = err ? lakebase_error_message(err) : lakebase_strerror(code);
+    const char *msg =
+        err ? lakebase_error_message(err) : lakebase_strerror(code);
     int http = err ? lakebase_error_http_status(err) : 0;
     const char *sqlstate = err ? lakebase_error_sqlstate(err) : "";
     const char *api = err ? lakebase_error_api_code(err) : "";
     auto *data = env.GetInstanceData<AddonData>();
     Napi::Value v;
     if (data && !data->make_error.IsEmpty()) {
-        v = data->make_error.Call({Napi::Number::New(env, c), Napi::String::New(env, msg),
-                                   Napi::Number::New(env, http),
-                                   Napi::String::New(env, sqlstate ? sqlstate : ""),
-                                   Napi::String::New(env, api ? api : "")});
+        v = data->make_error.Call(
+            {Napi::Number::New(env, c), Napi::String::New(env, msg),
+             Napi::Number::New(env, http),
+             Napi::String::New(env, sqlstate ? sqlstate : ""),
+             Napi::String::New(env, api ? api : "")});
     } else {
         v = Napi::Error::New(env, msg).Value();
     }
@@ -72,8 +74,9 @@ Params::Params(Napi::Env, Napi::Value values) {
 }
 
 Int8Mode Int8ModeFrom(Napi::Value v) {
-    return v.IsNumber() ? static_cast<Int8Mode>(v.As<Napi::Number>().Int32Value())
-                        : Int8Mode::String;
+    return v.IsNumber()
+               ? static_cast<Int8Mode>(v.As<Napi::Number>().Int32Value())
+               : Int8Mode::String;
 }
 
 Napi::Promise Task::Run(Napi::Env env, const char *name, Work work, Done done) {
@@ -84,8 +87,9 @@ Napi::Promise Task::Run(Napi::Env env, const char *name, Work work, Done done) {
 }
 
 Task::Task(Napi::Env env, const char *name, Work work, Done done)
-    : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
-      work_(std::move(work)), done_(std::move(done)) {}
+    : Napi::AsyncWorker(env, name),
+      deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
+      done_(std::move(done)) {}
 
 void Task::Execute() { rc_ = work_(&err_); }
 
@@ -106,7 +110,8 @@ static Napi::Value Init(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     auto *data = env.GetInstanceData<AddonData>();
     Napi::Object opts = info[0].As<Napi::Object>();
-    data->make_error = Napi::Persistent(opts.Get("makeError").As<Napi::Function>());
+    data->make_error =
+        Napi::Persistent(opts.Get("makeError").As<Napi::Function>());
     return env.Undefined();
 }
 
@@ -125,7 +130,7 @@ static Napi::Object Module(Napi::Env env, Napi::Object exports) {
     return exports;
 }
 
-}  // namespace lbnode
+} // namespace lbnode
 
 static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
     return lbnode::Module(env, exports);

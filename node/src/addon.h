@@ -38,11 +38,14 @@ struct Params {
     std::vector<const char *> ptrs;
     Params(Napi::Env env, Napi::Value values);
     int count() const { return static_cast<int>(ptrs.size()); }
-    const char *const *data() const { return ptrs.empty() ? nullptr : ptrs.data(); }
+    const char *const *data() const {
+        return ptrs.empty() ? nullptr : ptrs.data();
+    }
 };
 
 // { rows, rowCount, fields, command } for one result (not freed here).
-Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res, Int8Mode mode);
+Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
+                       Int8Mode mode);
 
 Int8Mode Int8ModeFrom(Napi::Value v);
 
@@ -53,7 +56,8 @@ class Task : public Napi::AsyncWorker {
   public:
     using Work = std::function<int(lakebase_error **)>;
     using Done = std::function<Napi::Value(Napi::Env)>;
-    static Napi::Promise Run(Napi::Env env, const char *name, Work work, Done done);
+    static Napi::Promise Run(Napi::Env env, const char *name, Work work,
+                             Done done);
 
   private:
     Task(Napi::Env env, const char *name, Work work, Done done);
@@ -70,4 +74,4 @@ Napi::Function DefinePool(Napi::Env env);
 Napi::Function DefineClient(Napi::Env env);
 Napi::Function DefineCredentials(Napi::Env env);
 
-}  // namespace lbnode
+} // namespace lbnode

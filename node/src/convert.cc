@@ -6,14 +6,15 @@
 
 namespace lbnode {
 
-static Napi::Value TextCell(Napi::Env env, const lakebase_result *res, int r, int c) {
+static Napi::Value TextCell(Napi::Env env, const lakebase_result *res, int r,
+                            int c) {
     size_t len = 0;
     const char *s = lakebase_result_text(res, r, c, &len);
     return s ? Napi::String::New(env, s, len) : env.Null();
 }
 
-static Napi::Value Int8Cell(Napi::Env env, const lakebase_result *res, int r, int c,
-                            Int8Mode mode) {
+static Napi::Value Int8Cell(Napi::Env env, const lakebase_result *res, int r,
+                            int c, Int8Mode mode) {
     int64_t v = 0;
     if (mode == Int8Mode::String || lakebase_result_int64(res, r, c, &v) != 0)
         return TextCell(env, res, r, c);
@@ -42,8 +43,7 @@ static Napi::Value Cell(Napi::Env env, const lakebase_result *res, int r, int c,
             return Napi::Number::New(env, static_cast<double>(v));
         break;
     }
-    case LAKEBASE_TYPE_INT8:
-        return Int8Cell(env, res, r, c, mode);
+    case LAKEBASE_TYPE_INT8: return Int8Cell(env, res, r, c, mode);
     case LAKEBASE_TYPE_FLOAT4:
     case LAKEBASE_TYPE_FLOAT8: {
         double d = 0;
@@ -62,7 +62,8 @@ static Napi::Value Cell(Napi::Env env, const lakebase_result *res, int r, int c,
         unsigned char *bytes = nullptr;
         size_t len = 0;
         if (lakebase_result_bytea(res, r, c, &bytes, &len) == 0) {
-            Napi::Value buf = Napi::Buffer<unsigned char>::Copy(env, bytes, len);
+            Napi::Value buf =
+                Napi::Buffer<unsigned char>::Copy(env, bytes, len);
             lakebase_free(bytes);
             return buf;
         }
@@ -72,8 +73,7 @@ static Napi::Value Cell(Napi::Env env, const lakebase_result *res, int r, int c,
     case LAKEBASE_TYPE_JSONB:
         return env.GetInstanceData<AddonData>()->json_parse.Call(
             {TextCell(env, res, r, c)});
-    default:
-        break;
+    default: break;
     }
     return TextCell(env, res, r, c);
 }
@@ -86,14 +86,16 @@ static Napi::Value CommandVerb(Napi::Env env, const lakebase_result *res) {
     return Napi::String::New(env, tag, strcspn(tag, " "));
 }
 
-Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res, Int8Mode mode) {
+Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
+                       Int8Mode mode) {
     int nrows = lakebase_result_rows(res);
     int ncols = lakebase_result_columns(res);
     std::vector<napi_value> names(static_cast<size_t>(ncols));
     std::vector<uint32_t> types(static_cast<size_t>(ncols));
     Napi::Array fields = Napi::Array::New(env, static_cast<size_t>(ncols));
     for (int c = 0; c < ncols; c++) {
-        Napi::String name = Napi::String::New(env, lakebase_result_column_name(res, c));
+        Napi::String name =
+            Napi::String::New(env, lakebase_result_column_name(res, c));
         names[c] = name;
         types[c] = lakebase_result_column_type(res, c);
         Napi::Object f = Napi::Object::New(env);
@@ -105,17 +107,19 @@ Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res, Int8Mode mode)
     for (int r = 0; r < nrows; r++) {
         Napi::Object row = Napi::Object::New(env);
         for (int c = 0; c < ncols; c++)
-            row.Set(Napi::Value(env, names[c]), Cell(env, res, r, c, types[c], mode));
+            row.Set(Napi::Value(env, names[c]),
+                    Cell(env, res, r, c, types[c], mode));
         rows.Set(static_cast<uint32_t>(r), row);
     }
     Napi::Object out = Napi::Object::New(env);
     int64_t affected = lakebase_result_rows_affected(res);
     out.Set("command", CommandVerb(env, res));
     out.Set("rowCount", affected < 0 ? env.Null()
-                                     : Napi::Number::New(env, static_cast<double>(affected)));
+                                     : Napi::Number::New(
+                                           env, static_cast<double>(affected)));
     out.Set("rows", rows);
     out.Set("fields", fields);
     return out;
 }
 
-}  // namespace lbnode
+} // namespace lbnode

@@ -13,7 +13,8 @@ namespace {
 class Credentials : public Napi::ObjectWrap<Credentials> {
   public:
     static Napi::Function Define(Napi::Env env) {
-        return DefineClass(env, "Credentials", {InstanceMethod<&Credentials::Get>("get")});
+        return DefineClass(env, "Credentials",
+                           {InstanceMethod<&Credentials::Get>("get")});
     }
 
     // new Credentials(pairs, dsn)
@@ -31,16 +32,18 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
     ~Credentials() override { lakebase_credentials_free(creds_); }
 
   private:
-    // get() -> Promise<{ token, user, host, port, database, sslmode, expireTimeMs }>
+    // get() -> Promise<{ token, user, host, port, database, sslmode,
+    // expireTimeMs }>
     Napi::Value Get(const Napi::CallbackInfo &info) {
         lakebase_credentials *creds = creds_;
         auto cred = std::shared_ptr<lakebase_credential *>(
             new lakebase_credential *(nullptr), [](lakebase_credential **p) {
-                lakebase_credential_free(*p);  // zeroes the token
+                lakebase_credential_free(*p); // zeroes the token
                 delete p;
             });
         Napi::Object self = Value();
-        auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        auto keep =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
         return Task::Run(
             info.Env(), "lakebase.credentials.get",
             [creds, cred](lakebase_error **err) {
@@ -55,8 +58,9 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
                 o.Set("port", lakebase_credential_port(c));
                 o.Set("database", lakebase_credential_database(c));
                 o.Set("sslmode", lakebase_credential_sslmode(c));
-                o.Set("expireTimeMs",
-                      static_cast<double>(lakebase_credential_expire_time_ms(c)));
+                o.Set(
+                    "expireTimeMs",
+                    static_cast<double>(lakebase_credential_expire_time_ms(c)));
                 return o;
             });
     }
@@ -64,8 +68,10 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
     lakebase_credentials *creds_ = nullptr;
 };
 
-}  // namespace
+} // namespace
 
-Napi::Function DefineCredentials(Napi::Env env) { return Credentials::Define(env); }
+Napi::Function DefineCredentials(Napi::Env env) {
+    return Credentials::Define(env);
+}
 
-}  // namespace lbnode
+} // namespace lbnode

@@ -20,7 +20,8 @@ class Client : public Napi::ObjectWrap<Client> {
 
     // new Client(External<lakebase_conn>, pool): the pool object is held so
     // it is not collected while the lease exists.
-    explicit Client(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Client>(info) {
+    explicit Client(const Napi::CallbackInfo &info)
+        : Napi::ObjectWrap<Client>(info) {
         conn_ = info[0].As<Napi::External<lakebase_conn>>().Data();
         pool_ = Napi::Persistent(info[1].As<Napi::Object>());
     }
@@ -41,12 +42,13 @@ class Client : public Napi::ObjectWrap<Client> {
         Int8Mode mode = Int8ModeFrom(info[2]);
         lakebase_conn *conn = conn_;
         Napi::Object self = Value();
-        auto keep = std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        auto keep =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
         return Task::Run(
             env, "lakebase.client.query",
             [conn, sql, params, res](lakebase_error **err) {
-                return lakebase_conn_query(conn, sql->c_str(), params->count(), params->data(),
-                                           res.get(), err);
+                return lakebase_conn_query(conn, sql->c_str(), params->count(),
+                                           params->data(), res.get(), err);
             },
             [res, mode, keep](Napi::Env e) -> Napi::Value {
                 Napi::Value v = ResultToJs(e, *res, mode);
@@ -65,20 +67,21 @@ class Client : public Napi::ObjectWrap<Client> {
             d.Resolve(info.Env().Undefined());
             return d.Promise();
         }
-        return Task::Run(info.Env(), "lakebase.client.release",
-                         [conn](lakebase_error **) {
-                             lakebase_conn_release(conn);
-                             return 0;
-                         },
-                         nullptr);
+        return Task::Run(
+            info.Env(), "lakebase.client.release",
+            [conn](lakebase_error **) {
+                lakebase_conn_release(conn);
+                return 0;
+            },
+            nullptr);
     }
 
     lakebase_conn *conn_ = nullptr;
     Napi::ObjectReference pool_;
 };
 
-}  // namespace
+} // namespace
 
 Napi::Function DefineClient(Napi::Env env) { return Client::Define(env); }
 
-}  // namespace lbnode
+} // namespace lbnode

@@ -103,7 +103,8 @@ class Pool : public Napi::ObjectWrap<Pool> {
             if (it == watches_.end())
                 return;
             // Closing stops the poll at once, before the core closes fd.
-            uv_close(reinterpret_cast<uv_handle_t *>(&it->second->handle), FreeHandle);
+            uv_close(reinterpret_cast<uv_handle_t *>(&it->second->handle),
+                     FreeHandle);
             watches_.erase(it);
             return;
         }
@@ -137,7 +138,8 @@ class Pool : public Napi::ObjectWrap<Pool> {
         if (delay_ms < 0)
             uv_timer_stop(p->timer_);
         else
-            uv_timer_start(p->timer_, OnTimer, static_cast<uint64_t>(delay_ms), 0);
+            uv_timer_start(p->timer_, OnTimer, static_cast<uint64_t>(delay_ms),
+                           0);
     }
 
     // ---- libuv's callbacks ---------------------------------------------
@@ -146,13 +148,16 @@ class Pool : public Napi::ObjectWrap<Pool> {
         auto *w = static_cast<PollWatch *>(h->data);
         // Errors and hang-ups are reported as readable: the core reads and
         // finds out (lakebase_pool_on_socket's contract).
-        int ev = (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)) ? LAKEBASE_WATCH_READ
-                                                                         : 0) |
+        int ev = (status < 0 || (events & (UV_READABLE | UV_DISCONNECT))
+                      ? LAKEBASE_WATCH_READ
+                      : 0) |
                  (events & UV_WRITABLE ? LAKEBASE_WATCH_WRITE : 0);
         w->pool->Drive(w->fd, ev);
     }
 
-    static void OnTimer(uv_timer_t *t) { static_cast<Pool *>(t->data)->Drive(-1, 0); }
+    static void OnTimer(uv_timer_t *t) {
+        static_cast<Pool *>(t->data)->Drive(-1, 0);
+    }
 
     // One call into the core from the loop. The callback scope runs the
     // microtasks (the awaiting callers' continuations) once, after every
@@ -176,7 +181,7 @@ class Pool : public Napi::ObjectWrap<Pool> {
         if (res) {
             try {
                 st->deferred.Resolve(ResultToJs(env, res, st->mode));
-            } catch (const Napi::Error &e) {  // e.g. malformed json
+            } catch (const Napi::Error &e) { // e.g. malformed json
                 st->deferred.Reject(e.Value());
             }
             lakebase_result_free(res);
@@ -233,11 +238,12 @@ class Pool : public Napi::ObjectWrap<Pool> {
         Napi::Env env = info.Env();
         std::string sql = info[0].As<Napi::String>();
         Params params(env, info[1]);
-        auto *st = new Statement{this, Napi::Promise::Deferred::New(env), Int8ModeFrom(info[2])};
+        auto *st = new Statement{this, Napi::Promise::Deferred::New(env),
+                                 Int8ModeFrom(info[2])};
         Napi::Promise promise = st->deferred.Promise();
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_query_async(pool_, sql.c_str(), params.count(), params.data(),
-                                           OnDone, st, &err);
+        int rc = lakebase_pool_query_async(pool_, sql.c_str(), params.count(),
+                                           params.data(), OnDone, st, &err);
         if (rc != 0) {
             st->deferred.Reject(TakeError(env, err, rc));
             delete st;
@@ -252,9 +258,12 @@ class Pool : public Napi::ObjectWrap<Pool> {
     // so it runs on the threadpool (once per pool).
     Napi::Value Open(const Napi::CallbackInfo &info) {
         lakebase_pool *pool = pool_;
-        return Task::Run(info.Env(), "lakebase.pool.open",
-                         [pool](lakebase_error **err) { return lakebase_pool_open(pool, 1, err); },
-                         nullptr);
+        return Task::Run(
+            info.Env(), "lakebase.pool.open",
+            [pool](lakebase_error **err) {
+                return lakebase_pool_open(pool, 1, err);
+            },
+            nullptr);
     }
 
     // drain() -> Promise resolved once no statement is pending.
@@ -281,18 +290,22 @@ class Pool : public Napi::ObjectWrap<Pool> {
         closed_ = true;
         if (!attached_) {
             lakebase_pool *pool = pool_;
-            return Task::Run(env, "lakebase.pool.close",
-                             [pool](lakebase_error **err) { return lakebase_pool_close(pool, 0, err); },
-                             [this](Napi::Env e) -> Napi::Value {
-                                 Unref();
-                                 return e.Undefined();
-                             });
+            return Task::Run(
+                env, "lakebase.pool.close",
+                [pool](lakebase_error **err) {
+                    return lakebase_pool_close(pool, 0, err);
+                },
+                [this](Napi::Env e) -> Napi::Value {
+                    Unref();
+                    return e.Undefined();
+                });
         }
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_close(pool_, 1, &err);
         CloseTimer();
         for (auto &kv : watches_)
-            uv_close(reinterpret_cast<uv_handle_t *>(&kv.second->handle), FreeHandle);
+            uv_close(reinterpret_cast<uv_handle_t *>(&kv.second->handle),
+                     FreeHandle);
         watches_.clear();
         Unref();
         if (rc != 0)
@@ -329,12 +342,16 @@ class Pool : public Napi::ObjectWrap<Pool> {
         Napi::Object cr = Napi::Object::New(env);
         cr.Set("mintsOk", num(static_cast<double>(c.mints_ok)));
         cr.Set("mintsFailed", num(static_cast<double>(c.mints_failed)));
-        cr.Set("lastMintLatencyUs", num(static_cast<double>(c.last_mint_latency_us)));
+        cr.Set("lastMintLatencyUs",
+               num(static_cast<double>(c.last_mint_latency_us)));
         cr.Set("expireTimeMs", num(static_cast<double>(c.expire_time_unix_ms)));
-        cr.Set("degradedSinceMs", num(static_cast<double>(c.degraded_since_unix_ms)));
-        cr.Set("nextRefreshMs", num(static_cast<double>(c.next_refresh_unix_ms)));
+        cr.Set("degradedSinceMs",
+               num(static_cast<double>(c.degraded_since_unix_ms)));
+        cr.Set("nextRefreshMs",
+               num(static_cast<double>(c.next_refresh_unix_ms)));
         cr.Set("lastErrorCode", num(c.last_error_code));
-        cr.Set("lastErrorMessage", Napi::String::New(env, c.last_error_message));
+        cr.Set("lastErrorMessage",
+               Napi::String::New(env, c.last_error_message));
         o.Set("credential", cr);
         return o;
     }
@@ -345,14 +362,18 @@ class Pool : public Napi::ObjectWrap<Pool> {
         lakebase_pool *pool = pool_;
         auto conn = std::make_shared<lakebase_conn *>(nullptr);
         Napi::Object self = Value();
-        auto owner = std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        auto owner =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
         return Task::Run(
             info.Env(), "lakebase.pool.acquire",
-            [pool, conn](lakebase_error **err) { return lakebase_pool_acquire(pool, conn.get(), err); },
+            [pool, conn](lakebase_error **err) {
+                return lakebase_pool_acquire(pool, conn.get(), err);
+            },
             [conn, owner](Napi::Env env) -> Napi::Value {
                 auto *data = env.GetInstanceData<AddonData>();
                 return data->client_ctor.New(
-                    {Napi::External<lakebase_conn>::New(env, *conn), owner->Value()});
+                    {Napi::External<lakebase_conn>::New(env, *conn),
+                     owner->Value()});
             });
     }
 
@@ -371,8 +392,8 @@ class Pool : public Napi::ObjectWrap<Pool> {
     bool closed_ = false;
 };
 
-}  // namespace
+} // namespace
 
 Napi::Function DefinePool(Napi::Env env) { return Pool::Define(env); }
 
-}  // namespace lbnode
+} // namespace lbnode
