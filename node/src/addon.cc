@@ -40,8 +40,12 @@ lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn) {
     for (uint32_t i = 0; i < arr.Length() && rc == 0; i++) {
         Napi::Array kv = arr.Get(i).As<Napi::Array>();
         std::string key = kv.Get(0u).As<Napi::String>();
-        std::string value = kv.Get(1u).As<Napi::String>();
-        rc = lakebase_config_set(cfg, key.c_str(), value.c_str(), &err);
+        // A null value unsets the key, as in the C API.
+        bool unset = kv.Get(1u).IsNull();
+        std::string value =
+            unset ? std::string() : kv.Get(1u).As<Napi::String>().Utf8Value();
+        rc = lakebase_config_set(cfg, key.c_str(),
+                                 unset ? nullptr : value.c_str(), &err);
     }
     if (rc == 0 && dsn.IsString()) {
         std::string s = dsn.As<Napi::String>();
@@ -77,6 +81,24 @@ Int8Mode Int8ModeFrom(Napi::Value v) {
     return v.IsNumber()
                ? static_cast<Int8Mode>(v.As<Napi::Number>().Int32Value())
                : Int8Mode::String;
+}
+
+Napi::Object CredentialStatsToJs(Napi::Env env,
+                                 const lakebase_credential_stats &c) {
+    auto num = [&](double v) { return Napi::Number::New(env, v); };
+    Napi::Object cr = Napi::Object::New(env);
+    cr.Set("mintsOk", num(static_cast<double>(c.mints_ok)));
+    cr.Set("mintsFailed", num(static_cast<double>(c.mints_failed)));
+    cr.Set("lastMintLatencyUs",
+           num(static_cast<double>(c.last_mint_latency_us)));
+    cr.Set("expireTimeMs", num(static_cast<double>(c.expire_time_unix_ms)));
+    cr.Set("degradedSinceMs",
+           num(static_cast<double>(c.degraded_since_unix_ms)));
+    cr.Set("nextRefreshMs", num(static_cast<double>(c.next_refresh_unix_ms)));
+    cr.Set("lastErrorCode", num(c.last_error_code));
+    cr.Set("lastErrorHttpStatus", num(c.last_error_http_status));
+    cr.Set("lastErrorMessage", Napi::String::New(env, c.last_error_message));
+    return cr;
 }
 
 Napi::Promise Task::Run(Napi::Env env, const char *name, Work work, Done done) {

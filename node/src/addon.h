@@ -11,8 +11,10 @@
 
 namespace lbnode {
 
-// How int8 columns come back to JavaScript (the `int8` option).
-enum class Int8Mode { String = 0, BigInt = 1, Number = 2 };
+// How int8 columns come back to JavaScript (the `int8` option). Text: every
+// cell is the server's text and rows are arrays (the conformance runner
+// compares what lakebase_result_text returns).
+enum class Int8Mode { String = 0, BigInt = 1, Number = 2, Text = 3 };
 
 // Per-environment state, set once by the JS side through init().
 struct AddonData {
@@ -29,7 +31,8 @@ Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code);
 // Throws TakeError(...) as a C++ exception.
 [[noreturn]] void ThrowTaken(Napi::Env env, lakebase_error *err, int code);
 
-// A configuration from [[key, value], ...] and an optional DSN; throws.
+// A configuration from [[key, value | null], ...] and an optional DSN;
+// throws.
 lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn);
 
 // Statement parameters: an array of string|null (lib/values.js made them).
@@ -48,6 +51,11 @@ Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
                        Int8Mode mode);
 
 Int8Mode Int8ModeFrom(Napi::Value v);
+
+// { mintsOk, mintsFailed, ..., lastErrorCode, lastErrorHttpStatus } for
+// provider counters.
+Napi::Object CredentialStatsToJs(Napi::Env env,
+                                 const lakebase_credential_stats &c);
 
 // Blocking work run on the libuv threadpool, settling a promise on the JS
 // thread. Only for calls that may block (mint, acquire, leased queries,

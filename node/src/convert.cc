@@ -28,6 +28,8 @@ static Napi::Value Cell(Napi::Env env, const lakebase_result *res, int r, int c,
                         uint32_t type, Int8Mode mode) {
     if (lakebase_result_is_null(res, r, c))
         return env.Null();
+    if (mode == Int8Mode::Text)
+        return TextCell(env, res, r, c);
     switch (type) {
     case LAKEBASE_TYPE_BOOL: {
         int b = 0;
@@ -105,6 +107,14 @@ Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
     }
     Napi::Array rows = Napi::Array::New(env, static_cast<size_t>(nrows));
     for (int r = 0; r < nrows; r++) {
+        if (mode == Int8Mode::Text) {
+            Napi::Array row = Napi::Array::New(env, static_cast<size_t>(ncols));
+            for (int c = 0; c < ncols; c++)
+                row.Set(static_cast<uint32_t>(c),
+                        Cell(env, res, r, c, types[c], mode));
+            rows.Set(static_cast<uint32_t>(r), row);
+            continue;
+        }
         Napi::Object row = Napi::Object::New(env);
         for (int c = 0; c < ncols; c++)
             row.Set(Napi::Value(env, names[c]),
@@ -114,6 +124,8 @@ Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
     Napi::Object out = Napi::Object::New(env);
     int64_t affected = lakebase_result_rows_affected(res);
     out.Set("command", CommandVerb(env, res));
+    const char *tag = lakebase_result_command(res);
+    out.Set("commandTag", tag ? Napi::String::New(env, tag) : env.Null());
     out.Set("rowCount", affected < 0 ? env.Null()
                                      : Napi::Number::New(
                                            env, static_cast<double>(affected)));

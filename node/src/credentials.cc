@@ -13,8 +13,13 @@ namespace {
 class Credentials : public Napi::ObjectWrap<Credentials> {
   public:
     static Napi::Function Define(Napi::Env env) {
-        return DefineClass(env, "Credentials",
-                           {InstanceMethod<&Credentials::Get>("get")});
+        return DefineClass(
+            env, "Credentials",
+            {InstanceMethod<&Credentials::Get>("get"),
+             InstanceMethod<&Credentials::Open>("open"),
+             InstanceMethod<&Credentials::Invalidate>("invalidate"),
+             InstanceMethod<&Credentials::Stats>("stats"),
+             InstanceMethod<&Credentials::Free>("free")});
     }
 
     // new Credentials(pairs, dsn)
@@ -63,6 +68,53 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
                     static_cast<double>(lakebase_credential_expire_time_ms(c)));
                 return o;
             });
+    }
+
+    // open() -> Promise: the first mint now (may block: threadpool).
+    Napi::Value Open(const Napi::CallbackInfo &info) {
+        lakebase_credentials *creds = creds_;
+        Napi::Object self = Value();
+        auto keep =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        return Task::Run(
+            info.Env(), "lakebase.credentials.open",
+            [creds](lakebase_error **err) {
+                return lakebase_credentials_open(creds, err);
+            },
+            [keep](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    }
+
+    // invalidate(token?): token null/undefined drops whatever is cached.
+    Napi::Value Invalidate(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        std::string token;
+        bool has = info.Length() > 0 && info[0].IsString();
+        if (has)
+            token = info[0].As<Napi::String>().Utf8Value();
+        lakebase_error *err = nullptr;
+        int rc = lakebase_credentials_invalidate(
+            creds_, has ? token.c_str() : nullptr, &err);
+        if (rc != 0)
+            ThrowTaken(env, err, rc);
+        return env.Undefined();
+    }
+
+    Napi::Value Stats(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        lakebase_credential_stats s{};
+        s.version = LAKEBASE_CREDENTIAL_STATS_VERSION;
+        lakebase_error *err = nullptr;
+        int rc = lakebase_credentials_stats(creds_, &s, &err);
+        if (rc != 0)
+            ThrowTaken(env, err, rc);
+        return CredentialStatsToJs(env, s);
+    }
+
+    // free(): drops this handle now rather than at garbage collection.
+    Napi::Value Free(const Napi::CallbackInfo &info) {
+        lakebase_credentials_free(creds_);
+        creds_ = nullptr;
+        return info.Env().Undefined();
     }
 
     lakebase_credentials *creds_ = nullptr;

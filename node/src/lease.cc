@@ -15,7 +15,8 @@ class Client : public Napi::ObjectWrap<Client> {
     static Napi::Function Define(Napi::Env env) {
         return DefineClass(env, "Client",
                            {InstanceMethod<&Client::Query>("query"),
-                            InstanceMethod<&Client::Release>("release")});
+                            InstanceMethod<&Client::Release>("release"),
+                            InstanceMethod<&Client::Cancel>("cancel")});
     }
 
     // new Client(External<lakebase_conn>, pool): the pool object is held so
@@ -56,6 +57,23 @@ class Client : public Napi::ObjectWrap<Client> {
                 *res = nullptr;
                 return v;
             });
+    }
+
+    // cancel() -> Promise: asks the server to cancel the running statement
+    // (a network round trip, so on the threadpool).
+    Napi::Value Cancel(const Napi::CallbackInfo &info) {
+        lakebase_conn *conn = conn_;
+        if (!conn)
+            ThrowTaken(info.Env(), nullptr, LAKEBASE_ECLOSED);
+        Napi::Object self = Value();
+        auto keep =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        return Task::Run(
+            info.Env(), "lakebase.client.cancel",
+            [conn](lakebase_error **err) {
+                return lakebase_conn_cancel(conn, err);
+            },
+            [keep](Napi::Env env) -> Napi::Value { return env.Undefined(); });
     }
 
     // release() -> Promise: returns the connection (a rollback may block).

@@ -39,13 +39,15 @@ void FreeHandle(uv_handle_t *h) {
 class Pool : public Napi::ObjectWrap<Pool> {
   public:
     static Napi::Function Define(Napi::Env env) {
-        return DefineClass(env, "Pool",
-                           {InstanceMethod<&Pool::Query>("query"),
-                            InstanceMethod<&Pool::Open>("open"),
-                            InstanceMethod<&Pool::Drain>("drain"),
-                            InstanceMethod<&Pool::Close>("close"),
-                            InstanceMethod<&Pool::Stats>("stats"),
-                            InstanceMethod<&Pool::Acquire>("acquire")});
+        return DefineClass(
+            env, "Pool",
+            {InstanceMethod<&Pool::Query>("query"),
+             InstanceMethod<&Pool::QueryBlocking>("queryBlocking"),
+             InstanceMethod<&Pool::Open>("open"),
+             InstanceMethod<&Pool::Drain>("drain"),
+             InstanceMethod<&Pool::Close>("close"),
+             InstanceMethod<&Pool::Stats>("stats"),
+             InstanceMethod<&Pool::Acquire>("acquire")});
     }
 
     // new Pool(pairs, dsn, { attach, keepAlive }, onError). Without attach
@@ -254,14 +256,17 @@ class Pool : public Napi::ObjectWrap<Pool> {
         return promise;
     }
 
-    // open() -> Promise: warms min_size connections and fails fast; blocks,
-    // so it runs on the threadpool (once per pool).
+    // open(wait = true) -> Promise: warms min_size connections and fails
+    // fast; blocks, so it runs on the threadpool (once per pool).
     Napi::Value Open(const Napi::CallbackInfo &info) {
         lakebase_pool *pool = pool_;
+        int wait = info.Length() > 0 && info[0].IsBoolean()
+                       ? info[0].As<Napi::Boolean>().Value()
+                       : 1;
         return Task::Run(
             info.Env(), "lakebase.pool.open",
-            [pool](lakebase_error **err) {
-                return lakebase_pool_open(pool, 1, err);
+            [pool, wait](lakebase_error **err) {
+                return lakebase_pool_open(pool, wait, err);
             },
             nullptr);
     }
@@ -290,10 +295,11 @@ class Pool : public Napi::ObjectWrap<Pool> {
         closed_ = true;
         if (!attached_) {
             lakebase_pool *pool = pool_;
+            int cancel = info.Length() > 0 && info[0].ToBoolean().Value();
             return Task::Run(
                 env, "lakebase.pool.close",
-                [pool](lakebase_error **err) {
-                    return lakebase_pool_close(pool, 0, err);
+                [pool, cancel](lakebase_error **err) {
+                    return lakebase_pool_close(pool, cancel, err);
                 },
                 [this](Napi::Env e) -> Napi::Value {
                     Unref();
@@ -338,22 +344,34 @@ class Pool : public Napi::ObjectWrap<Pool> {
         o.Set("discarded", num(static_cast<double>(s.discarded)));
         o.Set("acquires", num(static_cast<double>(s.acquires)));
         o.Set("acquireTimeouts", num(static_cast<double>(s.acquire_timeouts)));
-        const lakebase_credential_stats &c = s.credential;
-        Napi::Object cr = Napi::Object::New(env);
-        cr.Set("mintsOk", num(static_cast<double>(c.mints_ok)));
-        cr.Set("mintsFailed", num(static_cast<double>(c.mints_failed)));
-        cr.Set("lastMintLatencyUs",
-               num(static_cast<double>(c.last_mint_latency_us)));
-        cr.Set("expireTimeMs", num(static_cast<double>(c.expire_time_unix_ms)));
-        cr.Set("degradedSinceMs",
-               num(static_cast<double>(c.degraded_since_unix_ms)));
-        cr.Set("nextRefreshMs",
-               num(static_cast<double>(c.next_refresh_unix_ms)));
-        cr.Set("lastErrorCode", num(c.last_error_code));
-        cr.Set("lastErrorMessage",
-               Napi::String::New(env, c.last_error_message));
-        o.Set("credential", cr);
+        o.Set("credential", CredentialStatsToJs(env, s.credential));
         return o;
+    }
+
+    // queryBlocking(sql, params, int8) -> Promise: lakebase_pool_query on
+    // the threadpool, for a pool that is not attached to the loop.
+    Napi::Value QueryBlocking(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        auto sql = std::make_shared<std::string>(info[0].As<Napi::String>());
+        auto params = std::make_shared<Params>(env, info[1]);
+        auto res = std::make_shared<lakebase_result *>(nullptr);
+        Int8Mode mode = Int8ModeFrom(info[2]);
+        lakebase_pool *pool = pool_;
+        Napi::Object self = Value();
+        auto keep =
+            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
+        return Task::Run(
+            env, "lakebase.pool.query",
+            [pool, sql, params, res](lakebase_error **err) {
+                return lakebase_pool_query(pool, sql->c_str(), params->count(),
+                                           params->data(), res.get(), err);
+            },
+            [res, mode, keep](Napi::Env e) -> Napi::Value {
+                Napi::Value v = ResultToJs(e, *res, mode);
+                lakebase_result_free(*res);
+                *res = nullptr;
+                return v;
+            });
     }
 
     // acquire() -> Promise<Client>: a leased connection for transactions.
