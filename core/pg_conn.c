@@ -331,12 +331,18 @@ int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
     return code;
 }
 
+void lb_pg_disconnect(lb_pg_conn *c) {
+    PQfreeCancel(c->cancel);
+    PQfinish(c->pg);
+    c->cancel = NULL;
+    c->pg = NULL;
+}
+
 void lb_pg_close(lb_pg_conn *c) {
     if (!c)
         return;
     c->tag = LB_TAG_DEAD;
-    PQfreeCancel(c->cancel);
-    PQfinish(c->pg);
+    lb_pg_disconnect(c);
     free(c);
 }
 

@@ -55,6 +55,9 @@ struct lakebase_conn {
     void *owner;
     struct lakebase_conn *prev, *next; /* the owner's lists */
     struct lakebase_conn *hand_next;   /* the pool's hand-over queue */
+    /* Set while the loop side (pool_loop.c) lends it to one caller through
+     * lakebase_pool_acquire_async: non-blocking, driven by the loop. */
+    void *loop_lease;
 };
 typedef struct lakebase_conn lb_pg_conn;
 
@@ -97,6 +100,10 @@ void lb_pg_connector_free(lb_pg_connector *cc);
 
 /* Closes and frees. Accepts NULL. */
 void lb_pg_close(lb_pg_conn *c);
+
+/* Closes the connection but keeps the struct (a handle a caller still
+ * holds): pg and cancel become NULL. lb_pg_close frees it later. */
+void lb_pg_disconnect(lb_pg_conn *c);
 
 /* Runs one statement (text parameters, NULL = SQL NULL). *out is set on
  * success (including an empty query). A broken connection is marked so. */

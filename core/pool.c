@@ -468,13 +468,18 @@ static int connect_for_caller(lb_pool *p, lb_pg_conn **out,
 }
 
 /* Drops a leased connection that must not be handed out. */
-static void drop_locked(lb_pool *p, lb_pg_conn *c, uint64_t *counter) {
+/* A leased connection leaves the pool's books. */
+static void forget_locked(lb_pool *p, lb_pg_conn *c, uint64_t *counter) {
     unlease_locked(p, c);
     if (counter)
         (*counter)++;
     lb_pool_dispatch_locked(p);
     pthread_cond_broadcast(&p->changed_cv);
     lb_pool_wake_driver_locked(p);
+}
+
+static void drop_locked(lb_pool *p, lb_pg_conn *c, uint64_t *counter) {
+    forget_locked(p, c, counter);
     pthread_mutex_unlock(&p->mu);
     lb_pg_close(c);
     pthread_mutex_lock(&p->mu);
@@ -644,13 +649,20 @@ int lb_pool_loop_wants(lb_pool *p) {
     return n;
 }
 
+static uint64_t *drop_counter(lb_pool *p, lb_drop_reason why) {
+    if (why == LB_DROP_RECYCLED)
+        return &p->recycled;
+    return why == LB_DROP_BROKEN ? &p->discarded : NULL;
+}
+
 void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why) {
     pthread_mutex_lock(&p->mu);
-    if (why == LB_DROP_RECYCLED)
-        drop_locked(p, c, &p->recycled);
-    else if (why == LB_DROP_BROKEN)
-        drop_locked(p, c, &p->discarded);
-    else
-        drop_locked(p, c, NULL);
+    drop_locked(p, c, drop_counter(p, why));
+    pthread_mutex_unlock(&p->mu);
+}
+
+void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, lb_drop_reason why) {
+    pthread_mutex_lock(&p->mu);
+    forget_locked(p, c, drop_counter(p, why));
     pthread_mutex_unlock(&p->mu);
 }

@@ -74,6 +74,10 @@ typedef enum lb_drop_reason {
  * closes it (PQfinish: no wait for the server). */
 void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why);
 
+/* The same accounting as lb_pool_loop_drop, but the caller keeps `c` and
+ * closes it itself. */
+void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, lb_drop_reason why);
+
 /* Pure policy, exposed for unit tests. */
 
 /* How long a connection born now may live: max_lifetime shortened by a

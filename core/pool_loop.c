@@ -1,8 +1,12 @@
-/* The loop side of a pool (see pool_loop.h). Each connection it holds is in
- * libpq pipeline mode and non-blocking; a statement is PQsendQueryParams +
- * PQpipelineSync, so it is its own implicit transaction and its error
- * cannot abort its neighbours. Without pool.pipeline a connection carries
- * one statement at a time (the same code with a depth limit of 1).
+/* The loop side of a pool (see pool_loop.h). Every connection it holds is
+ * non-blocking. With pool.pipeline a shared connection is in libpq pipeline
+ * mode and a statement is PQsendQueryParams + PQpipelineSync, so it is its
+ * own implicit transaction and its error cannot abort its neighbours.
+ * Otherwise a connection carries one statement at a time ("plain" mode),
+ * sent with the simple protocol when it has no parameters (one round of
+ * messages fewer for the server, and several commands per string allowed).
+ * A connection leased to one caller (lb_loop_lease) is always plain: its
+ * statements wait their turn in the lease's own queue.
  *
  * Results come back in order on a connection, so each connection keeps a
  * FIFO of the statements it sent. Completions are collected in a list and
@@ -18,6 +22,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "handle.h"
 #include "pg_conn.h"
 #include "result.h"
 
@@ -28,9 +33,13 @@
  * most a few others. */
 #define PIPE_GROW_DEPTH 8
 
+struct lconn;
+
 typedef struct op {
     struct op *next;
-    lakebase_done_fn done;
+    lakebase_done_fn done;   /* NULL for the rollback a returned lease runs */
+    lakebase_lease_fn lease; /* set for a lease request (no sql) */
+    struct lconn *granted;   /* the connection a lease request got */
     void *userdata;
     int64_t deadline_ms; /* while queued: pool.acquire_timeout_ms */
     PGresult *res;       /* the last result received */
@@ -49,12 +58,17 @@ typedef struct op_queue {
 
 typedef struct lconn {
     struct lconn *next;
+    struct lb_loop *l;
     lb_pg_conn *c;
     int fd;
-    int watched;     /* LAKEBASE_WATCH_* asked of the host */
-    op_queue flight; /* sent, in order */
-    int leaving;     /* takes no new statements; dropped when drained */
+    int watched;      /* LAKEBASE_WATCH_* asked of the host */
+    op_queue flight;  /* sent, in order */
+    op_queue waiting; /* a lease's statements behind the one in flight */
+    int leaving;      /* takes no new statements; dropped when drained */
     lb_drop_reason why;
+    int leased;      /* held by one caller (lb_loop_lease) */
+    int returning;   /* released; made reusable once drained */
+    int rolled_back; /* the return already sent a ROLLBACK */
     int64_t idle_since_ms;
 } lconn;
 
@@ -69,9 +83,11 @@ struct lb_loop {
     lconn *conns;
     int n_conns;
     int requested;   /* connections asked of the driver, not yet received */
-    op_queue queued; /* waiting for a connection */
+    op_queue queued; /* statements and lease requests waiting */
     op_queue done;   /* completed, to report */
-    int in_flight;
+    int in_flight;   /* sent, or queued behind a lease's statement */
+    int leases_queued;
+    lconn *reserved;  /* with pool.pipeline: draining for a queued lease */
     int64_t timer_at; /* INT64_MAX: no timer set */
     int closed;
 };
@@ -131,15 +147,21 @@ static lconn *find_conn(lb_loop *l, int fd) {
     return NULL;
 }
 
+static int pipelined(const lconn *k) {
+    return PQpipelineStatus(k->c->pg) != PQ_PIPELINE_OFF;
+}
+
 /* Takes a connection the pool leased to the loop side. */
 static void adopt(lb_loop *l, lb_pg_conn *c) {
     lconn *k = calloc(1, sizeof *k);
     if (!k || PQsetnonblocking(c->pg, 1) != 0 ||
-        PQenterPipelineMode(c->pg) != 1) {
+        (l->cfg.pipeline && PQenterPipelineMode(c->pg) != 1)) {
         free(k);
         lb_pool_loop_drop(l->pool, c, LB_DROP_BROKEN);
         return;
     }
+    c->tag = LB_TAG_DEAD; /* no caller's handle until it is leased */
+    k->l = l;
     k->c = c;
     k->fd = PQsocket(c->pg);
     k->idle_since_ms = lb_pg_now_ms();
@@ -149,26 +171,36 @@ static void adopt(lb_loop *l, lb_pg_conn *c) {
     set_watch(l, k, LAKEBASE_WATCH_READ);
 }
 
-/* Stops watching, fails what is still in flight with `e` (ownership moves
- * in; may be NULL when nothing is), gives the connection back. */
-static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
-                        lb_drop_reason why) {
+/* Fails every statement of `q` with a copy of `e`. */
+static void fail_queue(lb_loop *l, op_queue *q, const lakebase_error *e) {
+    for (op *o; (o = pop(q)) != NULL;) {
+        l->in_flight--;
+        fail(l, o, lb_err_clone(e));
+    }
+}
+
+static void unlink_conn(lb_loop *l, lconn *k) {
     for (lconn **link = &l->conns; *link; link = &(*link)->next)
         if (*link == k) {
             *link = k->next;
             break;
         }
     l->n_conns--;
-    if (!e && k->flight.n)
-        e = make_error(LAKEBASE_ECONNECTION, "the connection was closed");
-    for (op *o; (o = pop(&k->flight)) != NULL;) {
-        l->in_flight--;
-        fail(l, o, k->flight.n ? lb_err_clone(e) : e);
-        if (!k->flight.n)
-            e = NULL;
-    }
-    lb_err_destroy(e);
+    if (l->reserved == k)
+        l->reserved = NULL;
     set_watch(l, k, 0);
+}
+
+/* Stops watching, fails what is still in flight with `e` (ownership moves
+ * in; may be NULL when nothing is), gives the connection back. */
+static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
+                        lb_drop_reason why) {
+    unlink_conn(l, k);
+    if (!e && (k->flight.n || k->waiting.n))
+        e = make_error(LAKEBASE_ECONNECTION, "the connection was closed");
+    fail_queue(l, &k->flight, e);
+    fail_queue(l, &k->waiting, e);
+    lb_err_destroy(e);
     lb_pool_loop_drop(l->pool, k->c, why);
     free(k);
 }
@@ -195,7 +227,8 @@ static int flush(lb_loop *l, lconn *k) {
 
 static int usable(const lb_loop *l, const lconn *k, int64_t now) {
     int depth = l->cfg.pipeline ? PIPE_MAX_DEPTH : 1;
-    return !k->leaving && k->flight.n < depth && now < k->c->retire_ms;
+    return !k->leaving && !k->leased && k != l->reserved &&
+           k->flight.n < depth && now < k->c->retire_ms;
 }
 
 /* The usable connection with the fewest statements in flight. */
@@ -211,12 +244,19 @@ static lconn *pick(lb_loop *l, int64_t now) {
  * failed with the rest by the caller). */
 static int send_op(lb_loop *l, lconn *k, op *o) {
     push(&k->flight, o);
-    l->in_flight++;
     PGconn *pg = k->c->pg;
-    if (!PQsendQueryParams(pg, o->sql, o->nparams, NULL,
-                           (const char *const *)o->values, NULL, NULL, 0) ||
-        !PQpipelineSync(pg))
+    const char *const *values = (const char *const *)o->values;
+    if (pipelined(k)) {
+        if (!PQsendQueryParams(pg, o->sql, o->nparams, NULL, values, NULL, NULL,
+                               0) ||
+            !PQpipelineSync(pg))
+            return -1;
+    } else if (!(o->nparams == 0
+                     ? PQsendQuery(pg, o->sql)
+                     : PQsendQueryParams(pg, o->sql, o->nparams, NULL, values,
+                                         NULL, NULL, 0))) {
         return -1;
+    }
     return flush(l, k);
 }
 
@@ -232,15 +272,99 @@ int lb_loop_connections_needed(int pipeline, int max_size, int held,
     return need < room ? need : room;
 }
 
+/* A connection nobody uses, for a lease. */
+static lconn *pick_free(lb_loop *l, int64_t now) {
+    for (lconn *k = l->conns; k; k = k->next)
+        if (!k->leaving && !k->leased && !k->flight.n && now < k->c->retire_ms)
+            return k;
+    return NULL;
+}
+
+/* Hands `k` to the lease request `o` (reported from the done list). */
+static int grant(lb_loop *l, lconn *k, op *o) {
+    if (pipelined(k) && PQexitPipelineMode(k->c->pg) != 1)
+        return -1;
+    if (l->reserved == k)
+        l->reserved = NULL;
+    k->leased = 1;
+    k->c->loop_lease = k;
+    k->c->tag = LB_TAG_CONN;
+    o->granted = k;
+    l->leases_queued--;
+    push(&l->done, o);
+    return 0;
+}
+
+/* With pool.pipeline busy connections rarely drain: stop giving the least
+ * loaded one new statements so that a queued lease gets it soon. */
+static void reserve_for_lease(lb_loop *l, int64_t now) {
+    if (!l->cfg.pipeline || l->reserved)
+        return;
+    lconn *k = pick(l, now);
+    if (k)
+        l->reserved = k;
+}
+
+/* Places queued work in order: each lease request on a free connection,
+ * each statement on the least loaded usable one. Work that cannot be
+ * placed keeps its place in the queue. */
+static void place_queued(lb_loop *l, int64_t now) {
+    if (!l->leases_queued)
+        l->reserved = NULL;
+    int statements_blocked = 0, leases_blocked = 0;
+    op *prev = NULL;
+    for (op *o = l->queued.head, *next;
+         o && !(statements_blocked && leases_blocked); o = next) {
+        next = o->next;
+        lconn *k = NULL;
+        if (o->lease && !leases_blocked) {
+            k = pick_free(l, now);
+            leases_blocked = !k;
+            if (!k)
+                reserve_for_lease(l, now);
+        } else if (!o->lease && !statements_blocked) {
+            k = pick(l, now);
+            statements_blocked = !k;
+        }
+        if (!k) {
+            prev = o;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            l->queued.head = next;
+        if (l->queued.tail == o)
+            l->queued.tail = prev;
+        l->queued.n--;
+        if (o->lease) {
+            if (grant(l, k, o) != 0) {
+                /* The connection cannot leave pipeline mode: it is of no
+                 * use; the request waits for another. */
+                push(&l->queued, o);
+                k->c->broken = 1;
+                remove_conn(l, k, NULL, LB_DROP_BROKEN);
+                return;
+            }
+        } else {
+            l->in_flight++;
+            if (send_op(l, k, o) != 0) {
+                broken(l, k);
+                return; /* the caller places the rest again */
+            }
+        }
+    }
+}
+
 static void dispatch(lb_loop *l) {
     if (l->closed)
         return;
     int64_t now = lb_pg_now_ms();
-    lconn *k = NULL;
-    while (l->queued.head && (k = pick(l, now)) != NULL) {
-        if (send_op(l, k, pop(&l->queued)) != 0)
-            broken(l, k);
-    }
+    int held;
+    do {
+        held = l->n_conns;
+        place_queued(l, now);
+    } while (l->n_conns < held && l->queued.head);
     lconn *least = pick(l, now);
     int need = lb_loop_connections_needed(
         l->cfg.pipeline, l->cfg.max_size, l->n_conns, l->requested, l->queued.n,
@@ -251,19 +375,21 @@ static void dispatch(lb_loop *l) {
     if (lb_pool_loop_request(l->pool, need, &got) != 0)
         return;
     l->requested += need;
+    int adopted = 0;
     for (lb_pg_conn *c; (c = got) != NULL;) {
         got = c->hand_next;
         l->requested--;
         adopt(l, c);
+        adopted = 1;
     }
-    if (l->queued.head && pick(l, now))
+    if (adopted && l->queued.head)
         dispatch(l);
 }
 
 /* ---- receiving ------------------------------------------------------------
  */
 
-/* The statement's outcome, once its sync point has arrived. */
+/* The statement's outcome, once its results are all in. */
 static void complete(lb_loop *l, lconn *k, op *o) {
     l->in_flight--;
     ExecStatusType st = o->res ? PQresultStatus(o->res) : PGRES_FATAL_ERROR;
@@ -280,14 +406,35 @@ static void complete(lb_loop *l, lconn *k, op *o) {
                st == PGRES_COPY_BOTH) {
         k->leaving = 1;
         k->why = LB_DROP_BROKEN;
-        o->err = make_error(LAKEBASE_EINVAL, "COPY is not supported through "
-                                             "lakebase_pool_query_async");
+        k->c->broken = 1; /* mid-COPY: nothing else can run on it */
+        o->err = make_error(LAKEBASE_EINVAL,
+                            "COPY is not supported by the asynchronous "
+                            "statement functions");
     } else {
         lb_pg_statement_error(k->c, o->res, &o->err);
     }
     PQclear(o->res);
     o->res = NULL;
     push(&l->done, o);
+}
+
+/* After a statement completed on a shared connection: someone who ran
+ * BEGIN there left a session nobody can vouch for any more. */
+static void check_shared_session(lconn *k) {
+    PGTransactionStatusType ts = PQtransactionStatus(k->c->pg);
+    /* (ACTIVE only says more statements are in the pipeline.) */
+    if (!k->leased && !k->leaving &&
+        (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
+        k->leaving = 1;
+        k->why = LB_DROP_BROKEN;
+    }
+}
+
+/* A lease's next statement, once the one before it completed. */
+static int send_waiting(lb_loop *l, lconn *k) {
+    if (k->flight.n || !k->waiting.head)
+        return 0;
+    return send_op(l, k, pop(&k->waiting));
 }
 
 /* Reads every result that has arrived. -1 when the connection broke. */
@@ -299,27 +446,32 @@ static int read_results(lb_loop *l, lconn *k) {
         op *o = k->flight.head;
         PGresult *r = PQgetResult(pg);
         if (!r) {
+            if (!pipelined(k)) { /* plain: the statement's results end */
+                complete(l, k, pop(&k->flight));
+                check_shared_session(k);
+                if (send_waiting(l, k) != 0)
+                    return -1;
+                continue;
+            }
             if (o->ended)
                 break; /* no progress: wait for more input */
             o->ended = 1;
             continue;
         }
-        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
             PQclear(r);
             complete(l, k, pop(&k->flight));
-            PGTransactionStatusType ts = PQtransactionStatus(pg);
-            /* (ACTIVE only says more statements are in the pipeline.) */
-            if ((ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) &&
-                !k->leaving) {
-                /* Someone ran BEGIN on a shared connection: nobody can
-                 * vouch for its session any more. */
-                k->leaving = 1;
-                k->why = LB_DROP_BROKEN;
-            }
+            check_shared_session(k);
             continue;
         }
         PQclear(o->res);
         o->res = r;
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
+            st == PGRES_COPY_BOTH) {
+            complete(l, k, pop(&k->flight));
+            return -1; /* no end of results will come: drop it */
+        }
     }
     if (PQstatus(pg) == CONNECTION_BAD || k->c->broken)
         return -1;
@@ -330,24 +482,12 @@ static int read_results(lb_loop *l, lconn *k) {
 
 /* Gives back a drained connection that is leaving or past its lifetime. */
 static void retire_if_due(lb_loop *l, lconn *k, int64_t now) {
-    if (k->flight.n)
+    if (k->flight.n || k->leased)
         return;
     if (k->leaving)
         remove_conn(l, k, NULL, k->why);
     else if (now >= k->c->retire_ms)
         remove_conn(l, k, NULL, LB_DROP_RECYCLED);
-}
-
-static void service_conn(lb_loop *l, lconn *k, int events) {
-    if ((events & LAKEBASE_WATCH_WRITE) && flush(l, k) != 0) {
-        broken(l, k);
-        return;
-    }
-    if (read_results(l, k) != 0) {
-        broken(l, k);
-        return;
-    }
-    retire_if_due(l, k, lb_pg_now_ms());
 }
 
 /* Takes what the driver handed over. */
@@ -363,11 +503,74 @@ static void collect(lb_loop *l) {
     }
     l->requested = l->requested > failures ? l->requested - failures : 0;
     if (failure && l->n_conns == 0) {
-        /* Nothing can run the queued statements: report why. */
+        /* Nothing can run the queued work: report why. */
         for (op *o; (o = pop(&l->queued)) != NULL;)
             fail(l, o, lb_err_clone(failure));
+        l->leases_queued = 0;
     }
     lb_err_destroy(failure);
+}
+
+/* ---- leases ---------------------------------------------------------------
+ */
+
+static op *new_op(const char *sql, int nparams, const char *const *values);
+
+/* A released lease, drained: rolls back a transaction it left open, then
+ * shares the connection again (or drops it when its session is unknown).
+ * -1 when the connection broke (it is gone). */
+static int finish_return(lb_loop *l, lconn *k) {
+    PGTransactionStatusType ts = PQtransactionStatus(k->c->pg);
+    if ((ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) && !k->rolled_back) {
+        op *o = new_op("ROLLBACK", 0, NULL);
+        if (o) {
+            k->rolled_back = 1;
+            l->in_flight++;
+            return send_op(l, k, o);
+        }
+    }
+    k->leased = k->returning = k->rolled_back = 0;
+    k->idle_since_ms = lb_pg_now_ms();
+    if (ts != PQTRANS_IDLE ||
+        (l->cfg.pipeline && !l->closed && PQenterPipelineMode(k->c->pg) != 1)) {
+        k->leaving = 1;
+        k->why = LB_DROP_BROKEN;
+    }
+    return 0;
+}
+
+static void service_conn(lb_loop *l, lconn *k, int events) {
+    if ((events & LAKEBASE_WATCH_WRITE) && flush(l, k) != 0) {
+        broken(l, k);
+        return;
+    }
+    if (read_results(l, k) != 0 ||
+        (k->returning && !k->flight.n && finish_return(l, k) != 0)) {
+        broken(l, k);
+        return;
+    }
+    retire_if_due(l, k, lb_pg_now_ms());
+}
+
+/* What lakebase_conn_release does for a lease of a pool that was closed
+ * while it was held: the connection is already gone. */
+static void orphan_release(void *owner, lb_pg_conn *c) {
+    (void)owner;
+    lb_pg_close(c);
+}
+
+/* The pool closes while a caller still holds `k`: close the connection,
+ * leave the caller's handle alive (its statements fail with
+ * LAKEBASE_ECLOSED) until lakebase_conn_release frees it. */
+static void orphan(lb_loop *l, lconn *k) {
+    unlink_conn(l, k);
+    lb_pg_conn *c = k->c;
+    lb_pool_loop_forget(l->pool, c, LB_DROP_IDLE);
+    lb_pg_disconnect(c);
+    c->loop_lease = NULL;
+    c->owner = NULL;
+    c->on_release = orphan_release;
+    free(k);
 }
 
 /* ---- time -----------------------------------------------------------------
@@ -376,20 +579,35 @@ static void collect(lb_loop *l) {
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 static void expire(lb_loop *l, int64_t now) {
-    while (l->queued.head && now >= l->queued.head->deadline_ms) {
+    op *prev = NULL;
+    for (op *o = l->queued.head, *next; o; o = next) {
+        next = o->next;
+        if (now < o->deadline_ms) {
+            prev = o;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            l->queued.head = next;
+        if (l->queued.tail == o)
+            l->queued.tail = prev;
+        l->queued.n--;
+        if (o->lease)
+            l->leases_queued--;
         lakebase_error *e = NULL;
         lb_err(&e, LAKEBASE_ETIMEOUT,
-               "no connection for the statement within %ld ms "
+               "no connection for the %s within %ld ms "
                "(pool.acquire_timeout_ms): %d connections held, %d asked "
                "for, pool.max_size %d",
-               l->cfg.acquire_timeout_ms, l->n_conns, l->requested,
-               l->cfg.max_size);
-        fail(l, pop(&l->queued), e);
+               o->lease ? "lease" : "statement", l->cfg.acquire_timeout_ms,
+               l->n_conns, l->requested, l->cfg.max_size);
+        fail(l, o, e);
     }
     int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
     for (lconn *k = l->conns, *next; k; k = next) {
         next = k->next;
-        if (k->flight.n)
+        if (k->flight.n || k->leased)
             continue;
         if (k->leaving || now >= k->c->retire_ms)
             retire_if_due(l, k, now);
@@ -405,11 +623,11 @@ static void rearm(lb_loop *l) {
     int64_t next = INT64_MAX;
     if (l->done.head)
         next = 0;
-    if (l->queued.head)
-        next = min64(next, l->queued.head->deadline_ms);
+    for (op *o = l->queued.head; o; o = o->next)
+        next = min64(next, o->deadline_ms);
     int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
     for (lconn *k = l->conns; k; k = k->next) {
-        if (k->flight.n)
+        if (k->flight.n || k->leased)
             continue;
         next = min64(next, k->c->retire_ms);
         if (l->n_conns > l->cfg.min_size)
@@ -430,7 +648,14 @@ static void rearm(lb_loop *l) {
  * call) or close the pool. */
 static void deliver(lb_loop *l) {
     for (op *o; (o = pop(&l->done)) != NULL;) {
-        o->done(o->userdata, o->out, o->err);
+        if (o->lease) {
+            o->lease(o->userdata, o->granted ? o->granted->c : NULL, o->err);
+        } else if (o->done) {
+            o->done(o->userdata, o->out, o->err);
+        } else { /* a returned lease's ROLLBACK: nobody waits for it */
+            lakebase_result_free(o->out);
+            lb_err_destroy(o->err);
+        }
         free(o);
     }
 }
@@ -478,18 +703,8 @@ int lb_loop_new(lb_loop **out, lb_pool *pool, const lb_pool_settings *cfg,
     return 0;
 }
 
-int lb_loop_query(lb_loop *l, const char *sql, int nparams,
-                  const char *const *values, lakebase_done_fn done,
-                  void *userdata, lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
-        return not_host(err);
-    if (!sql || !done)
-        return lb_err(err, LAKEBASE_EINVAL, "sql and done must not be NULL");
-    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "nparams must be 0..65535 with a values array");
-    if (l->closed)
-        return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
+/* A statement with its text and values copied into one allocation. */
+static op *new_op(const char *sql, int nparams, const char *const *values) {
     size_t size = sizeof(op) + (size_t)nparams * sizeof(char *);
     size_t sql_len = strlen(sql) + 1;
     size += sql_len;
@@ -498,7 +713,7 @@ int lb_loop_query(lb_loop *l, const char *sql, int nparams,
             size += strlen(values[i]) + 1;
     op *o = calloc(1, size);
     if (!o)
-        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+        return NULL;
     o->values = (char **)(o + 1);
     char *text = (char *)(o->values + nparams);
     o->sql = memcpy(text, sql, sql_len);
@@ -511,15 +726,111 @@ int lb_loop_query(lb_loop *l, const char *sql, int nparams,
         text += n;
     }
     o->nparams = nparams;
-    o->done = done;
-    o->userdata = userdata;
+    return o;
+}
+
+static int check_statement(const char *sql, int nparams,
+                           const char *const *values, lakebase_done_fn done,
+                           lakebase_error **err) {
+    if (!sql || !done)
+        return lb_err(err, LAKEBASE_EINVAL, "sql and done must not be NULL");
+    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "nparams must be 0..65535 with a values array");
+    return 0;
+}
+
+/* Queues `o` (a statement or a lease request) for a connection. */
+static void enqueue(lb_loop *l, op *o) {
     o->deadline_ms = lb_pg_now_ms() + l->cfg.acquire_timeout_ms;
     push(&l->queued, o);
     dispatch(l);
     /* A connection that broke while sending failed statements: they are
      * reported from the timer, never from in here. */
     rearm(l);
+}
+
+int lb_loop_query(lb_loop *l, const char *sql, int nparams,
+                  const char *const *values, lakebase_done_fn done,
+                  void *userdata, lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    int code = check_statement(sql, nparams, values, done, err);
+    if (code != 0)
+        return code;
+    if (l->closed)
+        return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
+    op *o = new_op(sql, nparams, values);
+    if (!o)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    o->done = done;
+    o->userdata = userdata;
+    enqueue(l, o);
     return 0;
+}
+
+int lb_loop_lease(lb_loop *l, lakebase_lease_fn done, void *userdata,
+                  lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    if (!done)
+        return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
+    if (l->closed)
+        return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
+    op *o = calloc(1, sizeof *o);
+    if (!o)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    o->lease = done;
+    o->userdata = userdata;
+    l->leases_queued++;
+    enqueue(l, o);
+    return 0;
+}
+
+int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
+                       const char *const *values, lakebase_done_fn done,
+                       void *userdata, lakebase_error **err) {
+    lconn *k = c->loop_lease;
+    if (!k)
+        return lb_err(err, LAKEBASE_ECLOSED,
+                      "the pool of this connection was closed");
+    lb_loop *l = k->l;
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
+    int code = check_statement(sql, nparams, values, done, err);
+    if (code != 0)
+        return code;
+    op *o = new_op(sql, nparams, values);
+    if (!o)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    o->done = done;
+    o->userdata = userdata;
+    l->in_flight++;
+    if (k->flight.n) {
+        push(&k->waiting, o);
+    } else if (send_op(l, k, o) != 0) {
+        /* Reported from the timer, never from in here. */
+        broken(l, k);
+        rearm(l);
+    }
+    return 0;
+}
+
+void lb_loop_release(lb_pg_conn *c) {
+    lconn *k = c->loop_lease;
+    lb_loop *l = k->l;
+    /* Off the host's thread nothing can be touched safely: the documented
+     * contract is broken, so the connection stays leased (a leak, not a
+     * crash). */
+    if (!pthread_equal(l->host, pthread_self()))
+        return;
+    c->loop_lease = NULL;
+    c->tag = LB_TAG_DEAD;
+    k->returning = 1;
+    if (!k->flight.n && finish_return(l, k) != 0)
+        broken(l, k);
+    dispatch(l);
+    rearm(l);
 }
 
 int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {
@@ -580,6 +891,21 @@ static void finish_in_flight(lb_loop *l) {
     }
 }
 
+/* Lease requests granted but not yet reported get LAKEBASE_ECLOSED instead:
+ * their connections are about to close. */
+static void revoke_grants(lb_loop *l) {
+    for (op *o = l->done.head; o; o = o->next) {
+        lconn *k = o->granted;
+        if (!k)
+            continue;
+        k->c->loop_lease = NULL;
+        k->c->tag = LB_TAG_DEAD;
+        k->leased = 0;
+        o->granted = NULL;
+        o->err = make_error(LAKEBASE_ECLOSED, "the pool was closed");
+    }
+}
+
 int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
     if (!pthread_equal(l->host, pthread_self()))
         return not_host(err);
@@ -587,17 +913,22 @@ int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
         return 0;
     for (op *o; (o = pop(&l->queued)) != NULL;)
         fail(l, o, make_error(LAKEBASE_ECLOSED, "the pool was closed"));
+    l->leases_queued = 0;
     if (cancel_inflight)
         for (lconn *k = l->conns; k; k = k->next)
             if (k->flight.n)
                 lb_pg_cancel(k->c, NULL);
     finish_in_flight(l);
     l->closed = 1;
-    while (l->conns)
-        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
+    revoke_grants(l);
     collect(l);
-    while (l->conns)
-        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
+    while (l->conns) {
+        lconn *k = l->conns;
+        if (k->leased && !k->returning)
+            orphan(l, k);
+        else
+            remove_conn(l, k, NULL, LB_DROP_IDLE);
+    }
     l->watch(l->userdata, l->evfd, 0);
     if (l->timer_at != INT64_MAX)
         l->timer(l->userdata, -1);

@@ -9,6 +9,7 @@
 #define LB_POOL_LOOP_H
 
 #include "lakebase.h"
+#include "pg_conn.h"
 #include "pool.h"
 
 typedef struct lb_loop lb_loop;
@@ -26,6 +27,25 @@ int lb_loop_query(lb_loop *l, const char *sql, int nparams,
                   const char *const *values, lakebase_done_fn done,
                   void *userdata, lakebase_error **err);
 
+/* Queues a request for a connection of its own (for a transaction):
+ * `done` gets it, later, once one is free, with no statement in flight and
+ * out of pipeline mode; its statements go through lb_loop_conn_query and
+ * it comes back with lb_loop_release. LAKEBASE_ECLOSED after close. */
+int lb_loop_lease(lb_loop *l, lakebase_lease_fn done, void *userdata,
+                  lakebase_error **err);
+
+/* Queues a statement on a leased connection (c->loop_lease set); it runs
+ * after the ones queued before it. `done` as for lb_loop_query.
+ * LAKEBASE_ECLOSED when the pool was closed while the lease was held. */
+int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
+                       const char *const *values, lakebase_done_fn done,
+                       void *userdata, lakebase_error **err);
+
+/* Gives a leased connection back (never blocks): once its statements are
+ * done, a transaction left open is rolled back and the connection is
+ * shared again (or dropped when its state is unknown). */
+void lb_loop_release(lb_pg_conn *c);
+
 /* The host saw `events` (LAKEBASE_WATCH_*) on `fd`. */
 int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err);
 
@@ -35,10 +55,12 @@ int lb_loop_on_timer(lb_loop *l, lakebase_error **err);
 /* Statements queued, running, or completed but not yet reported. */
 int lb_loop_busy(const lb_loop *l);
 
-/* Fails the queued statements with LAKEBASE_ECLOSED, lets those already
- * sent finish (after asking the server to cancel them with
- * `cancel_inflight`), calls every pending done callback, stops every watch
- * and the timer and gives the connections back to the pool. Idempotent.
+/* Fails the queued statements and lease requests with LAKEBASE_ECLOSED,
+ * lets those already sent finish (after asking the server to cancel them
+ * with `cancel_inflight`), calls every pending done callback, stops every
+ * watch and the timer and gives the connections back to the pool. A lease
+ * still held loses its connection; its handle stays valid (statements fail
+ * with LAKEBASE_ECLOSED) until released. Idempotent.
  * LAKEBASE_EINVAL off the host's thread. */
 int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err);
 

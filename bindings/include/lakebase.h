@@ -539,7 +539,9 @@ LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
  * pooled connection reused by someone else reports LAKEBASE_EHANDLE to the
  * old holder instead of running its statements.
  * **Threading:** call from one thread at a time per connection; may block
- *   briefly for a rollback.
+ *   briefly for a rollback. A connection from lakebase_pool_acquire_async
+ *   must be released on the host thread, and never blocks (off it, it is
+ *   not released: a leak).
  * @since 0.1
  */
 LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
@@ -551,7 +553,9 @@ LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
  * (LAKEBASE_EINVAL). Errors: LAKEBASE_ESQL (sqlstate and server message
  * set), LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
  * LAKEBASE_ECANCELED (lakebase_conn_cancel, or cancelled by the server),
- * LAKEBASE_ETIMEOUT (pool.statement_timeout_ms).
+ * LAKEBASE_ETIMEOUT (pool.statement_timeout_ms), LAKEBASE_EINVAL for a
+ * connection from lakebase_pool_acquire_async (use
+ * lakebase_conn_query_async), LAKEBASE_ECLOSED when its pool was closed.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
  * **Threading:** one thread at a time per connection; blocks.
  * @since 0.1
@@ -746,6 +750,59 @@ LAKEBASE_API int lakebase_pool_attach_loop(lakebase_pool *pool,
  */
 LAKEBASE_API int
 lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
+                          const char *const *values, lakebase_done_fn done,
+                          void *userdata, lakebase_error **err);
+
+/**
+ * Completion of lakebase_pool_acquire_async: exactly one of `conn` (a
+ * connection leased to the caller alone) and `err` (LAKEBASE_ETIMEOUT when
+ * none was free within pool.acquire_timeout_ms, LAKEBASE_ECLOSED, connect
+ * errors) is non-NULL.
+ * **Ownership:** `conn` is leased: return it with lakebase_conn_release
+ *   (on the host thread); `err` belongs to the callback.
+ * **Threading:** called like lakebase_done_fn.
+ * @since 0.2
+ */
+typedef void (*lakebase_lease_fn)(void *userdata, lakebase_conn *conn,
+                                  lakebase_error *err);
+
+/**
+ * Asks for a connection of the caller's own on an attached pool, for a
+ * transaction or session state, without blocking: `done` gets it later, on
+ * the host thread, once one is idle (with pool.pipeline the least loaded
+ * shared connection stops taking new statements and is handed over once
+ * drained). Run statements on it with lakebase_conn_query_async and give
+ * it back with lakebase_conn_release on the host thread: a transaction
+ * left open is then rolled back without blocking before the connection is
+ * shared again. If the pool is closed while the lease is held, the
+ * connection is closed; the handle stays valid (its statements fail with
+ * LAKEBASE_ECLOSED) until released.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
+ * **Ownership:** `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int lakebase_pool_acquire_async(lakebase_pool *pool,
+                                             lakebase_lease_fn done,
+                                             void *userdata,
+                                             lakebase_error **err);
+
+/**
+ * Queues one statement on a connection from lakebase_pool_acquire_async; it
+ * runs after the statements queued on it before. With `nparams` 0 the text
+ * is sent with the simple protocol and may hold several statements
+ * separated by ';' (the last one's result is reported). `done` is called
+ * exactly once, later, never from inside this call.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL (also for
+ * a connection from lakebase_pool_acquire or lakebase_connect),
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED (the pool was closed), LAKEBASE_EHANDLE.
+ * **Ownership:** `sql` and `values` are copied; `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int
+lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
                           const char *const *values, lakebase_done_fn done,
                           void *userdata, lakebase_error **err);
 

@@ -234,6 +234,12 @@ int lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
     return lb_loop_query(pool->loop, sql, nparams, values, done, userdata, err);
 }
 
+int lakebase_pool_acquire_async(lakebase_pool *pool, lakebase_lease_fn done,
+                                void *userdata, lakebase_error **err) {
+    LOOP_CHECK(pool, err);
+    return lb_loop_lease(pool->loop, done, userdata, err);
+}
+
 int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
                             lakebase_error **err) {
     LOOP_CHECK(pool, err);
@@ -291,7 +297,11 @@ int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
 }
 
 void lakebase_conn_release(lakebase_conn *conn) {
-    if (LB_HANDLE_OK(conn, LB_TAG_CONN))
+    if (!LB_HANDLE_OK(conn, LB_TAG_CONN))
+        return;
+    if (conn->loop_lease)
+        lb_loop_release(conn);
+    else
         conn->on_release(conn->owner, conn);
 }
 
@@ -307,6 +317,13 @@ int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
     if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
         return lb_err(err, LAKEBASE_EINVAL,
                       "nparams must be 0..65535 with a values array");
+    if (conn->loop_lease)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "this connection is driven by the event loop: use "
+                      "lakebase_conn_query_async");
+    if (!conn->pg)
+        return lb_err(err, LAKEBASE_ECLOSED,
+                      "the pool of this connection was closed");
     PGresult *res = NULL;
     int code = lb_pg_exec(conn, sql, nparams, values, &res, err);
     if (code != 0)
@@ -315,7 +332,21 @@ int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
     return *out ? 0 : lb_err(err, LAKEBASE_ENOMEM, "out of memory");
 }
 
+int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
+                              const char *const *values, lakebase_done_fn done,
+                              void *userdata, lakebase_error **err) {
+    CONN_CHECK(conn, err);
+    if (!conn->loop_lease && conn->pg)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "this connection is not from "
+                      "lakebase_pool_acquire_async: use lakebase_conn_query");
+    return lb_loop_conn_query(conn, sql, nparams, values, done, userdata, err);
+}
+
 int lakebase_conn_cancel(lakebase_conn *conn, lakebase_error **err) {
     CONN_CHECK(conn, err);
+    if (!conn->pg)
+        return lb_err(err, LAKEBASE_ECLOSED,
+                      "the pool of this connection was closed");
     return lb_pg_cancel(conn, err);
 }
