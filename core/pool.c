@@ -661,6 +661,13 @@ void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why) {
     pthread_mutex_unlock(&p->mu);
 }
 
+void lb_pool_loop_count(lb_pool *p, int acquires, int acquire_timeouts) {
+    pthread_mutex_lock(&p->mu);
+    p->acquires += (uint64_t)acquires;
+    p->acquire_timeouts += (uint64_t)acquire_timeouts;
+    pthread_mutex_unlock(&p->mu);
+}
+
 void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, lb_drop_reason why) {
     pthread_mutex_lock(&p->mu);
     forget_locked(p, c, drop_counter(p, why));

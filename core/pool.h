@@ -74,6 +74,10 @@ typedef enum lb_drop_reason {
  * closes it (PQfinish: no wait for the server). */
 void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, lb_drop_reason why);
 
+/* Counts what the loop side did in the pool's stats: a lease handed out
+ * (acquires) or work that got no connection in time (acquire_timeouts). */
+void lb_pool_loop_count(lb_pool *p, int acquires, int acquire_timeouts);
+
 /* The same accounting as lb_pool_loop_drop, but the caller keeps `c` and
  * closes it itself. */
 void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, lb_drop_reason why);

@@ -291,6 +291,7 @@ static int grant(lb_loop *l, lconn *k, op *o) {
     k->c->tag = LB_TAG_CONN;
     o->granted = k;
     l->leases_queued--;
+    lb_pool_loop_count(l->pool, 1, 0);
     push(&l->done, o);
     return 0;
 }
@@ -603,6 +604,7 @@ static void expire(lb_loop *l, int64_t now) {
                o->lease ? "lease" : "statement", l->cfg.acquire_timeout_ms,
                l->n_conns, l->requested, l->cfg.max_size);
         fail(l, o, e);
+        lb_pool_loop_count(l->pool, 0, 1);
     }
     int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
     for (lconn *k = l->conns, *next; k; k = next) {

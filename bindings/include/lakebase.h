@@ -625,7 +625,9 @@ typedef struct lakebase_pool_stats {
     uint64_t connects_failed;
     uint64_t recycled;  /**< closed for age (max_lifetime) */
     uint64_t discarded; /**< closed because broken or failed validation */
-    uint64_t acquires;
+    uint64_t acquires;  /**< leases (lakebase_pool_acquire and _async) */
+    /** Leases and async statements that got no connection within
+     * pool.acquire_timeout_ms. */
     uint64_t acquire_timeouts;
     /** Acquire wait time histogram: <10us, <100us, <1ms, <10ms, <100ms,
      * <1s, >=1s. */

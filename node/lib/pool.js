@@ -18,7 +18,6 @@ const closedError = () => new LakebaseError('ECLOSED', 'the pool is ended');
 class PoolClient {
   #native;
   #int8;
-  #tail = Promise.resolve();
   #released = false;
 
   constructor(client, int8) {
@@ -26,35 +25,30 @@ class PoolClient {
     this.#int8 = int8;
   }
 
-  /** Runs one statement on this connection (in order, one at a time). */
+  /** Runs one statement on this connection (queued ones run in order). */
   query(text, values) {
     if (this.#released) return Promise.reject(closedError());
-    let args;
     try {
-      args = statement(text, values);
+      const [sql, params] = statement(text, values);
+      return this.#native.query(sql, params, this.#int8);
     } catch (e) {
       return Promise.reject(e);
     }
-    const run = () => this.#native.query(args[0], args[1], this.#int8);
-    const p = this.#tail.then(run, run);
-    this.#tail = p.then(noop, noop);
-    return p;
   }
 
-  /** Returns the connection to the pool (an open transaction is rolled back). */
+  /**
+   * Returns the connection to the pool; statements already queued on it
+   * still run, then an open transaction is rolled back.
+   */
   release() {
     if (this.#released) return;
     this.#released = true;
-    const n = this.#native;
-    this.#tail.then(() => n.release()).catch(noop);
+    this.#native.release();
   }
 }
 
-function noop() {}
-
 class Pool extends EventEmitter {
   #native;
-  #leases = null; // lease-only companion pool, made on the first connect()
   #config;
   #int8;
   #ending = null;
@@ -66,7 +60,7 @@ class Pool extends EventEmitter {
     const o = toCore(options);
     this.#config = o;
     this.#int8 = o.int8;
-    this.#native = this.#make(true);
+    this.#native = this.#make();
     this.on('newListener', (event) => {
       if (event === 'refresh' && !this.#refreshTimer && !this.#ending) this.#watchRefreshes();
     });
@@ -86,10 +80,10 @@ class Pool extends EventEmitter {
     }, 1000).unref();
   }
 
-  #make(attach) {
+  #make() {
     const o = this.#config;
     return withOptionNames(o.names, () =>
-      new native.Pool(o.pairs, o.dsn, { attach, keepAlive: !o.allowExitOnIdle }, (err) => {
+      new native.Pool(o.pairs, o.dsn, { keepAlive: !o.allowExitOnIdle }, (err) => {
         if (this.listenerCount('error') > 0) this.emit('error', err);
       }));
   }
@@ -114,25 +108,23 @@ class Pool extends EventEmitter {
   }
 
   /**
-   * Leases a connection for a transaction. Leases come from a companion
-   * pool of the same configuration (same credential provider, its own `max`)
-   * because the loop side keeps its connections; each leased statement runs
-   * on the libuv threadpool (see README).
+   * Leases a connection of the caller's own, for a transaction: one of the
+   * pool's connections (counted in `max`), handed over on the JS thread
+   * without blocking once it is free.
    */
   async connect() {
     if (this.#ending) throw closedError();
-    this.#leases ??= this.#make(false);
-    return new PoolClient(await this.#leases.acquire(), this.#int8);
+    return new PoolClient(await this.#native.acquire(), this.#int8);
   }
 
-  /** Waits for pending statements and leases, then closes every connection and handle. */
+  /**
+   * Waits for pending statements and lease requests, then closes every
+   * connection and handle (a lease still held then fails with ECLOSED).
+   */
   end() {
     if (!this.#ending) {
       clearInterval(this.#refreshTimer);
-      const leases = this.#leases;
-      this.#ending = this.#native.drain()
-        .then(() => this.#native.close())
-        .then(() => leases && leases.close());
+      this.#ending = this.#native.drain().then(() => this.#native.close());
     }
     return this.#ending;
   }

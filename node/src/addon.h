@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,22 @@ Int8Mode Int8ModeFrom(Napi::Value v);
 Napi::Object CredentialStatsToJs(Napi::Env env,
                                  const lakebase_credential_stats &c);
 
+// What a leased connection needs from the pool that lent it: its
+// statements run through the pool's completion path (pending count, keeping
+// the loop alive, one callback scope per libuv callback).
+class LeaseOwner {
+  public:
+    // query(sql, params, int8) on `conn` -> Promise<result>
+    virtual Napi::Value QueryOn(lakebase_conn *conn,
+                                const Napi::CallbackInfo &info) = 0;
+
+  protected:
+    ~LeaseOwner() = default;
+};
+
 // Blocking work run on the libuv threadpool, settling a promise on the JS
-// thread. Only for calls that may block (mint, acquire, leased queries,
-// open(wait)): never for pool.query().
+// thread. Only for calls that may block (mint, open(wait), cancel): never
+// for a statement.
 class Task : public Napi::AsyncWorker {
   public:
     using Work = std::function<int(lakebase_error **)>;

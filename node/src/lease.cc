@@ -1,9 +1,10 @@
 // A connection leased from the pool, for transactions (pool.connect()).
-// The core's leased-connection calls block, so each runs on the libuv
-// threadpool: one hop per statement, the documented price of a lease
-// (pool.query() never pays it). lib/pool.js runs one statement at a time.
-#include <memory>
-
+// The lease comes from the core's event-loop side without blocking
+// (lakebase_pool_acquire_async); its statements run on the JS thread like
+// pool.query()'s, in order, through the pool that lent it (LeaseOwner), and
+// release() gives it back at once: the core rolls back an open transaction
+// on the loop. Only cancel() blocks (a short connection to the server), so
+// it alone runs on the threadpool.
 #include "addon.h"
 
 namespace lbnode {
@@ -19,44 +20,27 @@ class Client : public Napi::ObjectWrap<Client> {
                             InstanceMethod<&Client::Cancel>("cancel")});
     }
 
-    // new Client(External<lakebase_conn>, pool): the pool object is held so
-    // it is not collected while the lease exists.
+    // new Client(External<lakebase_conn>, External<LeaseOwner>, pool): the
+    // pool object is held so it is not collected while the lease exists.
     explicit Client(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Client>(info) {
         conn_ = info[0].As<Napi::External<lakebase_conn>>().Data();
-        pool_ = Napi::Persistent(info[1].As<Napi::Object>());
+        owner_ = info[1].As<Napi::External<LeaseOwner>>().Data();
+        pool_ = Napi::Persistent(info[2].As<Napi::Object>());
     }
 
     ~Client() override {
         // A lease dropped without release(): give it back (rolled back).
+        // Finalizers run on the JS thread, the core's host thread.
         lakebase_conn_release(conn_);
     }
 
   private:
+    // query(sql, params, int8) -> Promise<result>
     Napi::Value Query(const Napi::CallbackInfo &info) {
-        Napi::Env env = info.Env();
         if (!conn_)
-            ThrowTaken(env, nullptr, LAKEBASE_ECLOSED);
-        auto sql = std::make_shared<std::string>(info[0].As<Napi::String>());
-        auto params = std::make_shared<Params>(env, info[1]);
-        auto res = std::make_shared<lakebase_result *>(nullptr);
-        Int8Mode mode = Int8ModeFrom(info[2]);
-        lakebase_conn *conn = conn_;
-        Napi::Object self = Value();
-        auto keep =
-            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
-        return Task::Run(
-            env, "lakebase.client.query",
-            [conn, sql, params, res](lakebase_error **err) {
-                return lakebase_conn_query(conn, sql->c_str(), params->count(),
-                                           params->data(), res.get(), err);
-            },
-            [res, mode, keep](Napi::Env e) -> Napi::Value {
-                Napi::Value v = ResultToJs(e, *res, mode);
-                lakebase_result_free(*res);
-                *res = nullptr;
-                return v;
-            });
+            ThrowTaken(info.Env(), nullptr, LAKEBASE_ECLOSED);
+        return owner_->QueryOn(conn_, info);
     }
 
     // cancel() -> Promise: asks the server to cancel the running statement
@@ -76,25 +60,15 @@ class Client : public Napi::ObjectWrap<Client> {
             [keep](Napi::Env env) -> Napi::Value { return env.Undefined(); });
     }
 
-    // release() -> Promise: returns the connection (a rollback may block).
+    // release(): returns the connection; never blocks.
     Napi::Value Release(const Napi::CallbackInfo &info) {
-        lakebase_conn *conn = conn_;
+        lakebase_conn_release(conn_);
         conn_ = nullptr;
-        if (!conn) {
-            auto d = Napi::Promise::Deferred::New(info.Env());
-            d.Resolve(info.Env().Undefined());
-            return d.Promise();
-        }
-        return Task::Run(
-            info.Env(), "lakebase.client.release",
-            [conn](lakebase_error **) {
-                lakebase_conn_release(conn);
-                return 0;
-            },
-            nullptr);
+        return info.Env().Undefined();
     }
 
     lakebase_conn *conn_ = nullptr;
+    LeaseOwner *owner_ = nullptr;
     Napi::ObjectReference pool_;
 };
 

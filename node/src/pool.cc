@@ -3,7 +3,8 @@
 // lakebase_pool_on_socket / lakebase_pool_on_timer when they fire. A
 // statement's done callback settles its promise right there: no thread hop
 // per query. The handles keep the process alive only while statements are
-// pending (unless keepAlive), so an idle pool lets Node exit.
+// pending (unless keepAlive), so an idle pool lets Node exit. Leases for
+// transactions come from the same loop without blocking (lease.cc).
 #include <uv.h>
 
 #include <memory>
@@ -29,6 +30,11 @@ struct Statement {
     Int8Mode mode;
 };
 
+struct LeaseRequest {
+    Pool *pool;
+    Napi::Promise::Deferred deferred;
+};
+
 void FreeHandle(uv_handle_t *h) {
     if (h->type == UV_POLL)
         delete static_cast<PollWatch *>(h->data);
@@ -36,29 +42,25 @@ void FreeHandle(uv_handle_t *h) {
         delete reinterpret_cast<uv_timer_t *>(h);
 }
 
-class Pool : public Napi::ObjectWrap<Pool> {
+class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
   public:
     static Napi::Function Define(Napi::Env env) {
-        return DefineClass(
-            env, "Pool",
-            {InstanceMethod<&Pool::Query>("query"),
-             InstanceMethod<&Pool::QueryBlocking>("queryBlocking"),
-             InstanceMethod<&Pool::Open>("open"),
-             InstanceMethod<&Pool::Drain>("drain"),
-             InstanceMethod<&Pool::Close>("close"),
-             InstanceMethod<&Pool::Stats>("stats"),
-             InstanceMethod<&Pool::Acquire>("acquire")});
+        return DefineClass(env, "Pool",
+                           {InstanceMethod<&Pool::Query>("query"),
+                            InstanceMethod<&Pool::Open>("open"),
+                            InstanceMethod<&Pool::Drain>("drain"),
+                            InstanceMethod<&Pool::Close>("close"),
+                            InstanceMethod<&Pool::Stats>("stats"),
+                            InstanceMethod<&Pool::Acquire>("acquire")});
     }
 
-    // new Pool(pairs, dsn, { attach, keepAlive }, onError). Without attach
-    // the pool only leases connections (acquire) and never touches libuv.
+    // new Pool(pairs, dsn, { keepAlive }, onError)
     explicit Pool(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Pool>(info), env_(info.Env()),
           async_(info.Env(), "lakebase.pool") {
         Napi::Env env = info.Env();
         Napi::Object flags = info[2].As<Napi::Object>();
         keep_alive_ = flags.Get("keepAlive").ToBoolean();
-        attached_ = flags.Get("attach").ToBoolean();
         on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
         lakebase_error *err = nullptr;
@@ -67,8 +69,6 @@ class Pool : public Napi::ObjectWrap<Pool> {
         if (rc != 0)
             ThrowTaken(env, err, rc);
         Ref();
-        if (!attached_)
-            return;
         if (napi_get_uv_event_loop(env, &loop_) != napi_ok)
             throw Napi::Error::New(env, "no libuv loop");
         timer_ = new uv_timer_t;
@@ -190,10 +190,31 @@ class Pool : public Napi::ObjectWrap<Pool> {
         } else {
             st->deferred.Reject(TakeError(env, err, LAKEBASE_EINTERNAL));
         }
-        if (--p->pending_ == 0) {
-            for (auto &d : p->drain_waiters_)
-                d.Resolve(env.Undefined());
-            p->drain_waiters_.clear();
+        p->Settled();
+    }
+
+    static void OnLease(void *ud, lakebase_conn *conn, lakebase_error *err) {
+        std::unique_ptr<LeaseRequest> rq(static_cast<LeaseRequest *>(ud));
+        Pool *p = rq->pool;
+        Napi::Env env = p->env_;
+        Napi::HandleScope hs(env);
+        if (conn) {
+            auto *data = env.GetInstanceData<AddonData>();
+            rq->deferred.Resolve(data->client_ctor.New(
+                {Napi::External<lakebase_conn>::New(env, conn),
+                 Napi::External<LeaseOwner>::New(env, p), p->Value()}));
+        } else {
+            rq->deferred.Reject(TakeError(env, err, LAKEBASE_EINTERNAL));
+        }
+        p->Settled();
+    }
+
+    // One pending statement or lease request has settled.
+    void Settled() {
+        if (--pending_ == 0) {
+            for (auto &d : drain_waiters_)
+                d.Resolve(env_.Undefined());
+            drain_waiters_.clear();
         }
     }
 
@@ -237,6 +258,16 @@ class Pool : public Napi::ObjectWrap<Pool> {
 
     // query(sql, params|undefined, int8Mode) -> Promise<result>
     Napi::Value Query(const Napi::CallbackInfo &info) {
+        return Submit(nullptr, info);
+    }
+
+    Napi::Value QueryOn(lakebase_conn *conn,
+                        const Napi::CallbackInfo &info) override {
+        return Submit(conn, info);
+    }
+
+    // A statement for the pool (conn NULL) or for a lease of it.
+    Napi::Value Submit(lakebase_conn *conn, const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
         std::string sql = info[0].As<Napi::String>();
         Params params(env, info[1]);
@@ -244,8 +275,11 @@ class Pool : public Napi::ObjectWrap<Pool> {
                                  Int8ModeFrom(info[2])};
         Napi::Promise promise = st->deferred.Promise();
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_query_async(pool_, sql.c_str(), params.count(),
-                                           params.data(), OnDone, st, &err);
+        int rc =
+            conn ? lakebase_conn_query_async(conn, sql.c_str(), params.count(),
+                                             params.data(), OnDone, st, &err)
+                 : lakebase_pool_query_async(pool_, sql.c_str(), params.count(),
+                                             params.data(), OnDone, st, &err);
         if (rc != 0) {
             st->deferred.Reject(TakeError(env, err, rc));
             delete st;
@@ -281,10 +315,10 @@ class Pool : public Napi::ObjectWrap<Pool> {
         return d.Promise();
     }
 
-    // close() -> Promise: ends the pool and its handles. For an attached
-    // pool end() calls it after drain(), so no statement is in flight and
-    // nothing here waits on the server. A lease-only pool waits for its
-    // leases (on the threadpool: release() comes from this thread).
+    // close(cancelInflight = true) -> Promise: ends the pool and its
+    // handles. end() calls it after drain(), so no statement is in flight
+    // and nothing here waits on the server; a lease still held loses its
+    // connection (its statements then fail with ECLOSED).
     Napi::Value Close(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
         auto done = Napi::Promise::Deferred::New(env);
@@ -293,21 +327,9 @@ class Pool : public Napi::ObjectWrap<Pool> {
             return done.Promise();
         }
         closed_ = true;
-        if (!attached_) {
-            lakebase_pool *pool = pool_;
-            int cancel = info.Length() > 0 && info[0].ToBoolean().Value();
-            return Task::Run(
-                env, "lakebase.pool.close",
-                [pool, cancel](lakebase_error **err) {
-                    return lakebase_pool_close(pool, cancel, err);
-                },
-                [this](Napi::Env e) -> Napi::Value {
-                    Unref();
-                    return e.Undefined();
-                });
-        }
+        int cancel = info.Length() == 0 || info[0].ToBoolean().Value();
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_close(pool_, 1, &err);
+        int rc = lakebase_pool_close(pool_, cancel, &err);
         CloseTimer();
         for (auto &kv : watches_)
             uv_close(reinterpret_cast<uv_handle_t *>(&kv.second->handle),
@@ -348,51 +370,22 @@ class Pool : public Napi::ObjectWrap<Pool> {
         return o;
     }
 
-    // queryBlocking(sql, params, int8) -> Promise: lakebase_pool_query on
-    // the threadpool, for a pool that is not attached to the loop.
-    Napi::Value QueryBlocking(const Napi::CallbackInfo &info) {
-        Napi::Env env = info.Env();
-        auto sql = std::make_shared<std::string>(info[0].As<Napi::String>());
-        auto params = std::make_shared<Params>(env, info[1]);
-        auto res = std::make_shared<lakebase_result *>(nullptr);
-        Int8Mode mode = Int8ModeFrom(info[2]);
-        lakebase_pool *pool = pool_;
-        Napi::Object self = Value();
-        auto keep =
-            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
-        return Task::Run(
-            env, "lakebase.pool.query",
-            [pool, sql, params, res](lakebase_error **err) {
-                return lakebase_pool_query(pool, sql->c_str(), params->count(),
-                                           params->data(), res.get(), err);
-            },
-            [res, mode, keep](Napi::Env e) -> Napi::Value {
-                Napi::Value v = ResultToJs(e, *res, mode);
-                lakebase_result_free(*res);
-                *res = nullptr;
-                return v;
-            });
-    }
-
-    // acquire() -> Promise<Client>: a leased connection for transactions.
-    // The core's acquire blocks, so it runs on the threadpool.
+    // acquire() -> Promise<Client>: a connection of the caller's own, for
+    // transactions, leased by the loop without blocking.
     Napi::Value Acquire(const Napi::CallbackInfo &info) {
-        lakebase_pool *pool = pool_;
-        auto conn = std::make_shared<lakebase_conn *>(nullptr);
-        Napi::Object self = Value();
-        auto owner =
-            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
-        return Task::Run(
-            info.Env(), "lakebase.pool.acquire",
-            [pool, conn](lakebase_error **err) {
-                return lakebase_pool_acquire(pool, conn.get(), err);
-            },
-            [conn, owner](Napi::Env env) -> Napi::Value {
-                auto *data = env.GetInstanceData<AddonData>();
-                return data->client_ctor.New(
-                    {Napi::External<lakebase_conn>::New(env, *conn),
-                     owner->Value()});
-            });
+        Napi::Env env = info.Env();
+        auto *rq = new LeaseRequest{this, Napi::Promise::Deferred::New(env)};
+        Napi::Promise promise = rq->deferred.Promise();
+        lakebase_error *err = nullptr;
+        int rc = lakebase_pool_acquire_async(pool_, OnLease, rq, &err);
+        if (rc != 0) {
+            rq->deferred.Reject(TakeError(env, err, rc));
+            delete rq;
+            return promise;
+        }
+        pending_++;
+        ApplyRefs();
+        return promise;
     }
 
     Napi::Env env_;
@@ -405,7 +398,6 @@ class Pool : public Napi::ObjectWrap<Pool> {
     std::vector<Napi::Promise::Deferred> drain_waiters_;
     int pending_ = 0;
     bool keep_alive_ = false;
-    bool attached_ = false;
     bool refd_ = true;
     bool closed_ = false;
 };

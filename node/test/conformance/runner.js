@@ -70,8 +70,9 @@ function main(argv) {
       failed++;
       continue;
     }
-    // Every caller of a step may block in a core call on the threadpool.
-    // Loads and background queries add a few more.
+    // Statements and leases run on the JS thread; the credential steps
+    // (mint, open, cancel) block in a core call on the threadpool, one per
+    // caller of a step.
     const pool = Math.min(1024, Math.max(16, maxThreads(scenario) + 16));
     const r = spawnSync(process.execPath, [__filename, '--child', verbose ? '-v' : '', envFile, file], {
       env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },

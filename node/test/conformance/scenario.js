@@ -299,7 +299,7 @@ class Scenario {
         let pool = null, err = null;
         try {
           pool = new native.Pool(configPairs(this.env, s.config, []), null,
-            { attach: false, keepAlive: false }, () => {});
+            { keepAlive: false }, () => {});
         } catch (x) { err = x; }
         checkOutcome(this.env, e, err);
         if (pool) this.pools.set(s.id, pool);
@@ -328,7 +328,7 @@ class Scenario {
         const params = this.params(s.params);
         const caller = async () => {
           for (let i = 0; i < repeat; i++) {
-            const o = await settle(pool.queryBlocking(sql, params, TEXT));
+            const o = await settle(pool.query(sql, params, TEXT));
             checkOutcome(this.env, e, o.err, () => compareRows(this.env, o.value, e || {}));
           }
         };
@@ -345,7 +345,7 @@ class Scenario {
         for (let i = 0; i < s.threads; i++) {
           load.runs.push((async () => {
             while (!load.stop) {
-              const o = await settle(pool.queryBlocking(sql, params, TEXT));
+              const o = await settle(pool.query(sql, params, TEXT));
               if (o.err) {
                 load.failed++;
                 load.firstErr ??= o.err;
