@@ -31,6 +31,12 @@
 
 static const lb_backoff REFRESH_BACKOFF = {.floor_ms = 1000, .cap_ms = 60000};
 
+typedef struct mint_listener {
+    lb_mint_listener_fn fn;
+    void *userdata;
+    struct mint_listener *next;
+} mint_listener;
+
 struct lb_provider {
     /* Immutable after construction. */
     lb_resolved_config rc;
@@ -65,6 +71,7 @@ struct lb_provider {
     int64_t degraded_since_wall_ms;
     uint64_t mints_ok, mints_failed;
     int64_t last_mint_latency_us;
+    mint_listener *listeners;
 
     int paused; /* no handle: lingering in the registry, no refresh */
     int has_thread;
@@ -226,6 +233,8 @@ static void install_token(lb_provider *p, minted *m) {
         m->issued_mono_ms +
         (int64_t)((double)m->lifetime_ms * (1.0 - p->rc.refresh_fraction));
     p->mints_ok++;
+    for (mint_listener *l = p->listeners; l; l = l->next)
+        l->fn(l->userdata);
     p->consecutive_failures = 0;
     p->next_attempt_mono_ms = 0;
     p->refresh_requested = 0;
@@ -627,9 +636,42 @@ void lb_provider_free(lb_provider *p) {
     free(p->user);
     lb_secret_free(p->token);
     lb_err_destroy(p->last_error);
+    while (p->listeners) {
+        mint_listener *l = p->listeners;
+        p->listeners = l->next;
+        free(l);
+    }
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->mu);
     free(p);
+}
+
+int lb_provider_listen(lb_provider *p, lb_mint_listener_fn fn, void *userdata,
+                       lakebase_error **err) {
+    mint_listener *l = malloc(sizeof *l);
+    if (!l)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    l->fn = fn;
+    l->userdata = userdata;
+    pthread_mutex_lock(&p->mu);
+    l->next = p->listeners;
+    p->listeners = l;
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+void lb_provider_unlisten(lb_provider *p, lb_mint_listener_fn fn,
+                          void *userdata) {
+    pthread_mutex_lock(&p->mu);
+    for (mint_listener **link = &p->listeners; *link; link = &(*link)->next) {
+        mint_listener *l = *link;
+        if (l->fn == fn && l->userdata == userdata) {
+            *link = l->next;
+            free(l);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
 }
 
 int lb_provider_pause(lb_provider *p) {

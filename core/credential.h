@@ -59,6 +59,17 @@ void lb_provider_invalidate(lb_provider *p, const char *token);
 /* Fills the public stats struct (version already checked). */
 void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out);
 
+/* Called after every successful mint, on the minting thread with the
+ * provider's lock held: it must not block or call the provider. */
+typedef void (*lb_mint_listener_fn)(void *userdata);
+
+/* Adds a listener (LAKEBASE_ENOMEM) / removes it; once unlisten returns it
+ * is never called again. */
+int lb_provider_listen(lb_provider *p, lb_mint_listener_fn fn, void *userdata,
+                       lakebase_error **err);
+void lb_provider_unlisten(lb_provider *p, lb_mint_listener_fn fn,
+                          void *userdata);
+
 /* Runs the background work that is due now (one refresh attempt at most).
  * Returns the monotonic time at which more work falls due, or INT64_MAX. */
 int64_t lb_provider_tick(lb_provider *p);

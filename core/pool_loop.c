@@ -18,8 +18,10 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "handle.h"
@@ -90,6 +92,9 @@ struct lb_loop {
     lconn *reserved;  /* with pool.pipeline: draining for a queued lease */
     int64_t timer_at; /* INT64_MAX: no timer set */
     int closed;
+    void (*on_refresh)(void *userdata);
+    void *refresh_userdata;
+    atomic_int refreshed; /* set by lb_loop_signal_refresh, any thread */
 };
 
 /* ---- small helpers --------------------------------------------------------
@@ -664,6 +669,8 @@ static void deliver(lb_loop *l) {
 
 /* The end of every entry point that may complete statements. */
 static void settle(lb_loop *l) {
+    if (atomic_exchange(&l->refreshed, 0) && l->on_refresh)
+        l->on_refresh(l->refresh_userdata);
     deliver(l);
     dispatch(l);
     rearm(l);
@@ -833,6 +840,24 @@ void lb_loop_release(lb_pg_conn *c) {
         broken(l, k);
     dispatch(l);
     rearm(l);
+}
+
+int lb_loop_is_host(const lb_loop *l) {
+    return pthread_equal(l->host, pthread_self());
+}
+
+void lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata),
+                        void *userdata) {
+    l->on_refresh = fn;
+    l->refresh_userdata = userdata;
+}
+
+void lb_loop_signal_refresh(lb_loop *l) {
+    atomic_store(&l->refreshed, 1);
+    uint64_t one = 1;
+    /* A full counter (never in practice) still leaves the fd readable. */
+    if (write(l->evfd, &one, sizeof one) < 0)
+        return;
 }
 
 int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {

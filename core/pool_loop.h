@@ -46,6 +46,18 @@ int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
  * shared again (or dropped when its state is unknown). */
 void lb_loop_release(lb_pg_conn *c);
 
+/* 1 on the host's thread. */
+int lb_loop_is_host(const lb_loop *l);
+
+/* What the loop side calls on the host's thread, from lb_loop_on_socket,
+ * after lb_loop_signal_refresh. */
+void lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata);
+
+/* A new credential was minted: wakes the host to call the refresh callback
+ * once (several signals before it runs make one call). Thread-safe, never
+ * blocks. */
+void lb_loop_signal_refresh(lb_loop *l);
+
 /* The host saw `events` (LAKEBASE_WATCH_*) on `fd`. */
 int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err);
 

@@ -140,8 +140,8 @@ export class Pool extends EventEmitter {
   readonly ended: boolean;
   stats(): PoolStats;
   on(event: 'error', listener: (err: LakebaseError | Error) => void): this;
-  /** A new credential was minted (checked once a second while listened to). */
-  on(event: 'refresh', listener: (info: { mintsOk: number; expireTimeMs: number }) => void): this;
+  /** A new credential was minted: the provider's counters right after (never the token). */
+  on(event: 'refresh', listener: (credential: CredentialStats) => void): this;
 }
 
 /** The C library's version. */

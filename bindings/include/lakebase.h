@@ -830,6 +830,32 @@ LAKEBASE_API int lakebase_pool_on_timer(lakebase_pool *pool,
                                         lakebase_error **err);
 
 /**
+ * A new credential was minted for the pool's provider (the first one, and
+ * every refresh or re-mint after that): `stats` are the provider's counters
+ * right after it (never the token). Several mints before the host thread
+ * gets to run make one call.
+ * **Ownership:** `stats` is borrowed for the call.
+ * **Threading:** runs on the host thread, from inside
+ *   lakebase_pool_on_socket; it may call any function of this section.
+ * @since 0.2
+ */
+typedef void (*lakebase_refresh_fn)(void *userdata,
+                                    const lakebase_credential_stats *stats);
+
+/**
+ * Sets (or with `fn` NULL, removes) the callback of an attached pool for
+ * new credentials, replacing any set before. A pool with a static password
+ * never calls it. Errors: LAKEBASE_EINVAL (no loop attached, not the host
+ * thread), LAKEBASE_ENOMEM.
+ * **Ownership:** `userdata` is borrowed until removed or the pool closes.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int lakebase_pool_on_refresh(lakebase_pool *pool,
+                                          lakebase_refresh_fn fn,
+                                          void *userdata, lakebase_error **err);
+
+/**
  * The number of lakebase_pool_query_async statements whose done callback
  * has not run yet (0 when idle: the host may let its loop exit), or a
  * negative LAKEBASE_E* code (LAKEBASE_EHANDLE, LAKEBASE_EINVAL when no loop

@@ -14,4 +14,13 @@ int lb_glue_bad_handle(lakebase_error **err, const char *what);
 int lb_glue_resolve(const lakebase_config *cfg, lb_resolved_config *rc,
                     lakebase_error **err);
 
+/* Mint listeners on a credentials handle's provider (lb_provider_listen);
+ * a static-password handle never mints: listening succeeds and is never
+ * called. */
+int lb_glue_credentials_listen(lakebase_credentials *c,
+                               void (*fn)(void *userdata), void *userdata,
+                               lakebase_error **err);
+void lb_glue_credentials_unlisten(lakebase_credentials *c,
+                                  void (*fn)(void *userdata), void *userdata);
+
 #endif

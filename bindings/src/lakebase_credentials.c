@@ -212,3 +212,15 @@ void lakebase_credential_free(lakebase_credential *cred) {
     free(cred->sslmode);
     free(cred);
 }
+
+int lb_glue_credentials_listen(lakebase_credentials *c,
+                               void (*fn)(void *userdata), void *userdata,
+                               lakebase_error **err) {
+    return c->provider ? lb_provider_listen(c->provider, fn, userdata, err) : 0;
+}
+
+void lb_glue_credentials_unlisten(lakebase_credentials *c,
+                                  void (*fn)(void *userdata), void *userdata) {
+    if (c->provider)
+        lb_provider_unlisten(c->provider, fn, userdata);
+}

@@ -29,7 +29,9 @@ typedef struct login_ctx {
 struct lakebase_pool {
     uint32_t tag;
     lb_pool *core;
-    lb_loop *loop; /* NULL until lakebase_pool_attach_loop */
+    lb_loop *loop;                  /* NULL until lakebase_pool_attach_loop */
+    lakebase_refresh_fn on_refresh; /* host thread only */
+    void *refresh_userdata;
     lb_pool_settings settings;
     login_ctx login;
 };
@@ -157,10 +159,13 @@ int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
     return lb_pool_acquire(pool->core, out, err);
 }
 
+static void pool_minted(void *ud);
+
 int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
                         lakebase_error **err) {
     POOL_CHECK(pool, err);
     if (pool->loop) {
+        lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
         int code = lb_loop_close(pool->loop, cancel_inflight, err);
         if (code != 0)
             return code;
@@ -172,6 +177,7 @@ void lakebase_pool_free(lakebase_pool *pool) {
     if (!LB_HANDLE_OK(pool, LB_TAG_POOL))
         return;
     pool->tag = LB_TAG_DEAD;
+    lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
     lb_loop_free(pool->loop);
     lb_pool_destroy(pool->core);
     login_clear(&pool->login);
@@ -249,6 +255,44 @@ int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
 int lakebase_pool_on_timer(lakebase_pool *pool, lakebase_error **err) {
     LOOP_CHECK(pool, err);
     return lb_loop_on_timer(pool->loop, err);
+}
+
+/* On the minting thread, under the provider's lock. */
+static void pool_minted(void *ud) {
+    lakebase_pool *pool = ud;
+    lb_loop_signal_refresh(pool->loop);
+}
+
+/* On the host thread. */
+static void pool_refreshed(void *ud) {
+    lakebase_pool *pool = ud;
+    if (!pool->on_refresh)
+        return;
+    lakebase_credential_stats st = {.version =
+                                        LAKEBASE_CREDENTIAL_STATS_VERSION};
+    if (lakebase_credentials_stats(pool->login.creds, &st, NULL) == 0)
+        pool->on_refresh(pool->refresh_userdata, &st);
+}
+
+int lakebase_pool_on_refresh(lakebase_pool *pool, lakebase_refresh_fn fn,
+                             void *userdata, lakebase_error **err) {
+    LOOP_CHECK(pool, err);
+    if (!lb_loop_is_host(pool->loop))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "call the event-loop functions of a pool on the thread "
+                      "that attached the loop");
+    if (fn && !pool->on_refresh) {
+        int code = lb_glue_credentials_listen(pool->login.creds, pool_minted,
+                                              pool, err);
+        if (code != 0)
+            return code;
+        lb_loop_on_refresh(pool->loop, pool_refreshed, pool);
+    } else if (!fn && pool->on_refresh) {
+        lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
+    }
+    pool->on_refresh = fn;
+    pool->refresh_userdata = userdata;
+    return 0;
 }
 
 int lakebase_pool_busy(lakebase_pool *pool) {

@@ -52,7 +52,6 @@ class Pool extends EventEmitter {
   #config;
   #int8;
   #ending = null;
-  #refreshTimer = null;
 
   /** @param {import('../index').PoolOptions} [options] */
   constructor(options = {}) {
@@ -61,23 +60,18 @@ class Pool extends EventEmitter {
     this.#config = o;
     this.#int8 = o.int8;
     this.#native = this.#make();
+    // The core calls back on the JS thread after each new credential, only
+    // while someone listens.
     this.on('newListener', (event) => {
-      if (event === 'refresh' && !this.#refreshTimer && !this.#ending) this.#watchRefreshes();
-    });
-  }
-
-  // The core has no refresh callback: while someone listens, compare the
-  // provider's mint counter once a second (an unref'd timer, so it never
-  // keeps the process alive).
-  #watchRefreshes() {
-    let seen = this.#native.stats().credential.mintsOk;
-    this.#refreshTimer = setInterval(() => {
-      const c = this.#native.stats().credential;
-      if (c.mintsOk !== seen) {
-        seen = c.mintsOk;
-        this.emit('refresh', { mintsOk: c.mintsOk, expireTimeMs: c.expireTimeMs });
+      if (event === 'refresh' && this.listenerCount('refresh') === 0 && !this.#ending) {
+        this.#native.onRefresh((stats) => this.emit('refresh', stats));
       }
-    }, 1000).unref();
+    });
+    this.on('removeListener', (event) => {
+      if (event === 'refresh' && this.listenerCount('refresh') === 0 && !this.#ending) {
+        this.#native.onRefresh(null);
+      }
+    });
   }
 
   #make() {
@@ -123,7 +117,6 @@ class Pool extends EventEmitter {
    */
   end() {
     if (!this.#ending) {
-      clearInterval(this.#refreshTimer);
       this.#ending = this.#native.drain().then(() => this.#native.close());
     }
     return this.#ending;

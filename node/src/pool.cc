@@ -51,6 +51,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
                             InstanceMethod<&Pool::Drain>("drain"),
                             InstanceMethod<&Pool::Close>("close"),
                             InstanceMethod<&Pool::Stats>("stats"),
+                            InstanceMethod<&Pool::OnRefresh>("onRefresh"),
                             InstanceMethod<&Pool::Acquire>("acquire")});
     }
 
@@ -218,6 +219,17 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         }
     }
 
+    // Runs inside Drive (lakebase_pool_on_socket), so in its callback scope.
+    static void OnRefreshed(void *ud, const lakebase_credential_stats *st) {
+        Pool *p = static_cast<Pool *>(ud);
+        Napi::HandleScope hs(p->env_);
+        try {
+            p->on_refresh_.Call({CredentialStatsToJs(p->env_, *st)});
+        } catch (const Napi::Error &thrown) {
+            napi_fatal_exception(p->env_, thrown.Value());
+        }
+    }
+
     // ---- keeping the process alive -------------------------------------
 
     void ApplyRefs() {
@@ -343,6 +355,21 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         return done.Promise();
     }
 
+    // onRefresh(fn | null): fn(credentialStats) after each new credential,
+    // called by the core on this thread (no timer, no polling).
+    Napi::Value OnRefresh(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        bool on = info[0].IsFunction();
+        on_refresh_ = on ? Napi::Persistent(info[0].As<Napi::Function>())
+                         : Napi::FunctionReference();
+        lakebase_error *err = nullptr;
+        int rc = lakebase_pool_on_refresh(pool_, on ? OnRefreshed : nullptr,
+                                          this, &err);
+        if (rc != 0)
+            ThrowTaken(env, err, rc);
+        return env.Undefined();
+    }
+
     Napi::Value Stats(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
         lakebase_pool_stats s{};
@@ -391,6 +418,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     Napi::Env env_;
     Napi::AsyncContext async_;
     Napi::FunctionReference on_error_;
+    Napi::FunctionReference on_refresh_;
     lakebase_pool *pool_ = nullptr;
     uv_loop_t *loop_ = nullptr;
     uv_timer_t *timer_ = nullptr;

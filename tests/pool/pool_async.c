@@ -5,6 +5,7 @@
  * its own statement; rotation loses nothing; a close ends every statement
  * exactly once; a killed connection fails only what it carried. */
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +340,68 @@ static void test_async_begin_gets_its_connection_discarded(void **state) {
     lakebase_pool_free(h.pool);
 }
 
+typedef struct refresh_seen {
+    int calls;
+    int off_host; /* calls on another thread: must stay 0 */
+    uint64_t last_mints;
+    int went_back; /* a call saw fewer mints than the one before */
+    pthread_t host;
+} refresh_seen;
+
+static void on_refresh(void *ud, const lakebase_credential_stats *st) {
+    refresh_seen *r = ud;
+    r->calls++;
+    if (!pthread_equal(r->host, pthread_self()))
+        r->off_host++;
+    if (st->mints_ok <= r->last_mints)
+        r->went_back = 1;
+    r->last_mints = st->mints_ok;
+}
+
+static void turn_for(host *h, long long ms) {
+    long long end = emu_now_ms() + ms;
+    while (emu_now_ms() < end)
+        host_turn(h);
+}
+
+static void test_refresh_callback_reports_new_credentials(void **state) {
+    (void)state;
+    emu_reset("{\"ttl_seconds\": 3}");
+    /* The process's provider for this key lingers from the tests before,
+     * with a long-lived token: drop it so that 3 s credentials come. */
+    lakebase_config *cfg = emu_config_minting(NULL);
+    lakebase_credentials *creds = NULL;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_credentials_new(&creds, cfg, &err), err, "credentials");
+    emu_check(lakebase_credentials_invalidate(creds, NULL, &err), err,
+              "invalidate");
+    host h;
+    async_pool(&h, NULL, 0);
+    lakebase_credentials_free(creds);
+    lakebase_config_free(cfg);
+    refresh_seen seen = {.host = pthread_self()};
+    emu_check(lakebase_pool_on_refresh(h.pool, on_refresh, &seen, &err), err,
+              "on_refresh");
+    emu_check(lakebase_pool_open(h.pool, 1, &err), err, "open");
+    /* No statement at all: the mints alone wake the host. */
+    turn_for(&h, 4500);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    assert_true(st.credential.mints_ok >= 2);
+    assert_true(seen.calls >= 2);
+    assert_int_equal(seen.off_host, 0);
+    assert_int_equal(seen.went_back, 0);
+    assert_true(seen.last_mints >= st.credential.mints_ok - 1);
+    /* Removed: later mints call nothing. */
+    emu_check(lakebase_pool_on_refresh(h.pool, NULL, NULL, &err), err,
+              "on_refresh off");
+    int calls = seen.calls;
+    turn_for(&h, 3000);
+    assert_true(emu_pool_stats(h.pool).credential.mints_ok >
+                st.credential.mints_ok);
+    assert_int_equal(seen.calls, calls);
+    lakebase_pool_free(h.pool);
+}
+
 int main(void) {
     emu_load();
     const struct CMUnitTest tests[] = {
@@ -351,6 +414,7 @@ int main(void) {
         cmocka_unit_test(test_killed_connection_fails_only_its_pipeline),
         cmocka_unit_test(test_async_begin_gets_its_connection_discarded),
         cmocka_unit_test(test_rotation_under_async_load_fails_no_statement),
+        cmocka_unit_test(test_refresh_callback_reports_new_credentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,9 +82,9 @@ static stmt_slot on_conn(host *h, lakebase_conn *conn, const char *sql) {
 static stmt_slot on_pool(host *h, const char *sql) {
     stmt_slot s = {0};
     lakebase_error *err = NULL;
-    emu_check(lakebase_pool_query_async(h->pool, sql, 0, NULL, on_stmt, &s,
-                                        &err),
-              err, sql);
+    emu_check(
+        lakebase_pool_query_async(h->pool, sql, 0, NULL, on_stmt, &s, &err),
+        err, sql);
     host_run_until_idle(h, 10000);
     assert_int_equal(s.calls, 1);
     return s;
@@ -112,16 +112,16 @@ static void test_leased_transaction_commits(void **state) {
     stmt_slot a = {0}, b = {0}, c = {0};
     lakebase_error *err = NULL;
     const char *one[] = {"7"};
-    emu_check(lakebase_conn_query_async(conn, "BEGIN", 0, NULL, on_stmt, &a,
-                                        &err),
-              err, "BEGIN");
+    emu_check(
+        lakebase_conn_query_async(conn, "BEGIN", 0, NULL, on_stmt, &a, &err),
+        err, "BEGIN");
     emu_check(lakebase_conn_query_async(
                   conn, "INSERT INTO lease_commit VALUES ($1::int)", 1, one,
                   on_stmt, &b, &err),
               err, "INSERT");
-    emu_check(lakebase_conn_query_async(conn, "COMMIT", 0, NULL, on_stmt, &c,
-                                        &err),
-              err, "COMMIT");
+    emu_check(
+        lakebase_conn_query_async(conn, "COMMIT", 0, NULL, on_stmt, &c, &err),
+        err, "COMMIT");
     host_run_until_idle(&h, 10000);
     assert_int_equal(a.calls + b.calls + c.calls, 3);
     assert_int_equal(a.code | b.code | c.code, 0);
@@ -229,8 +229,8 @@ static void test_second_lease_times_out_while_first_is_held(void **state) {
     lakebase_conn *first = lease_now(&h);
     lease_slot second = {0};
     lakebase_error *err = NULL;
-    emu_check(lakebase_pool_acquire_async(h.pool, on_lease, &second, &err),
-              err, "acquire_async");
+    emu_check(lakebase_pool_acquire_async(h.pool, on_lease, &second, &err), err,
+              "acquire_async");
     host_run_until_idle(&h, 5000);
     assert_int_equal(second.calls, 1);
     assert_int_equal(second.code, LAKEBASE_ETIMEOUT);
@@ -251,9 +251,9 @@ static void test_close_while_leased_leaves_a_handle_that_fails(void **state) {
     lakebase_error *err = NULL;
     emu_check(lakebase_pool_close(h.pool, 0, &err), err, "close");
     err = NULL;
-    assert_int_equal(lakebase_pool_acquire_async(h.pool, on_lease, &queued,
-                                                 &err),
-                     LAKEBASE_ECLOSED);
+    assert_int_equal(
+        lakebase_pool_acquire_async(h.pool, on_lease, &queued, &err),
+        LAKEBASE_ECLOSED);
     lakebase_error_free(err);
     err = NULL;
     assert_int_equal(lakebase_conn_query_async(conn, "SELECT 1", 0, NULL,
