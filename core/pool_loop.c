@@ -16,11 +16,14 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -31,9 +34,12 @@
 /* Statements in flight per connection with pool.pipeline. */
 #define PIPE_MAX_DEPTH 256
 /* With pool.pipeline, ask for one more connection once every connection
- * has this many statements in flight: a slow statement then holds up at
- * most a few others. */
+ * has this many statements in flight. */
 #define PIPE_GROW_DEPTH 8
+/* With pool.pipeline, fill a connection up to this many statements in
+ * flight before using the next (see pick): a slow statement holds up at
+ * most this many others. */
+#define PIPE_FILL_DEPTH 16
 
 struct lconn;
 
@@ -71,6 +77,8 @@ typedef struct lconn {
     int leased;      /* held by one caller (lb_loop_lease) */
     int returning;   /* released; made reusable once drained */
     int rolled_back; /* the return already sent a ROLLBACK */
+    int corked;      /* TCP_CORK on: see cork() */
+    int no_cork;     /* not TCP (a Unix socket): never corked */
     int64_t idle_since_ms;
 } lconn;
 
@@ -90,6 +98,7 @@ struct lb_loop {
     int in_flight;   /* sent, or queued behind a lease's statement */
     int leases_queued;
     lconn *reserved;  /* with pool.pipeline: draining for a queued lease */
+    int corked;       /* connections corked until the next turn */
     int64_t timer_at; /* INT64_MAX: no timer set */
     int closed;
     void (*on_refresh)(void *userdata);
@@ -184,6 +193,38 @@ static void fail_queue(lb_loop *l, op_queue *q, const lakebase_error *e) {
     }
 }
 
+/* While a pipelined connection has statements in flight, further ones are
+ * held in the kernel (TCP_CORK) until the host's loop comes round again, so
+ * a burst from many callers reaches the server as one segment: one wake-up
+ * of its backend instead of one per statement (libpq 15 flushes on every
+ * PQpipelineSync, and on two vCPUs each wake-up costs a context switch).
+ * A statement on an idle connection goes out at once. */
+static void cork(lb_loop *l, lconn *k) {
+    if (k->corked || k->no_cork)
+        return;
+    int on = 1;
+    if (setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) != 0) {
+        k->no_cork = 1;
+        return;
+    }
+    k->corked = 1;
+    l->corked++;
+}
+
+/* Sends what cork() held back: clearing TCP_CORK pushes it out. */
+static void uncork_all(lb_loop *l) {
+    if (!l->corked)
+        return;
+    for (lconn *k = l->conns; k; k = k->next) {
+        if (!k->corked)
+            continue;
+        int off = 0;
+        (void)setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+        k->corked = 0;
+    }
+    l->corked = 0;
+}
+
 static void unlink_conn(lb_loop *l, lconn *k) {
     for (lconn **link = &l->conns; *link; link = &(*link)->next)
         if (*link == k) {
@@ -193,6 +234,8 @@ static void unlink_conn(lb_loop *l, lconn *k) {
     l->n_conns--;
     if (l->reserved == k)
         l->reserved = NULL;
+    if (k->corked)
+        l->corked--;
     set_watch(l, k, 0);
 }
 
@@ -237,7 +280,8 @@ static int usable(const lb_loop *l, const lconn *k, int64_t now) {
 }
 
 /* The usable connection with the fewest statements in flight. */
-static lconn *pick(lb_loop *l, int64_t now) {
+/* The usable connection with the fewest statements in flight. */
+static lconn *least_loaded(lb_loop *l, int64_t now) {
     lconn *best = NULL;
     for (lconn *k = l->conns; k; k = k->next)
         if (usable(l, k, now) && (!best || k->flight.n < best->flight.n))
@@ -245,9 +289,26 @@ static lconn *pick(lb_loop *l, int64_t now) {
     return best;
 }
 
+/* Where a statement goes. With pool.pipeline: the busiest usable connection
+ * that still has fewer than PIPE_FILL_DEPTH statements in flight, so a
+ * burst from many callers reaches the server in few large batches (one
+ * backend wake-up for many statements); otherwise, and without pipelining,
+ * the least loaded one. */
+static lconn *pick(lb_loop *l, int64_t now) {
+    lconn *best = NULL;
+    if (l->cfg.pipeline)
+        for (lconn *k = l->conns; k; k = k->next)
+            if (usable(l, k, now) && k->flight.n < PIPE_FILL_DEPTH &&
+                (!best || k->flight.n > best->flight.n))
+                best = k;
+    return best ? best : least_loaded(l, now);
+}
+
 /* 0 when sent; -1 when the connection broke (`o` is then in flight on it,
  * failed with the rest by the caller). */
 static int send_op(lb_loop *l, lconn *k, op *o) {
+    if (k->flight.n && pipelined(k))
+        cork(l, k);
     push(&k->flight, o);
     PGconn *pg = k->c->pg;
     const char *const *values = (const char *const *)o->values;
@@ -306,7 +367,7 @@ static int grant(lb_loop *l, lconn *k, op *o) {
 static void reserve_for_lease(lb_loop *l, int64_t now) {
     if (!l->cfg.pipeline || l->reserved)
         return;
-    lconn *k = pick(l, now);
+    lconn *k = least_loaded(l, now);
     if (k)
         l->reserved = k;
 }
@@ -371,7 +432,7 @@ static void dispatch(lb_loop *l) {
         held = l->n_conns;
         place_queued(l, now);
     } while (l->n_conns < held && l->queued.head);
-    lconn *least = pick(l, now);
+    lconn *least = least_loaded(l, now);
     int need = lb_loop_connections_needed(
         l->cfg.pipeline, l->cfg.max_size, l->n_conns, l->requested, l->queued.n,
         least ? least->flight.n : PIPE_MAX_DEPTH);
@@ -628,10 +689,11 @@ static void rearm(lb_loop *l) {
     if (l->closed)
         return;
     int64_t next = INT64_MAX;
-    if (l->done.head)
+    if (l->done.head || l->corked)
         next = 0;
-    for (op *o = l->queued.head; o; o = o->next)
-        next = min64(next, o->deadline_ms);
+    /* Queued in order, so the head has the first deadline. */
+    if (l->queued.head)
+        next = min64(next, l->queued.head->deadline_ms);
     int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
     for (lconn *k = l->conns; k; k = k->next) {
         if (k->flight.n || k->leased)
@@ -865,6 +927,7 @@ int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {
         return not_host(err);
     if (l->closed)
         return 0;
+    uncork_all(l);
     if (fd == l->evfd) {
         collect(l);
     } else {
@@ -882,6 +945,7 @@ int lb_loop_on_timer(lb_loop *l, lakebase_error **err) {
     if (l->closed)
         return 0;
     l->timer_at = INT64_MAX; /* it fired */
+    uncork_all(l);
     expire(l, lb_pg_now_ms());
     settle(l);
     return 0;
@@ -894,6 +958,7 @@ int lb_loop_busy(const lb_loop *l) {
 /* Runs the connections with statements in flight to completion (close
  * blocks, like the synchronous close). */
 static void finish_in_flight(lb_loop *l) {
+    uncork_all(l);
     while (l->in_flight > 0) {
         struct pollfd fds[64];
         lconn *ks[64];
