@@ -130,6 +130,17 @@ static op *pop(op_queue *q) {
     return o;
 }
 
+/* Takes `o` out of `q`, where `prev` is the op before it (NULL: the head). */
+static void unlink_after(op_queue *q, op *prev, op *o) {
+    if (prev)
+        prev->next = o->next;
+    else
+        q->head = o->next;
+    if (q->tail == o)
+        q->tail = prev;
+    q->n--;
+}
+
 static void set_watch(lb_loop *l, lconn *k, int events) {
     if (k->watched != events) {
         k->watched = events;
@@ -397,13 +408,7 @@ static void place_queued(lb_loop *l, int64_t now) {
             prev = o;
             continue;
         }
-        if (prev)
-            prev->next = next;
-        else
-            l->queued.head = next;
-        if (l->queued.tail == o)
-            l->queued.tail = prev;
-        l->queued.n--;
+        unlink_after(&l->queued, prev, o);
         if (o->lease) {
             if (grant(l, k, o) != 0) {
                 /* The connection cannot leave pipeline mode: it is of no
@@ -653,13 +658,7 @@ static void expire(lb_loop *l, int64_t now) {
             prev = o;
             continue;
         }
-        if (prev)
-            prev->next = next;
-        else
-            l->queued.head = next;
-        if (l->queued.tail == o)
-            l->queued.tail = prev;
-        l->queued.n--;
+        unlink_after(&l->queued, prev, o);
         if (o->lease)
             l->leases_queued--;
         lakebase_error *e = NULL;
