@@ -250,8 +250,56 @@ static void unlink_conn(lb_loop *l, lconn *k) {
     set_watch(l, k, 0);
 }
 
+/* What lakebase_conn_release does for a leased connection that is already
+ * gone (see keep_handle). */
+static void gone_release(void *owner, lb_pg_conn *c) {
+    (void)owner;
+    lb_pg_close(c);
+}
+
+/* A caller holds `c` (a lease) while it goes (it broke, or the pool is
+ * closing): close the connection but leave the caller's handle alive, its
+ * statements failing with LAKEBASE_ECLOSED, until lakebase_conn_release
+ * frees it. */
+static void keep_handle(lb_loop *l, lb_pg_conn *c, lb_drop_reason why) {
+    lb_pool_loop_forget(l->pool, c, why);
+    lb_pg_disconnect(c);
+    c->loop_lease = NULL;
+    c->owner = NULL;
+    c->on_release = gone_release;
+}
+
+/* If `k` was granted to a lease request not yet told, takes it back: the
+ * request waits for another connection again (at the head of the queue),
+ * or fails with LAKEBASE_ECLOSED once the pool is closed. 1 if so. */
+static int ungrant(lb_loop *l, lconn *k) {
+    op *prev = NULL;
+    for (op *o = l->done.head; o; prev = o, o = o->next) {
+        if (o->granted != k)
+            continue;
+        k->leased = 0;
+        k->c->loop_lease = NULL;
+        k->c->tag = LB_TAG_DEAD;
+        o->granted = NULL;
+        if (l->closed) {
+            o->err = make_error(LAKEBASE_ECLOSED, "the pool was closed");
+            return 1;
+        }
+        unlink_after(&l->done, prev, o);
+        o->next = l->queued.head;
+        l->queued.head = o;
+        if (!l->queued.tail)
+            l->queued.tail = o;
+        l->queued.n++;
+        l->leases_queued++;
+        return 1;
+    }
+    return 0;
+}
+
 /* Stops watching, fails what is still in flight with `e` (ownership moves
- * in; may be NULL when nothing is), gives the connection back. */
+ * in; may be NULL when nothing is), gives the connection back (or, for a
+ * lease its caller holds, keeps the handle). */
 static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
                         lb_drop_reason why) {
     unlink_conn(l, k);
@@ -260,7 +308,10 @@ static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
     fail_queue(l, &k->flight, e);
     fail_queue(l, &k->waiting, e);
     lb_err_destroy(e);
-    lb_pool_loop_drop(l->pool, k->c, why);
+    if (k->leased && !k->returning && !ungrant(l, k))
+        keep_handle(l, k->c, why);
+    else
+        lb_pool_loop_drop(l->pool, k->c, why);
     free(k);
 }
 
@@ -624,27 +675,6 @@ static void service_conn(lb_loop *l, lconn *k, int events) {
     retire_if_due(l, k, lb_pg_now_ms());
 }
 
-/* What lakebase_conn_release does for a lease of a pool that was closed
- * while it was held: the connection is already gone. */
-static void orphan_release(void *owner, lb_pg_conn *c) {
-    (void)owner;
-    lb_pg_close(c);
-}
-
-/* The pool closes while a caller still holds `k`: close the connection,
- * leave the caller's handle alive (its statements fail with
- * LAKEBASE_ECLOSED) until lakebase_conn_release frees it. */
-static void orphan(lb_loop *l, lconn *k) {
-    unlink_conn(l, k);
-    lb_pg_conn *c = k->c;
-    lb_pool_loop_forget(l->pool, c, LB_DROP_IDLE);
-    lb_pg_disconnect(c);
-    c->loop_lease = NULL;
-    c->owner = NULL;
-    c->on_release = orphan_release;
-    free(k);
-}
-
 /* ---- time -----------------------------------------------------------------
  */
 
@@ -863,7 +893,8 @@ int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
     lconn *k = c->loop_lease;
     if (!k)
         return lb_err(err, LAKEBASE_ECLOSED,
-                      "the pool of this connection was closed");
+                      "this leased connection is gone (it broke, or its "
+                      "pool was closed): release it");
     lb_loop *l = k->l;
     if (!pthread_equal(l->host, pthread_self()))
         return not_host(err);
@@ -982,21 +1013,6 @@ static void finish_in_flight(lb_loop *l) {
     }
 }
 
-/* Lease requests granted but not yet reported get LAKEBASE_ECLOSED instead:
- * their connections are about to close. */
-static void revoke_grants(lb_loop *l) {
-    for (op *o = l->done.head; o; o = o->next) {
-        lconn *k = o->granted;
-        if (!k)
-            continue;
-        k->c->loop_lease = NULL;
-        k->c->tag = LB_TAG_DEAD;
-        k->leased = 0;
-        o->granted = NULL;
-        o->err = make_error(LAKEBASE_ECLOSED, "the pool was closed");
-    }
-}
-
 int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
     if (!pthread_equal(l->host, pthread_self()))
         return not_host(err);
@@ -1011,15 +1027,9 @@ int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
                 lb_pg_cancel(k->c, NULL);
     finish_in_flight(l);
     l->closed = 1;
-    revoke_grants(l);
     collect(l);
-    while (l->conns) {
-        lconn *k = l->conns;
-        if (k->leased && !k->returning)
-            orphan(l, k);
-        else
-            remove_conn(l, k, NULL, LB_DROP_IDLE);
-    }
+    while (l->conns)
+        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
     l->watch(l->userdata, l->evfd, 0);
     if (l->timer_at != INT64_MAX)
         l->timer(l->userdata, -1);

@@ -309,6 +309,14 @@ int lakebase_pool_busy(lakebase_pool *pool) {
             return lb_glue_bad_handle(err, "lakebase_conn");                   \
     } while (0)
 
+/* A lease whose connection broke or whose pool was closed while it was
+ * held: only its handle is left. */
+static int gone(lakebase_error **err) {
+    return lb_err(err, LAKEBASE_ECLOSED,
+                  "this connection is gone (it broke, or its pool was "
+                  "closed): release it");
+}
+
 static void direct_release(void *owner, lb_pg_conn *c) {
     login_ctx *l = owner;
     lb_pg_close(c);
@@ -366,8 +374,7 @@ int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
                       "this connection is driven by the event loop: use "
                       "lakebase_conn_query_async");
     if (!conn->pg)
-        return lb_err(err, LAKEBASE_ECLOSED,
-                      "the pool of this connection was closed");
+        return gone(err);
     PGresult *res = NULL;
     int code = lb_pg_exec(conn, sql, nparams, values, &res, err);
     if (code != 0)
@@ -390,7 +397,6 @@ int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
 int lakebase_conn_cancel(lakebase_conn *conn, lakebase_error **err) {
     CONN_CHECK(conn, err);
     if (!conn->pg)
-        return lb_err(err, LAKEBASE_ECLOSED,
-                      "the pool of this connection was closed");
+        return gone(err);
     return lb_pg_cancel(conn, err);
 }

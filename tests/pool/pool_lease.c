@@ -267,6 +267,43 @@ static void test_close_while_leased_leaves_a_handle_that_fails(void **state) {
     assert_int_equal(h.n, 0);
 }
 
+static void
+test_killed_lease_fails_and_leaves_a_handle_to_release(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.max_size", "2", NULL};
+    async_pool(&h, extra, 1);
+    lakebase_conn *conn = lease_now(&h);
+    stmt_slot sleeping = {0};
+    lakebase_error *err = NULL;
+    emu_check(lakebase_conn_query_async(conn, "SELECT pg_sleep(5)", 0, NULL,
+                                        on_stmt, &sleeping, &err),
+              err, "sleep");
+    host_turn(&h);
+    emu_post("/emulator/kill-connections", NULL);
+    long long end = emu_now_ms() + 10000;
+    while (sleeping.calls == 0 && emu_now_ms() < end)
+        host_turn(&h);
+    assert_int_equal(sleeping.calls, 1);
+    assert_int_equal(sleeping.code, LAKEBASE_ECONNECTION);
+    /* The handle is still the caller's: it fails cleanly until released. */
+    err = NULL;
+    assert_int_equal(lakebase_conn_query_async(conn, "SELECT 1", 0, NULL,
+                                               on_stmt, NULL, &err),
+                     LAKEBASE_ECLOSED);
+    assert_non_null(strstr(lakebase_error_message(err), "release it"));
+    lakebase_error_free(err);
+    lakebase_conn_release(conn);
+    /* The pool goes on with new connections. */
+    assert_int_equal(on_pool(&h, "SELECT 5").value, 5);
+    lakebase_conn *again = lease_now(&h);
+    assert_int_equal(on_conn(&h, again, "SELECT 6").value, 6);
+    lakebase_conn_release(again);
+    assert_true(emu_pool_stats(h.pool).discarded >= 1);
+    lakebase_pool_free(h.pool);
+}
+
 int main(void) {
     emu_load();
     const struct CMUnitTest tests[] = {
@@ -276,6 +313,8 @@ int main(void) {
         cmocka_unit_test(test_pipelined_pool_drains_a_connection_for_a_lease),
         cmocka_unit_test(test_second_lease_times_out_while_first_is_held),
         cmocka_unit_test(test_close_while_leased_leaves_a_handle_that_fails),
+        cmocka_unit_test(
+            test_killed_lease_fails_and_leaves_a_handle_to_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
