@@ -20,8 +20,9 @@ demo: build
 	sh scripts/demo.sh $(BUILD)
 
 # Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
-# conformance, pool, bindings), then the unit tests and fuzz corpora under
-# ASan+UBSan and the unit and pool tests under ThreadSanitizer.
+# conformance, pool, bindings), then the unit, fuzz and pool tests under
+# ASan+UBSan (with leak checks) and the unit and pool tests under
+# ThreadSanitizer.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 	$(MAKE) test-asan
@@ -30,7 +31,7 @@ test: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DLAKEBASE_WERROR=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz' --output-on-failure
+	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz|pool' --output-on-failure
 
 test-tsan: deps
 	cmake -S . -B build-tsan -DLAKEBASE_SANITIZE=thread >/dev/null
