@@ -10,6 +10,11 @@
  *   pool_bench warmup N ROUNDS [MAX_CONNECTING]
  *                                       open(wait) with min_size N vs with
  *                                       min_size 1, alternating
+ *   pool_bench warmup-proxied N ROUNDS [MAX_CONNECTING]
+ *                                       the same through the emulator's
+ *                                       TLS login proxy with a minted
+ *                                       token (minted once, before timing),
+ *                                       as an application logs in
  * Prints one "name value" line per measurement. */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -303,14 +308,29 @@ static void bench_async(int callers, double seconds, int pipeline,
 /* ---- warm-up ---------------------------------------------------------------
  */
 
+/* The emulator's workspace, identity and endpoint from the environment:
+ * logins go through its TLS proxy with a minted credential. */
+static lakebase_config *proxied_config(const char *const *extra) {
+    lakebase_config *cfg = NULL;
+    lakebase_error *err = NULL;
+    check(lakebase_config_new(&cfg, &err), err, "config");
+    for (size_t i = 0; extra && extra[i]; i += 2)
+        check(lakebase_config_set(cfg, extra[i], extra[i + 1], &err), err,
+              extra[i]);
+    return cfg;
+}
+
+typedef lakebase_config *(*config_fn)(const char *const *extra);
+
 /* Seconds for open(wait) of a pool with min_size = max_size = n. */
-static double time_open(int n, const char *max_connecting) {
+static double time_open(config_fn make_config, int n,
+                        const char *max_connecting) {
     char size[16];
     snprintf(size, sizeof size, "%d", n);
     const char *const extra[] = {
         "pool.min_size", size, "pool.max_size", size, "pool.max_connecting",
         max_connecting,  NULL};
-    lakebase_config *cfg = direct_config(extra);
+    lakebase_config *cfg = make_config(extra);
     lakebase_pool *pool = NULL;
     lakebase_error *err = NULL;
     check(lakebase_pool_new(&pool, cfg, &err), err, "pool_new");
@@ -322,14 +342,26 @@ static double time_open(int n, const char *max_connecting) {
     return took;
 }
 
-static void bench_warmup(int n, int rounds, const char *max_connecting) {
+static void bench_warmup(config_fn make_config, int n, int rounds,
+                         const char *max_connecting) {
+    /* Proxied: a credentials handle keeps the shared provider and its
+     * token alive, so no open below waits on a mint. */
+    lakebase_credentials *creds = NULL;
+    if (make_config == proxied_config) {
+        lakebase_config *cfg = proxied_config(NULL);
+        lakebase_error *err = NULL;
+        check(lakebase_credentials_new(&creds, cfg, &err), err, "credentials");
+        check(lakebase_credentials_open(creds, &err), err, "mint");
+        lakebase_config_free(cfg);
+    }
     for (int r = 0; r < rounds; r++) {
-        double one = time_open(1, max_connecting);
-        double all = time_open(n, max_connecting);
+        double one = time_open(make_config, 1, max_connecting);
+        double all = time_open(make_config, n, max_connecting);
         printf("open_wait_1_ms %.2f\nopen_wait_%d_ms %.2f\n"
                "warmup_ratio_max_connecting_%s %.2f\n",
                one * 1e3, n, all * 1e3, max_connecting, all / one);
     }
+    lakebase_credentials_free(creds);
 }
 
 int main(int argc, char **argv) {
@@ -347,11 +379,18 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 4 && strcmp(argv[1], "warmup") == 0) {
-        bench_warmup(atoi(argv[2]), atoi(argv[3]), argc >= 5 ? argv[4] : "4");
+        bench_warmup(direct_config, atoi(argv[2]), atoi(argv[3]),
+                     argc >= 5 ? argv[4] : "4");
+        return 0;
+    }
+    if (argc >= 4 && strcmp(argv[1], "warmup-proxied") == 0) {
+        bench_warmup(proxied_config, atoi(argv[2]), atoi(argv[3]),
+                     argc >= 5 ? argv[4] : "4");
         return 0;
     }
     fprintf(stderr, "usage: pool_bench acquire [n] | pool|raw THREADS SECONDS "
                     "| async CALLERS SECONDS PIPELINE MAX_SIZE | warmup N "
-                    "ROUNDS [MAX_CONNECTING]\n");
+                    "ROUNDS [MAX_CONNECTING] | warmup-proxied N ROUNDS "
+                    "[MAX_CONNECTING]\n");
     return 2;
 }
