@@ -285,16 +285,25 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         Params params(env, info[1]);
         auto *st = new Statement{this, Napi::Promise::Deferred::New(env),
                                  Int8ModeFrom(info[2])};
-        Napi::Promise promise = st->deferred.Promise();
         lakebase_error *err = nullptr;
         int rc =
             conn ? lakebase_conn_query_async(conn, sql.c_str(), params.count(),
                                              params.data(), OnDone, st, &err)
                  : lakebase_pool_query_async(pool_, sql.c_str(), params.count(),
                                              params.data(), OnDone, st, &err);
+        return Track(env, st, rc, err);
+    }
+
+    // The promise of a statement or lease request just submitted (rc, err:
+    // the submission's outcome). The core never completes it from inside
+    // the submitting call, so `rq` is alive here.
+    template <typename Request>
+    Napi::Promise Track(Napi::Env env, Request *rq, int rc,
+                        lakebase_error *err) {
+        Napi::Promise promise = rq->deferred.Promise();
         if (rc != 0) {
-            st->deferred.Reject(TakeError(env, err, rc));
-            delete st;
+            rq->deferred.Reject(TakeError(env, err, rc));
+            delete rq;
             return promise;
         }
         pending_++;
@@ -402,17 +411,9 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     Napi::Value Acquire(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
         auto *rq = new LeaseRequest{this, Napi::Promise::Deferred::New(env)};
-        Napi::Promise promise = rq->deferred.Promise();
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_acquire_async(pool_, OnLease, rq, &err);
-        if (rc != 0) {
-            rq->deferred.Reject(TakeError(env, err, rc));
-            delete rq;
-            return promise;
-        }
-        pending_++;
-        ApplyRefs();
-        return promise;
+        return Track(env, rq, rc, err);
     }
 
     Napi::Env env_;
