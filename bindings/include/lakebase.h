@@ -43,7 +43,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define LAKEBASE_VERSION_MAJOR 0
-#define LAKEBASE_VERSION_MINOR 1
+#define LAKEBASE_VERSION_MINOR 2
 #define LAKEBASE_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. @since 0.1 */
 #define LAKEBASE_VERSION_NUMBER                                                \

@@ -18,3 +18,15 @@ if (r.error || r.status !== 0) {
   );
   process.exit(1);
 }
+// The addon drives the pool through the event-loop leases and refresh
+// callback that liblakebase 0.2 added.
+const NEEDED = '0.2.0';
+const atLeast = spawnSync('pkg-config', [`--atleast-version=${NEEDED}`, 'lakebase']);
+if (atLeast.status !== 0) {
+  process.stderr.write(
+    `\n@lakebase/connector: liblakebase ${r.stdout.trim()} is installed; this package needs ` +
+      `${NEEDED} or newer.\nRebuild and reinstall the library from a newer checkout ` +
+      '(cmake --build build && cmake --install build --prefix <prefix>), then retry npm install.\n\n',
+  );
+  process.exit(1);
+}
