@@ -1,8 +1,28 @@
 package lakebase
 
 /*
+#include <stdint.h>
 #include <stdlib.h>
 #include <lakebase.h>
+
+// Exported from callbacks.go.
+extern int lbGoTokenSource(void *, char *, size_t, int64_t *);
+extern void lbGoLog(void *, int, char *);
+
+// The hooks id travels as the callbacks' userdata; cgo has no const.
+static void lb_go_log(void *userdata, int level, const char *message) {
+    lbGoLog(userdata, level, (char *)message);
+}
+
+static int lb_go_set_token_source(lakebase_config *cfg, uintptr_t id,
+                                  lakebase_error **err) {
+    return lakebase_config_set_token_source(cfg, lbGoTokenSource, (void *)id, err);
+}
+
+static int lb_go_set_logger(lakebase_config *cfg, uintptr_t id, int max_level,
+                            lakebase_error **err) {
+    return lakebase_config_set_logger(cfg, lb_go_log, (void *)id, max_level, err);
+}
 */
 import "C"
 
@@ -46,14 +66,40 @@ func ConfigKeys() []ConfigKey {
 	}
 }
 
-// newCConfig builds a C configuration from c (keys in sorted order, so the
-// first invalid key reported is always the same). Free with
-// C.lakebase_config_free.
-func newCConfig(c Config) (*C.lakebase_config, error) {
+// newCConfig builds a C configuration from c and opts: the DSN first, then
+// the keys in sorted order (so the first invalid key reported is always the
+// same), then the callbacks. The hooks (nil without callbacks) hold one
+// reference for the config: pass it on to the C object made from the
+// config, or release it. Free the config with C.lakebase_config_free.
+func newCConfig(c Config, opts []Option) (*C.lakebase_config, *hooks, error) {
+	o := collectOptions(opts)
 	var cfg *C.lakebase_config
 	var cerr *C.lakebase_error
 	if rc := C.lakebase_config_new(&cfg, &cerr); rc != 0 {
-		return nil, takeError(rc, cerr)
+		return nil, nil, takeError(rc, cerr)
+	}
+	if err := fillCConfig(cfg, c, o.dsn); err != nil {
+		C.lakebase_config_free(cfg)
+		return nil, nil, err
+	}
+	h := newHooks(o)
+	if err := h.install(cfg); err != nil {
+		C.lakebase_config_free(cfg)
+		h.release(nil)
+		return nil, nil, err
+	}
+	return cfg, h, nil
+}
+
+func fillCConfig(cfg *C.lakebase_config, c Config, dsn string) error {
+	var cerr *C.lakebase_error
+	if dsn != "" {
+		cdsn := cString(dsn)
+		rc := C.lakebase_config_set_dsn(cfg, cdsn, &cerr)
+		freeSecretCString(cdsn)
+		if rc != 0 {
+			return takeError(rc, cerr)
+		}
 	}
 	keys := make([]string, 0, len(c))
 	for k := range c {
@@ -66,9 +112,29 @@ func newCConfig(c Config) (*C.lakebase_config, error) {
 		freeCString(ck)
 		freeSecretCString(cv)
 		if rc != 0 {
-			C.lakebase_config_free(cfg)
-			return nil, takeError(rc, cerr)
+			return takeError(rc, cerr)
 		}
 	}
-	return cfg, nil
+	return nil
+}
+
+// install sets the callbacks on cfg.
+func (h *hooks) install(cfg *C.lakebase_config) error {
+	if h == nil {
+		return nil
+	}
+	var cerr *C.lakebase_error
+	if h.source != nil {
+		if rc := C.lb_go_set_token_source(cfg, C.uintptr_t(h.id), &cerr); rc != 0 {
+			return takeError(rc, cerr)
+		}
+	}
+	if h.logger != nil {
+		// Every level: the slog handler filters (see lbGoLog).
+		if rc := C.lb_go_set_logger(cfg, C.uintptr_t(h.id), C.LAKEBASE_LOG_DEBUG,
+			&cerr); rc != 0 {
+			return takeError(rc, cerr)
+		}
+	}
+	return nil
 }

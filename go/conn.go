@@ -14,38 +14,39 @@ import (
 // Connect). Use it from one goroutine at a time and Release it when done;
 // a connection left in a transaction is rolled back by the core.
 type Conn struct {
-	c *C.lakebase_conn
+	c     *C.lakebase_conn
+	hooks *hooks // of a direct connection's config, nil without
 }
 
 var errReleased = errors.New("lakebase: the connection was released")
 
 // Connect opens one direct connection (no pool) with cfg's credentials and
-// the core's connect rules. Release closes it.
-func Connect(ctx context.Context, cfg Config) (*Conn, error) {
-	ccfg, err := newCConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c, err := blockingCall(ctx, func() (*C.lakebase_conn, error) {
+// the core's connect rules. Release closes it. opts add a DSN, token
+// source or logger.
+func Connect(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
+	// The C config is made inside the call, so an abandoned call owns
+	// everything it allocates.
+	return blockingCall(ctx, func() (*Conn, error) {
+		ccfg, hk, err := newCConfig(cfg, opts)
+		if err != nil {
+			return nil, err
+		}
 		defer C.lakebase_config_free(ccfg)
 		var c *C.lakebase_conn
 		var cerr *C.lakebase_error
 		if rc := C.lakebase_connect(&c, ccfg, &cerr); rc != 0 {
-			return nil, takeError(rc, cerr)
+			hk.release(nil)
+			return nil, hk.explain(takeError(rc, cerr))
 		}
-		return c, nil
-	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
-	if err != nil {
-		return nil, err
-	}
-	return &Conn{c: c}, nil
+		return &Conn{c: c, hooks: hk}, nil
+	}, (*Conn).Release)
 }
 
 // Release returns the connection to its pool (or closes a direct one).
 // Safe to call more than once.
 func (cn *Conn) Release() {
 	if cn.c != nil {
-		C.lakebase_conn_release(cn.c)
+		cn.hooks.release(func() { C.lakebase_conn_release(cn.c) })
 		cn.c = nil
 	}
 }

@@ -19,8 +19,9 @@ import (
 // schedule and one mint in flight. Safe for concurrent use. Close it when
 // done; the provider stops with its last handle.
 type Credentials struct {
-	mu sync.RWMutex // held shared around C calls, exclusively to free
-	c  *C.lakebase_credentials
+	mu    sync.RWMutex // held shared around C calls, exclusively to free
+	c     *C.lakebase_credentials
+	hooks *hooks // the config's callbacks, nil without
 }
 
 // Credential is one minted database credential and where to log in with it.
@@ -36,10 +37,11 @@ type Credential struct {
 }
 
 // NewCredentials resolves and validates cfg and returns a handle on the
-// shared provider for its key. It does not call the network.
+// shared provider for its key. It does not call the network. opts add a
+// DSN, token source or logger.
 // Errors: ErrConfig (the message names the key and the fix).
-func NewCredentials(cfg Config) (*Credentials, error) {
-	ccfg, err := newCConfig(cfg)
+func NewCredentials(cfg Config, opts ...Option) (*Credentials, error) {
+	ccfg, hk, err := newCConfig(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -47,9 +49,10 @@ func NewCredentials(cfg Config) (*Credentials, error) {
 	var h *C.lakebase_credentials
 	var cerr *C.lakebase_error
 	if rc := C.lakebase_credentials_new(&h, ccfg, &cerr); rc != 0 {
+		hk.release(nil)
 		return nil, takeError(rc, cerr)
 	}
-	creds := &Credentials{c: h}
+	creds := &Credentials{c: h, hooks: hk}
 	// A safety net only: Close is the contract.
 	runtime.SetFinalizer(creds, (*Credentials).Close)
 	return creds, nil
@@ -84,7 +87,7 @@ func (cr *Credentials) Get(ctx context.Context) (Credential, error) {
 		return out, nil
 	}, func(c *C.lakebase_credential) { C.lakebase_credential_free(c) })
 	if err != nil {
-		return Credential{}, err
+		return Credential{}, cr.hooks.explain(err)
 	}
 	defer C.lakebase_credential_free(cred) // zeroes the C copy of the token
 	return Credential{
@@ -110,7 +113,7 @@ func (cr *Credentials) Open(ctx context.Context) error {
 		var cerr *C.lakebase_error
 		return struct{}{}, check(C.lakebase_credentials_open(h, &cerr), cerr)
 	}, func(struct{}) {})
-	return err
+	return cr.hooks.explain(err)
 }
 
 // Invalidate drops the cached token if it is still token ("" drops whatever
@@ -186,7 +189,7 @@ func (cr *Credentials) Close() error {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
 	if cr.c != nil {
-		C.lakebase_credentials_free(cr.c)
+		cr.hooks.release(func() { C.lakebase_credentials_free(cr.c) })
 		cr.c = nil
 		runtime.SetFinalizer(cr, nil)
 	}

@@ -26,16 +26,19 @@ import (
 //	db := sql.OpenDB(lakebase.NewConnector(cfg))
 //	db.SetConnMaxLifetime(45 * time.Minute)
 type Connector struct {
-	mu  sync.RWMutex
-	cfg *C.lakebase_config // validated at first use by lakebase_connect
-	err error
+	mu    sync.RWMutex
+	cfg   *C.lakebase_config // validated at first use by lakebase_connect
+	hooks *hooks             // cfg's callbacks, nil without
+	err   error
 }
 
-// NewConnector returns a connector for cfg. Invalid keys are reported by
-// the first connection (and by db.PingContext).
-func NewConnector(cfg Config) *Connector {
-	ccfg, err := newCConfig(cfg)
-	cn := &Connector{cfg: ccfg, err: err}
+// NewConnector returns a connector for cfg; opts add a DSN, token source
+// or logger. Invalid keys are reported by the first connection (and by
+// db.PingContext). A token source or logger stays in use until Close and
+// every connection opened by the connector are closed.
+func NewConnector(cfg Config, opts ...Option) *Connector {
+	ccfg, hk, err := newCConfig(cfg, opts)
+	cn := &Connector{cfg: ccfg, hooks: hk, err: err}
 	runtime.SetFinalizer(cn, (*Connector).Close) // safety net
 	return cn
 }
@@ -45,23 +48,25 @@ func (cn *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if cn.err != nil {
 		return nil, cn.err
 	}
-	c, err := blockingCall(ctx, func() (*C.lakebase_conn, error) {
+	c, err := blockingCall(ctx, func() (*Conn, error) {
 		cn.mu.RLock()
 		defer cn.mu.RUnlock()
 		if cn.cfg == nil {
 			return nil, &Error{Code: CodeClosed, Message: "the connector is closed"}
 		}
+		cn.hooks.retain()
 		var c *C.lakebase_conn
 		var cerr *C.lakebase_error
 		if rc := C.lakebase_connect(&c, cn.cfg, &cerr); rc != 0 {
-			return nil, takeError(rc, cerr)
+			cn.hooks.release(nil)
+			return nil, cn.hooks.explain(takeError(rc, cerr))
 		}
-		return c, nil
-	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
+		return &Conn{c: c, hooks: cn.hooks}, nil
+	}, (*Conn).Release)
 	if err != nil {
 		return nil, err
 	}
-	return &sqlConn{conn: &Conn{c: c}}, nil
+	return &sqlConn{conn: c}, nil
 }
 
 // Driver returns the driver (driver.Connector).
@@ -72,7 +77,7 @@ func (cn *Connector) Close() error {
 	cn.mu.Lock()
 	defer cn.mu.Unlock()
 	if cn.cfg != nil {
-		C.lakebase_config_free(cn.cfg)
+		cn.hooks.release(func() { C.lakebase_config_free(cn.cfg) })
 		cn.cfg = nil
 		runtime.SetFinalizer(cn, nil)
 	}

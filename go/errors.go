@@ -126,7 +126,8 @@ type Error struct {
 	SQLState   string // the PostgreSQL SQLSTATE ("28P01"), or ""
 
 	// cause is the context error when the failure is a cancellation the
-	// caller asked for, so errors.Is(err, context.Canceled) also holds.
+	// caller asked for, so errors.Is(err, context.Canceled) also holds; or,
+	// for ErrCallback, the error the TokenSource returned (also in Error()).
 	cause error
 }
 
@@ -137,6 +138,8 @@ func (e *Error) Error() string {
 		return "lakebase: " + desc
 	case e.SQLState != "":
 		return fmt.Sprintf("lakebase: %s (SQLSTATE %s)", e.Message, e.SQLState)
+	case e.Code == CodeCallback && e.cause != nil:
+		return fmt.Sprintf("lakebase: %s: %v", e.Message, e.cause)
 	default:
 		return "lakebase: " + e.Message
 	}

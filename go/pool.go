@@ -19,15 +19,16 @@ type Pool struct {
 	mu      sync.RWMutex // held shared around C calls, exclusively to free
 	closeMu sync.Mutex   // serialises Close
 	c       *C.lakebase_pool
+	hooks   *hooks    // the config's callbacks, nil without
 	final   PoolStats // the counters when Close finished
 }
 
 // Open creates a pool from cfg and opens it, waiting until max(1,
 // pool.min_size) connections are ready: a wrong credential, role or database
 // fails here (ErrLogin with SQLState, a credential error, ErrTimeout)
-// rather than on the first query.
-func Open(ctx context.Context, cfg Config) (*Pool, error) {
-	p, err := NewPool(cfg)
+// rather than on the first query. opts add a DSN, token source or logger.
+func Open(ctx context.Context, cfg Config, opts ...Option) (*Pool, error) {
+	p, err := NewPool(cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -40,8 +41,8 @@ func Open(ctx context.Context, cfg Config) (*Pool, error) {
 
 // NewPool creates a pool from cfg without opening any connection: the
 // first query (or Open, or Start) does. Errors: ErrConfig.
-func NewPool(cfg Config) (*Pool, error) {
-	ccfg, err := newCConfig(cfg)
+func NewPool(cfg Config, opts ...Option) (*Pool, error) {
+	ccfg, hk, err := newCConfig(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -50,9 +51,10 @@ func NewPool(cfg Config) (*Pool, error) {
 	rc := C.lakebase_pool_new(&h, ccfg, &cerr)
 	C.lakebase_config_free(ccfg)
 	if rc != 0 {
+		hk.release(nil)
 		return nil, takeError(rc, cerr)
 	}
-	p := &Pool{c: h}
+	p := &Pool{c: h, hooks: hk}
 	runtime.SetFinalizer(p, (*Pool).Close) // safety net: Close is the contract
 	return p, nil
 }
@@ -64,12 +66,12 @@ func NewPool(cfg Config) (*Pool, error) {
 func (p *Pool) Open(ctx context.Context) error {
 	_, err := blockingCall(ctx, func() (struct{}, error) { return struct{}{}, p.open(1) },
 		func(struct{}) {})
-	return err
+	return p.hooks.explain(err)
 }
 
 // Start starts warming pool.min_size connections in the background and
 // returns at once.
-func (p *Pool) Start() error { return p.open(0) }
+func (p *Pool) Start() error { return p.hooks.explain(p.open(0)) }
 
 func (p *Pool) open(wait C.int) error {
 	h, err := p.handle()
@@ -108,7 +110,7 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		return c, nil
 	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
 	if err != nil {
-		return nil, err
+		return nil, p.hooks.explain(err)
 	}
 	return &Conn{c: c}, nil
 }
@@ -140,7 +142,7 @@ func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_res
 	var res *C.lakebase_result
 	var cerr *C.lakebase_error
 	if rc := C.lakebase_pool_query(h, csql, params.n, params.values, &res, &cerr); rc != 0 {
-		return nil, takeError(rc, cerr)
+		return nil, p.hooks.explain(takeError(rc, cerr))
 	}
 	return res, nil
 }
@@ -248,7 +250,7 @@ func (p *Pool) close(cancelInflight C.int) error {
 	err := check(C.lakebase_pool_close(p.c, cancelInflight, &cerr), cerr)
 	final, _ := poolStats(p.c)
 	p.mu.Lock()
-	C.lakebase_pool_free(p.c)
+	p.hooks.release(func() { C.lakebase_pool_free(p.c) })
 	p.c = nil
 	p.final = final
 	p.mu.Unlock()
