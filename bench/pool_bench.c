@@ -52,6 +52,24 @@ static void check(int code, lakebase_error *err, const char *what) {
     exit(1);
 }
 
+static void apply(lakebase_config *cfg, const char *const *kv) {
+    lakebase_error *err = NULL;
+    for (size_t i = 0; kv && kv[i]; i += 2)
+        check(lakebase_config_set(cfg, kv[i], kv[i + 1], &err), err, kv[i]);
+}
+
+/* A configuration from NULL-ended key/value lists, `base` then `extra`
+ * (either may be NULL). */
+static lakebase_config *config_of(const char *const *base,
+                                  const char *const *extra) {
+    lakebase_config *cfg = NULL;
+    lakebase_error *err = NULL;
+    check(lakebase_config_new(&cfg, &err), err, "config");
+    apply(cfg, base);
+    apply(cfg, extra);
+    return cfg;
+}
+
 static lakebase_config *direct_config(const char *const *extra) {
     const char *const kv[] = {"config.use_environment",
                               "false",
@@ -66,15 +84,7 @@ static lakebase_config *direct_config(const char *const *extra) {
                               "pg.sslmode",
                               "disable",
                               NULL};
-    lakebase_config *cfg = NULL;
-    lakebase_error *err = NULL;
-    check(lakebase_config_new(&cfg, &err), err, "config");
-    for (size_t i = 0; kv[i]; i += 2)
-        check(lakebase_config_set(cfg, kv[i], kv[i + 1], &err), err, kv[i]);
-    for (size_t i = 0; extra && extra[i]; i += 2)
-        check(lakebase_config_set(cfg, extra[i], extra[i + 1], &err), err,
-              extra[i]);
-    return cfg;
+    return config_of(kv, extra);
 }
 
 static lakebase_pool *make_pool(int max_size) {
@@ -311,13 +321,7 @@ static void bench_async(int callers, double seconds, int pipeline,
 /* The emulator's workspace, identity and endpoint from the environment:
  * logins go through its TLS proxy with a minted credential. */
 static lakebase_config *proxied_config(const char *const *extra) {
-    lakebase_config *cfg = NULL;
-    lakebase_error *err = NULL;
-    check(lakebase_config_new(&cfg, &err), err, "config");
-    for (size_t i = 0; extra && extra[i]; i += 2)
-        check(lakebase_config_set(cfg, extra[i], extra[i + 1], &err), err,
-              extra[i]);
-    return cfg;
+    return config_of(extra, NULL);
 }
 
 typedef lakebase_config *(*config_fn)(const char *const *extra);
