@@ -934,14 +934,13 @@ void lb_loop_release(lb_pg_conn *c) {
     rearm(l);
 }
 
-int lb_loop_is_host(const lb_loop *l) {
-    return pthread_equal(l->host, pthread_self());
-}
-
-void lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata),
-                        void *userdata) {
+int lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata,
+                       lakebase_error **err) {
+    if (!pthread_equal(l->host, pthread_self()))
+        return not_host(err);
     l->on_refresh = fn;
     l->refresh_userdata = userdata;
+    return 0;
 }
 
 void lb_loop_signal_refresh(lb_loop *l) {

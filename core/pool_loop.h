@@ -46,12 +46,11 @@ int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
  * shared again (or dropped when its state is unknown). */
 void lb_loop_release(lb_pg_conn *c);
 
-/* 1 on the host's thread. */
-int lb_loop_is_host(const lb_loop *l);
-
-/* What the loop side calls on the host's thread, from lb_loop_on_socket,
- * after lb_loop_signal_refresh. */
-void lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata);
+/* Sets what the loop side calls on the host's thread, from
+ * lb_loop_on_socket, after lb_loop_signal_refresh. LAKEBASE_EINVAL off the
+ * host's thread. */
+int lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata,
+                       lakebase_error **err);
 
 /* A new credential was minted: wakes the host to call the refresh callback
  * once (several signals before it runs make one call). Thread-safe, never

@@ -277,16 +277,14 @@ static void pool_refreshed(void *ud) {
 int lakebase_pool_on_refresh(lakebase_pool *pool, lakebase_refresh_fn fn,
                              void *userdata, lakebase_error **err) {
     LOOP_CHECK(pool, err);
-    if (!lb_loop_is_host(pool->loop))
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "call the event-loop functions of a pool on the thread "
-                      "that attached the loop");
+    int code = lb_loop_on_refresh(pool->loop, pool_refreshed, pool, err);
+    if (code != 0)
+        return code;
     if (fn && !pool->on_refresh) {
-        int code = lb_glue_credentials_listen(pool->login.creds, pool_minted,
-                                              pool, err);
+        code = lb_glue_credentials_listen(pool->login.creds, pool_minted, pool,
+                                          err);
         if (code != 0)
             return code;
-        lb_loop_on_refresh(pool->loop, pool_refreshed, pool);
     } else if (!fn && pool->on_refresh) {
         lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
     }
