@@ -270,13 +270,13 @@ static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint) {
                "credential refresh for %s failed (%s); still serving the "
                "current token (%" PRId64 " s left), next attempt in %" PRId64
                " ms",
-               p->target, e ? lakebase_error_message(e) : "unknown error",
+               p->target, e ? lb_err_message(e) : "unknown error",
                remaining_ms(p, now_mono, now_wall) / 1000, wait);
     else
         lb_log(&p->log, LAKEBASE_LOG_ERROR,
                "credential mint for %s failed (%s); next attempt in %" PRId64
                " ms",
-               p->target, e ? lakebase_error_message(e) : "unknown error",
+               p->target, e ? lb_err_message(e) : "unknown error",
                wait);
 }
 
@@ -325,7 +325,7 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
         int rc = mint_once(p, m, &hint, &e);
         if (rc == 0)
             return 0;
-        int status = e ? lakebase_error_http_status(e) : 0;
+        int status = e ? lb_err_http_status(e) : 0;
         int retryable =
             lb_retry_classify(status ? 0 : rc, status) == LB_RETRY_YES;
         int64_t wait =
@@ -339,11 +339,11 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
         if (!retryable || now + wait > deadline) {
             if (retryable && e && err && !*err) {
                 /* Say that we retried, and for how long. */
-                lb_err_http(err, rc, status, lakebase_error_api_code(e),
+                lb_err_http(err, rc, status, lb_err_api_code(e),
                             "%s (gave up after %d attempts in %" PRId64
                             " ms; raise credential.mint_timeout_ms to wait "
                             "longer)",
-                            lakebase_error_message(e), attempt,
+                            lb_err_message(e), attempt,
                             p->rc.mint_timeout_ms - (deadline - now));
                 lb_err_destroy(e);
             } else {
@@ -353,7 +353,7 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
         }
         lb_log(&p->log, LAKEBASE_LOG_WARN,
                "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
-               p->target, e ? lakebase_error_message(e) : "unknown error",
+               p->target, e ? lb_err_message(e) : "unknown error",
                attempt, wait);
         lb_err_destroy(e);
         lb_sleep_ms(p->clock, wait);
@@ -401,7 +401,7 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
             if (!token_usable(p, now_mono, now_wall) && p->last_finish_sync &&
                 p->last_error) {
                 lakebase_error *copy = lb_err_clone(p->last_error);
-                int code = lakebase_error_code(p->last_error);
+                int code = lb_err_code(p->last_error);
                 pthread_mutex_unlock(&p->mu);
                 give_error(err, copy);
                 return code;
@@ -715,11 +715,11 @@ void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {
     out->expire_time_unix_ms = p->token ? p->expire_wall_ms : 0;
     out->degraded_since_unix_ms = p->degraded_since_wall_ms;
     out->last_error_code =
-        p->last_error ? lakebase_error_code(p->last_error) : 0;
+        p->last_error ? lb_err_code(p->last_error) : 0;
     out->last_error_http_status =
-        p->last_error ? lakebase_error_http_status(p->last_error) : 0;
+        p->last_error ? lb_err_http_status(p->last_error) : 0;
     snprintf(out->last_error_message, sizeof out->last_error_message, "%s",
-             p->last_error ? lakebase_error_message(p->last_error) : "");
+             p->last_error ? lb_err_message(p->last_error) : "");
     if (p->token) {
         int64_t due = next_due_locked(p);
         out->next_refresh_unix_ms =

@@ -94,3 +94,58 @@ lakebase_error *lb_err_clone(const lakebase_error *src) {
 }
 
 void lb_err_destroy(lakebase_error *e) { error_destroy(e); }
+
+/* The one table of codes: bindings read names and descriptions from it
+ * through lakebase_error_name / lakebase_strerror, never a copy of their
+ * own. Append-only, like the codes. */
+static const struct {
+    int code;
+    const char *name;
+    const char *text;
+} CODES[] = {
+    {LAKEBASE_OK, "OK", "success"},
+    {LAKEBASE_EINVAL, "EINVAL", "invalid argument"},
+    {LAKEBASE_ENOMEM, "ENOMEM", "out of memory"},
+    {LAKEBASE_ECONFIG, "ECONFIG", "configuration error"},
+    {LAKEBASE_EAUTH, "EAUTH", "workspace authentication failed"},
+    {LAKEBASE_EPERM, "EPERM", "permission denied"},
+    {LAKEBASE_ENOTFOUND, "ENOTFOUND", "not found"},
+    {LAKEBASE_EAPI, "EAPI", "request rejected by the API"},
+    {LAKEBASE_ENETWORK, "ENETWORK", "network error"},
+    {LAKEBASE_ESERVER, "ESERVER", "server unavailable"},
+    {LAKEBASE_ETIMEOUT, "ETIMEOUT", "timed out"},
+    {LAKEBASE_EPROTOCOL, "EPROTOCOL", "malformed response"},
+    {LAKEBASE_ECLOSED, "ECLOSED", "closed"},
+    {LAKEBASE_EHANDLE, "EHANDLE", "invalid handle"},
+    {LAKEBASE_ECALLBACK, "ECALLBACK", "token source callback failed"},
+    {LAKEBASE_ERANGE, "ERANGE", "buffer too small"},
+    {LAKEBASE_EINTERNAL, "EINTERNAL", "internal error"},
+    {LAKEBASE_ELOGIN, "ELOGIN", "login refused"},
+    {LAKEBASE_ESQL, "ESQL", "SQL error"},
+    {LAKEBASE_ECONNECTION, "ECONNECTION", "connection failed"},
+    {LAKEBASE_ECANCELED, "ECANCELED", "statement cancelled"},
+};
+#define N_CODES (sizeof CODES / sizeof CODES[0])
+
+const char *lb_err_name(int code) {
+    for (size_t i = 0; i < N_CODES; i++)
+        if (CODES[i].code == code)
+            return CODES[i].name;
+    return "EUNKNOWN";
+}
+
+const char *lb_err_describe(int code) {
+    for (size_t i = 0; i < N_CODES; i++)
+        if (CODES[i].code == code)
+            return CODES[i].text;
+    return "unknown error";
+}
+
+int lb_err_code_named(const char *name, int *code) {
+    for (size_t i = 0; name && i < N_CODES; i++)
+        if (strcmp(CODES[i].name, name) == 0) {
+            *code = CODES[i].code;
+            return 0;
+        }
+    return LAKEBASE_EINVAL;
+}

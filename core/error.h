@@ -34,4 +34,28 @@ void lb_err_destroy(lakebase_error *e);
 /* Deep copy (NULL on allocation failure). */
 lakebase_error *lb_err_clone(const lakebase_error *src);
 
+/* Readers that accept NULL (code LAKEBASE_EINVAL, strings ""). */
+static inline int lb_err_code(const lakebase_error *e) {
+    return e ? e->code : LAKEBASE_EINVAL;
+}
+static inline const char *lb_err_message(const lakebase_error *e) {
+    return e && e->message ? e->message : "";
+}
+static inline int lb_err_http_status(const lakebase_error *e) {
+    return e ? e->http_status : 0;
+}
+static inline const char *lb_err_api_code(const lakebase_error *e) {
+    return e && e->api_code ? e->api_code : "";
+}
+static inline const char *lb_err_sqlstate(const lakebase_error *e) {
+    return e && e->sqlstate ? e->sqlstate : "";
+}
+
+/* The code table: "ECONFIG" ("EUNKNOWN" for a code not in it), the short
+ * description ("configuration error"), and the code named `name` (0, or
+ * LAKEBASE_EINVAL when no code has that name). */
+const char *lb_err_name(int code);
+const char *lb_err_describe(int code);
+int lb_err_code_named(const char *name, int *code);
+
 #endif

@@ -273,7 +273,7 @@ int lb_pool_open(lb_pool *p, int wait, lakebase_error **err) {
         if (p->n_idle + p->in_use >= target)
             break;
         if (p->open_err) {
-            code = lakebase_error_code(p->open_err);
+            code = lb_err_code(p->open_err);
             if (err && !*err)
                 *err = lb_err_clone(p->open_err);
             break;
@@ -366,19 +366,19 @@ void lb_pool_destroy(lb_pool *p) {
 /* ---- leasing --------------------------------------------------------------
  */
 
-static int timeout_error(lb_pool *p, lakebase_error **err) {
+static int timeout_error(lb_pool *p, long timeout_ms, lakebase_error **err) {
     return lb_err(err, LAKEBASE_ETIMEOUT,
-                  "no connection available within %ld ms "
-                  "(pool.acquire_timeout_ms): %d in use, %d idle, %d "
-                  "connecting of pool.max_size %d, %d callers waiting; raise "
-                  "pool.max_size or release connections sooner",
-                  p->cfg.acquire_timeout_ms, p->in_use, p->n_idle,
+                  "no connection available within %ld ms: %d in use, %d "
+                  "idle, %d connecting of pool.max_size %d, %d callers "
+                  "waiting; raise pool.max_size or release connections sooner",
+                  timeout_ms, p->in_use, p->n_idle,
                   p->connecting, p->cfg.max_size, p->n_waiting);
 }
 
 /* Under mu: leases an idle connection (*conn set), reserves a connect slot
  * for the caller (*conn NULL), or queues and waits for either. */
-static int take_locked(lb_pool *p, int64_t deadline, lb_pg_conn **conn,
+static int take_locked(lb_pool *p, long timeout_ms, int64_t deadline,
+                       lb_pg_conn **conn,
                        int64_t *slow_since_us, lakebase_error **err) {
     *conn = NULL;
     if (atomic_load_explicit(&p->closing, memory_order_relaxed))
@@ -423,7 +423,7 @@ static int take_locked(lb_pool *p, int64_t deadline, lb_pg_conn **conn,
             p->wait_tail = prev;
         p->n_waiting--;
         p->acquire_timeouts++;
-        code = timeout_error(p, err);
+        code = timeout_error(p, timeout_ms, err);
         break;
     }
     pthread_cond_destroy(&w.cv);
@@ -485,16 +485,19 @@ static void drop_locked(lb_pool *p, lb_pg_conn *c, uint64_t *counter) {
     pthread_mutex_lock(&p->mu);
 }
 
-int lb_pool_acquire(lb_pool *p, lb_pg_conn **out, lakebase_error **err) {
+int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
+                    lakebase_error **err) {
     *out = NULL;
-    int64_t deadline = lb_pg_now_ms() + p->cfg.acquire_timeout_ms;
+    if (timeout_ms < 0)
+        timeout_ms = p->cfg.acquire_timeout_ms;
+    int64_t deadline = lb_pg_now_ms() + timeout_ms;
     int64_t slow_since_us = 0;
     lb_pg_conn *c = NULL;
     int code = 0;
     pthread_mutex_lock(&p->mu);
     ensure_started_locked(p);
     while (!c && code == 0) {
-        code = take_locked(p, deadline, &c, &slow_since_us, err);
+        code = take_locked(p, timeout_ms, deadline, &c, &slow_since_us, err);
         if (code != 0)
             break;
         if (!c) {

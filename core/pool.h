@@ -25,7 +25,8 @@ int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
 int lb_pool_open(lb_pool *p, int wait, lakebase_error **err);
 
 /* Leases a connection (tag set to LB_TAG_CONN). */
-int lb_pool_acquire(lb_pool *p, lb_pg_conn **out, lakebase_error **err);
+int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
+                    lakebase_error **err);
 
 /* Returns a leased connection: rolled back, kept, handed to the first
  * waiter, or closed (broken, expired, too many idle, pool closed). */

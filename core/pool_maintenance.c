@@ -79,7 +79,7 @@ static void run_after_unlock(lb_pool *p, after_unlock *a) {
     if (a->warn)
         lb_log(&p->log, LAKEBASE_LOG_WARN,
                "pool warm-up connect failed (%s); next try in %" PRId64 " ms",
-               lakebase_error_message(a->warn), a->retry_in_ms);
+               lb_err_message(a->warn), a->retry_in_ms);
     lb_err_destroy(a->warn);
     lb_pg_close(a->close);
     *a = (after_unlock){0};

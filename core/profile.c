@@ -292,7 +292,7 @@ int lb_profile_load(const char *path, const char *name, lb_profile *out,
             rc = LAKEBASE_ECONFIG;
         if (rc != 0)
             lb_err(err, rc, "%s",
-                   perr ? lakebase_error_message(perr) : "profile not found");
+                   perr ? lb_err_message(perr) : "profile not found");
         lb_err_destroy(perr);
     }
     lb_memzero(buf, len);

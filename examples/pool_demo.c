@@ -78,9 +78,11 @@ static int set(lakebase_config *cfg, const char *key, const char *value) {
 }
 
 static void print_stats(const load *l, int64_t t0) {
-    lakebase_pool_stats st = {.version = LAKEBASE_POOL_STATS_VERSION};
+    lakebase_pool_stats st = LAKEBASE_POOL_STATS_INIT;
+    lakebase_credential_stats credential = LAKEBASE_CREDENTIAL_STATS_INIT;
     lakebase_pool_get_stats(l->pool, &st, NULL);
-    const lakebase_credential_stats *cr = &st.credential;
+    lakebase_pool_credential_stats(l->pool, &credential, NULL);
+    const lakebase_credential_stats *cr = &credential;
     char refresh[64] = "ok";
     if (cr->degraded_since_unix_ms)
         snprintf(refresh, sizeof refresh, "DEGRADED for %" PRId64 " s",
@@ -138,12 +140,14 @@ int main(int argc, char **argv) {
     for (int i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
 
-    lakebase_pool_stats st = {.version = LAKEBASE_POOL_STATS_VERSION};
+    lakebase_pool_stats st = LAKEBASE_POOL_STATS_INIT;
+    lakebase_credential_stats credential = LAKEBASE_CREDENTIAL_STATS_INIT;
     lakebase_pool_get_stats(l.pool, &st, NULL);
+    lakebase_pool_credential_stats(l.pool, &credential, NULL);
     lakebase_pool_free(l.pool);
     long done = atomic_load(&l.done), failed = atomic_load(&l.failed);
     printf("done: %ld queries, %ld failed, %" PRIu64 " connects, %" PRIu64
            " recycled, %" PRIu64 " mints\n",
-           done, failed, st.connects_ok, st.recycled, st.credential.mints_ok);
+           done, failed, st.connects_ok, st.recycled, credential.mints_ok);
     return failed == 0 && done > 0 && started == CALLERS ? 0 : 1;
 }

@@ -187,6 +187,7 @@ type PoolStats struct {
 	ConnectsOK, ConnectsFailed              uint64
 	Recycled                                uint64 // closed for age
 	Discarded                               uint64 // closed broken or invalid
+	Trimmed                                 uint64 // closed as surplus (idle timeout, max idle)
 	Acquires, AcquireTimeouts               uint64
 	// Acquire wait histogram: <10µs, <100µs, <1ms, <10ms, <100ms, <1s, ≥1s.
 	WaitHistogram [7]uint64
@@ -206,9 +207,12 @@ func (p *Pool) Stats() (PoolStats, error) {
 
 func poolStats(h *C.lakebase_pool) (PoolStats, error) {
 	st := C.lakebase_pool_stats{version: C.LAKEBASE_POOL_STATS_VERSION}
-	st.credential.version = C.LAKEBASE_CREDENTIAL_STATS_VERSION
+	cst := C.lakebase_credential_stats{version: C.LAKEBASE_CREDENTIAL_STATS_VERSION}
 	var cerr *C.lakebase_error
 	if rc := C.lakebase_pool_get_stats(h, &st, &cerr); rc != 0 {
+		return PoolStats{}, takeError(rc, cerr)
+	}
+	if rc := C.lakebase_pool_credential_stats(h, &cst, &cerr); rc != 0 {
 		return PoolStats{}, takeError(rc, cerr)
 	}
 	out := PoolStats{
@@ -221,9 +225,10 @@ func poolStats(h *C.lakebase_pool) (PoolStats, error) {
 		ConnectsFailed:  uint64(st.connects_failed),
 		Recycled:        uint64(st.recycled),
 		Discarded:       uint64(st.discarded),
+		Trimmed:         uint64(st.trimmed),
 		Acquires:        uint64(st.acquires),
 		AcquireTimeouts: uint64(st.acquire_timeouts),
-		Credential:      credentialStatsFromC(&st.credential),
+		Credential:      credentialStatsFromC(&cst),
 	}
 	for i := range out.WaitHistogram {
 		out.WaitHistogram[i] = uint64(st.wait_histogram[i])

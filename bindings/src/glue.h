@@ -6,6 +6,14 @@
 #include "config.h"
 #include "lakebase.h"
 
+/* The header's rule for `err`: a *err that is not NULL on entry is an
+ * earlier error the caller has not freed; the call does nothing. */
+#define LB_GLUE_ERR_IN(err)                                                    \
+    do {                                                                       \
+        if ((err) && *(err))                                                   \
+            return LAKEBASE_EINVAL;                                            \
+    } while (0)
+
 /* LAKEBASE_EHANDLE naming the handle type `what`. */
 int lb_glue_bad_handle(lakebase_error **err, const char *what);
 

@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "glue.h"
 #include "handle.h"
 
 static int bad_handle(const char *fn, lakebase_error **err) {
@@ -11,6 +12,7 @@ static int bad_handle(const char *fn, lakebase_error **err) {
 }
 
 int lakebase_config_new(lakebase_config **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "lakebase_config_new: out is NULL");
     *out = lb_config_create();
@@ -19,6 +21,7 @@ int lakebase_config_new(lakebase_config **out, lakebase_error **err) {
 
 int lakebase_config_set(lakebase_config *cfg, const char *key,
                         const char *value, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return bad_handle("lakebase_config_set", err);
     if (!key)
@@ -28,6 +31,7 @@ int lakebase_config_set(lakebase_config *cfg, const char *key,
 
 int lakebase_config_set_dsn(lakebase_config *cfg, const char *dsn,
                             lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return bad_handle("lakebase_config_set_dsn", err);
     if (!dsn)
@@ -39,6 +43,7 @@ int lakebase_config_set_dsn(lakebase_config *cfg, const char *dsn,
 int lakebase_config_set_token_source(lakebase_config *cfg,
                                      lakebase_token_source_fn fn,
                                      void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return bad_handle("lakebase_config_set_token_source", err);
     cfg->token_source = fn;
@@ -49,6 +54,7 @@ int lakebase_config_set_token_source(lakebase_config *cfg,
 int lakebase_config_set_logger(lakebase_config *cfg, lakebase_log_fn fn,
                                void *userdata, int max_level,
                                lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return bad_handle("lakebase_config_set_logger", err);
     if (fn &&

@@ -53,6 +53,7 @@ static void credentials_destroy(lakebase_credentials *c) {
 
 int lakebase_credentials_new(lakebase_credentials **out,
                              const lakebase_config *cfg, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
@@ -110,6 +111,7 @@ static lakebase_credential *credential_from(const lakebase_credentials *c,
 
 int lakebase_credentials_get(lakebase_credentials *creds,
                              lakebase_credential **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
@@ -130,6 +132,7 @@ int lakebase_credentials_get(lakebase_credentials *creds,
 
 int lakebase_credentials_open(lakebase_credentials *creds,
                               lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     lakebase_credential *cred = NULL;
     int code = lakebase_credentials_get(creds, &cred, err);
     lakebase_credential_free(cred);
@@ -138,6 +141,7 @@ int lakebase_credentials_open(lakebase_credentials *creds,
 
 int lakebase_credentials_invalidate(lakebase_credentials *creds,
                                     const char *token, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
         return lb_glue_bad_handle(err, "lakebase_credentials");
     if (creds->provider)
@@ -148,19 +152,29 @@ int lakebase_credentials_invalidate(lakebase_credentials *creds,
 int lakebase_credentials_stats(lakebase_credentials *creds,
                                lakebase_credential_stats *out,
                                lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!LB_HANDLE_OK(creds, LB_TAG_CREDENTIALS))
         return lb_glue_bad_handle(err, "lakebase_credentials");
-    if (!out || out->version != LAKEBASE_CREDENTIAL_STATS_VERSION)
-        return lb_err(
-            err, LAKEBASE_EINVAL,
-            "stats->version must be LAKEBASE_CREDENTIAL_STATS_VERSION "
-            "(%d)",
-            LAKEBASE_CREDENTIAL_STATS_VERSION);
+    if (!out || out->version < 1 ||
+        out->version > LAKEBASE_CREDENTIAL_STATS_VERSION)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "stats->version must be 1..%d: declare the struct with "
+                      "LAKEBASE_CREDENTIAL_STATS_INIT",
+                      LAKEBASE_CREDENTIAL_STATS_VERSION);
     unsigned int version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;
     if (creds->provider)
         lb_provider_stats(creds->provider, out);
+    return 0;
+}
+
+int lakebase_credential_stats_init(lakebase_credential_stats *stats,
+                                   unsigned int version) {
+    if (!stats || version < 1 || version > LAKEBASE_CREDENTIAL_STATS_VERSION)
+        return LAKEBASE_EINVAL;
+    memset(stats, 0, sizeof *stats);
+    stats->version = version;
     return 0;
 }
 

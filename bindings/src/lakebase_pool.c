@@ -125,6 +125,7 @@ static int login_init(login_ctx *l, const lakebase_config *cfg,
 
 int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
                       lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
@@ -146,23 +147,39 @@ int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
 }
 
 int lakebase_pool_open(lakebase_pool *pool, int wait, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
     return lb_pool_open(pool->core, wait, err);
 }
 
 int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
                           lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
     POOL_CHECK(pool, err);
-    return lb_pool_acquire(pool->core, out, err);
+    return lb_pool_acquire(pool->core, -1, out, err);
+}
+
+int lakebase_pool_acquire_timeout(lakebase_pool *pool, long timeout_ms,
+                                  lakebase_conn **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    POOL_CHECK(pool, err);
+    if (timeout_ms < -1)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "timeout_ms must be -1 (the pool's setting) or more");
+    return lb_pool_acquire(pool->core, timeout_ms, out, err);
 }
 
 static void pool_minted(void *ud);
 
 int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
                         lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
     if (pool->loop) {
         lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
@@ -184,23 +201,42 @@ void lakebase_pool_free(lakebase_pool *pool) {
     free(pool);
 }
 
+int lakebase_pool_stats_init(lakebase_pool_stats *stats, unsigned int version) {
+    if (!stats || version < 2 || version > LAKEBASE_POOL_STATS_VERSION)
+        return LAKEBASE_EINVAL;
+    memset(stats, 0, sizeof *stats);
+    stats->version = version;
+    return 0;
+}
+
 int lakebase_pool_get_stats(lakebase_pool *pool, lakebase_pool_stats *out,
                             lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
-    if (!out || out->version != LAKEBASE_POOL_STATS_VERSION)
+    if (!out || out->version < 2 || out->version > LAKEBASE_POOL_STATS_VERSION)
         return lb_err(err, LAKEBASE_EINVAL,
-                      "stats->version must be LAKEBASE_POOL_STATS_VERSION (%d)",
+                      "stats->version must be 2..%d: declare the struct with "
+                      "LAKEBASE_POOL_STATS_INIT",
                       LAKEBASE_POOL_STATS_VERSION);
+    unsigned int version = out->version;
     memset(out, 0, sizeof *out);
-    out->version = LAKEBASE_POOL_STATS_VERSION;
+    out->version = version;
     lb_pool_get_stats(pool->core, out);
-    out->credential.version = LAKEBASE_CREDENTIAL_STATS_VERSION;
-    return lakebase_credentials_stats(pool->login.creds, &out->credential, err);
+    return 0;
+}
+
+int lakebase_pool_credential_stats(lakebase_pool *pool,
+                                   lakebase_credential_stats *out,
+                                   lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    return lakebase_credentials_stats(pool->login.creds, out, err);
 }
 
 int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
                         const char *const *values, lakebase_result **out,
                         lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     lakebase_conn *conn = NULL;
     int code = lakebase_pool_acquire(pool, &conn, err);
     if (code != 0)
@@ -225,6 +261,7 @@ int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
 int lakebase_pool_attach_loop(lakebase_pool *pool, lakebase_watch_fn watch,
                               lakebase_timer_fn timer, void *userdata,
                               lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
     if (pool->loop)
         return lb_err(err, LAKEBASE_EINVAL,
@@ -236,23 +273,27 @@ int lakebase_pool_attach_loop(lakebase_pool *pool, lakebase_watch_fn watch,
 int lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
                               const char *const *values, lakebase_done_fn done,
                               void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_query(pool->loop, sql, nparams, values, done, userdata, err);
 }
 
 int lakebase_pool_acquire_async(lakebase_pool *pool, lakebase_lease_fn done,
                                 void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_lease(pool->loop, done, userdata, err);
 }
 
 int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
                             lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_socket(pool->loop, fd, events, err);
 }
 
 int lakebase_pool_on_timer(lakebase_pool *pool, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_timer(pool->loop, err);
 }
@@ -276,6 +317,7 @@ static void pool_refreshed(void *ud) {
 
 int lakebase_pool_on_refresh(lakebase_pool *pool, lakebase_refresh_fn fn,
                              void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     int code = lb_loop_on_refresh(pool->loop, pool_refreshed, pool, err);
     if (code != 0)
@@ -324,6 +366,7 @@ static void direct_release(void *owner, lb_pg_conn *c) {
 
 int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
                      lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
@@ -358,6 +401,7 @@ void lakebase_conn_release(lakebase_conn *conn) {
 int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
                         const char *const *values, lakebase_result **out,
                         lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
@@ -384,6 +428,7 @@ int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
 int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
                               const char *const *values, lakebase_done_fn done,
                               void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     CONN_CHECK(conn, err);
     if (!conn->loop_lease && conn->pg)
         return lb_err(err, LAKEBASE_EINVAL,
@@ -393,6 +438,7 @@ int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
 }
 
 int lakebase_conn_cancel(lakebase_conn *conn, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
     CONN_CHECK(conn, err);
     if (!conn->pg)
         return gone(err);

@@ -381,11 +381,12 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
 
     Napi::Value Stats(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
-        lakebase_pool_stats s{};
-        s.version = LAKEBASE_POOL_STATS_VERSION;
-        s.credential.version = LAKEBASE_CREDENTIAL_STATS_VERSION;
+        lakebase_pool_stats s = LAKEBASE_POOL_STATS_INIT;
+        lakebase_credential_stats credential = LAKEBASE_CREDENTIAL_STATS_INIT;
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_get_stats(pool_, &s, &err);
+        if (rc == 0)
+            rc = lakebase_pool_credential_stats(pool_, &credential, &err);
         if (rc != 0)
             ThrowTaken(env, err, rc);
         auto num = [&](double v) { return Napi::Number::New(env, v); };
@@ -402,7 +403,8 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         o.Set("discarded", num(static_cast<double>(s.discarded)));
         o.Set("acquires", num(static_cast<double>(s.acquires)));
         o.Set("acquireTimeouts", num(static_cast<double>(s.acquire_timeouts)));
-        o.Set("credential", CredentialStatsToJs(env, s.credential));
+        o.Set("trimmed", num(static_cast<double>(s.trimmed)));
+        o.Set("credential", CredentialStatsToJs(env, credential));
         return o;
     }
 

@@ -735,9 +735,12 @@ int rn_op_conn_release(scenario *sc, const cJSON *step, rn_why *why) {
 /* ---- stats -------------------------------------------------------------- */
 
 static cJSON *pool_stats_json(lakebase_pool *pool, rn_why *why) {
-    lakebase_pool_stats st = {.version = LAKEBASE_POOL_STATS_VERSION};
+    lakebase_pool_stats st = LAKEBASE_POOL_STATS_INIT;
+    lakebase_credential_stats credential = LAKEBASE_CREDENTIAL_STATS_INIT;
     lakebase_error *err = NULL;
     int rc = lakebase_pool_get_stats(pool, &st, &err);
+    if (rc == 0)
+        rc = lakebase_pool_credential_stats(pool, &credential, &err);
 
     if (rc != 0) {
         rn_fail(why, "lakebase_pool_get_stats: %s: %s", rn_error_name(rc),
@@ -758,7 +761,7 @@ static cJSON *pool_stats_json(lakebase_pool *pool, rn_why *why) {
     cJSON_AddNumberToObject(j, "acquires", (double)st.acquires);
     cJSON_AddNumberToObject(j, "acquire_timeouts", (double)st.acquire_timeouts);
     cJSON_AddItemToObject(j, "credential",
-                          rn_credential_stats_json(&st.credential));
+                          rn_credential_stats_json(&credential));
     return j;
 }
 

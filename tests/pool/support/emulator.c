@@ -214,9 +214,17 @@ lakebase_pool *emu_pool(lakebase_config *cfg) {
 }
 
 lakebase_pool_stats emu_pool_stats(lakebase_pool *pool) {
-    lakebase_pool_stats st = {.version = LAKEBASE_POOL_STATS_VERSION};
+    lakebase_pool_stats st = LAKEBASE_POOL_STATS_INIT;
     lakebase_error *err = NULL;
     emu_check(lakebase_pool_get_stats(pool, &st, &err), err, "stats");
+    return st;
+}
+
+lakebase_credential_stats emu_credential_stats(lakebase_pool *pool) {
+    lakebase_credential_stats st = LAKEBASE_CREDENTIAL_STATS_INIT;
+    lakebase_error *err = NULL;
+    emu_check(lakebase_pool_credential_stats(pool, &st, &err), err,
+              "credential stats");
     return st;
 }
 

@@ -40,6 +40,8 @@ lakebase_pool *emu_pool(lakebase_config *cfg);
 
 /* The pool's counters; aborts on an error. */
 lakebase_pool_stats emu_pool_stats(lakebase_pool *pool);
+/* The pool's provider counters (all zero with a static password). */
+lakebase_credential_stats emu_credential_stats(lakebase_pool *pool);
 
 /* Sum of the login proxy's refusals over every reason. */
 long emu_refused_logins(void);

@@ -9,9 +9,13 @@
  * Conventions (apply to every declaration below):
  *  - Functions return 0 on success or a negative LAKEBASE_E* code.
  *  - Details of a failure come back as a lakebase_error object through an
- *    optional `err` out-parameter (pass NULL to ignore). On success `*err` is
- *    left untouched. The caller owns the object and frees it with
- *    lakebase_error_free(). There is no thread-local "last error".
+ *    optional `err` out-parameter: pass NULL to ignore them, or the address
+ *    of a pointer that is NULL. On success `*err` is left untouched; on
+ *    failure it is set. A call given an `err` whose `*err` is not NULL (an
+ *    earlier error not yet freed) does nothing and returns LAKEBASE_EINVAL,
+ *    leaving that error to the caller: an error object always describes
+ *    the call that returned it. The caller owns the object and frees it
+ *    with lakebase_error_free(). There is no thread-local "last error".
  *  - Results returned through `**out` belong to the caller and have a _free.
  *  - String inputs are copied; the caller may free them after the call.
  *  - Every _free function accepts NULL.
@@ -43,7 +47,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define LAKEBASE_VERSION_MAJOR 0
-#define LAKEBASE_VERSION_MINOR 2
+#define LAKEBASE_VERSION_MINOR 3
 #define LAKEBASE_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. @since 0.1 */
 #define LAKEBASE_VERSION_NUMBER                                                \
@@ -123,6 +127,28 @@ LAKEBASE_API int lakebase_version_number(void);
  * @since 0.1
  */
 LAKEBASE_API const char *lakebase_strerror(int code);
+
+/**
+ * The name of a code, as its macro without the prefix: "ECONFIG" for
+ * LAKEBASE_ECONFIG, "OK" for 0, "EUNKNOWN" for a code this library does
+ * not know. Bindings name their error types from it (and the conformance
+ * scenarios spell codes so), so no binding keeps a table of its own.
+ *
+ * **Ownership:** static string, never free it.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API const char *lakebase_error_name(int code);
+
+/**
+ * The reverse of lakebase_error_name: sets `*code` to the code named
+ * `name` ("ECONFIG") and returns 0, or returns LAKEBASE_EINVAL (and leaves
+ * `*code` alone) for a name no code has, a NULL name or a NULL `code`.
+ *
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_error_code_from_name(const char *name, int *code);
 
 /* ------------------------------------------------------------------------ */
 /* Error objects                                                             */
@@ -390,10 +416,29 @@ typedef struct lakebase_credential_stats {
 } lakebase_credential_stats;
 
 #define LAKEBASE_CREDENTIAL_STATS_VERSION 1
+/** Declares a stats struct ready for lakebase_credentials_stats. @since 0.3 */
+#define LAKEBASE_CREDENTIAL_STATS_INIT {LAKEBASE_CREDENTIAL_STATS_VERSION}
 
 /**
- * Copies the provider's counters into `*out` (`out->version` must be set).
- * **Threading:** thread-safe, never blocks on the network.
+ * Zeroes `*stats` and sets its version, for languages that cannot use
+ * LAKEBASE_CREDENTIAL_STATS_INIT. `version` is the one the caller was
+ * built with (LAKEBASE_CREDENTIAL_STATS_VERSION): the library accepts every
+ * version from 1 to its own and fills the fields that version has, so a
+ * program built against an older header keeps working with a newer
+ * library. Errors: LAKEBASE_EINVAL (NULL, or a version newer than the
+ * library's).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_credential_stats_init(lakebase_credential_stats *stats,
+                                                unsigned int version);
+
+/**
+ * Copies the provider's counters into `*out`, whose version must be set
+ * (LAKEBASE_CREDENTIAL_STATS_INIT or lakebase_credential_stats_init).
+ * Errors: LAKEBASE_EINVAL (NULL, or a version the library does not know).
+ * **Threading:** thread-safe, never blocks (not on the network, and not on
+ *   a mint in flight); may be called from a log callback.
  * @since 0.1
  */
 LAKEBASE_API int lakebase_credentials_stats(lakebase_credentials *creds,
@@ -533,6 +578,21 @@ LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
                                        lakebase_error **err);
 
 /**
+ * lakebase_pool_acquire with a timeout of the caller's own instead of
+ * pool.acquire_timeout_ms: waits at most `timeout_ms` (0: take an idle
+ * connection or fail at once with LAKEBASE_ETIMEOUT; -1: the pool's
+ * setting). The same errors.
+ * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks up to `timeout_ms` (plus a connect
+ *   the call started, bounded by pool.connect_timeout_ms).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_acquire_timeout(lakebase_pool *pool,
+                                               long timeout_ms,
+                                               lakebase_conn **out,
+                                               lakebase_error **err);
+
+/**
  * Returns a leased connection (or closes a direct one). A connection left in
  * a transaction is rolled back (or discarded if that fails); a broken or
  * expired one is closed. Accepts NULL. Afterwards the handle is dead: a
@@ -612,39 +672,71 @@ LAKEBASE_API int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
  */
 LAKEBASE_API void lakebase_pool_free(lakebase_pool *pool);
 
-/** Pool counters; fill with lakebase_pool_get_stats(). */
+/**
+ * Pool counters; fill with lakebase_pool_get_stats(). Connections are
+ * counted by state, whichever front end (synchronous callers, an attached
+ * event loop) holds them, so total = idle + in_use + connecting.
+ */
 typedef struct lakebase_pool_stats {
-    /** Set to LAKEBASE_POOL_STATS_VERSION before the call. */
+    /** Set by LAKEBASE_POOL_STATS_INIT / lakebase_pool_stats_init. */
     unsigned int version;
-    int total; /**< open connections (idle + in use + connecting) */
-    int idle;
-    int in_use;
-    int connecting;
-    int waiting; /**< callers blocked in acquire */
+    int total;      /**< open or opening connections */
+    int idle;       /**< open and not in use */
+    int in_use;     /**< leased, or running asynchronous statements */
+    int connecting; /**< connects in flight */
+    int waiting;    /**< acquires (blocking or asynchronous) and asynchronous
+                       statements waiting for a connection */
     uint64_t connects_ok;
     uint64_t connects_failed;
-    uint64_t recycled;  /**< closed for age (max_lifetime) */
+    uint64_t recycled;  /**< closed for age (pool.max_lifetime_seconds) */
     uint64_t discarded; /**< closed because broken or failed validation */
-    uint64_t acquires;  /**< leases (lakebase_pool_acquire and _async) */
-    /** Leases and async statements that got no connection within
-     * pool.acquire_timeout_ms. */
+    uint64_t trimmed;   /**< closed as surplus (pool.idle_timeout_seconds,
+                           pool.max_idle) */
+    uint64_t acquires;  /**< leases, blocking and asynchronous */
+    /** Leases and asynchronous statements that got no connection within
+     * their timeout. */
     uint64_t acquire_timeouts;
     /** Acquire wait time histogram: <10us, <100us, <1ms, <10ms, <100ms,
      * <1s, >=1s. */
     uint64_t wait_histogram[7];
-    lakebase_credential_stats credential; /**< the shared provider's */
 } lakebase_pool_stats;
 
-#define LAKEBASE_POOL_STATS_VERSION 1
+/** Version 2 (0.3): the credential counters moved to
+ * lakebase_pool_credential_stats; `trimmed` added. */
+#define LAKEBASE_POOL_STATS_VERSION 2
+/** Declares a stats struct ready for lakebase_pool_get_stats. @since 0.3 */
+#define LAKEBASE_POOL_STATS_INIT {LAKEBASE_POOL_STATS_VERSION}
 
 /**
- * Copies the pool's counters (and its provider's) into `*out`.
- * **Threading:** thread-safe, never blocks on the network.
- * @since 0.1
+ * Zeroes `*stats` and sets its version (see
+ * lakebase_credential_stats_init): the library accepts every version from
+ * 2 to its own. Errors: LAKEBASE_EINVAL.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_stats_init(lakebase_pool_stats *stats,
+                                          unsigned int version);
+
+/**
+ * Copies the pool's counters into `*out`, whose version must be set.
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL, or a version the
+ * library does not know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1 (version 2 of the struct since 0.3)
  */
 LAKEBASE_API int lakebase_pool_get_stats(lakebase_pool *pool,
                                          lakebase_pool_stats *out,
                                          lakebase_error **err);
+
+/**
+ * Copies the counters of the pool's credential provider into `*out` (all
+ * zero for a pool with a static password), as lakebase_credentials_stats.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
+                                                lakebase_credential_stats *out,
+                                                lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* Driving a pool from the host's event loop                                 */
