@@ -44,7 +44,7 @@ struct lb_provider {
     lb_http_send_fn send;
     void *send_ctx;
     const lb_clock *clock;
-    lb_logger log;
+    lb_log_fanout logs; /* every handle's logger (log.h) */
     lb_auth *auth;
     lb_workspace_api api;
     lb_api_kind kind;
@@ -144,7 +144,8 @@ typedef struct minted {
 /* Expiry from the server, clamped by local issue time + requested ttl so a
  * skewed or lying clock cannot stretch a token's life. */
 static void clamp_expiry(lb_provider *p, int64_t issued_wall_ms,
-                         int64_t server_expire_ns, minted *m) {
+                         int64_t server_expire_ns, minted *m,
+                         lb_log_batch *log) {
     int64_t server_ms = server_expire_ns / 1000000;
     int64_t ttl_ms =
         p->rc.ttl_seconds > 0 ? p->rc.ttl_seconds * 1000LL : DEFAULT_TTL_MS;
@@ -152,11 +153,12 @@ static void clamp_expiry(lb_provider *p, int64_t issued_wall_ms,
     m->expire_wall_ms = server_ms < cap ? server_ms : cap;
     m->lifetime_ms = m->expire_wall_ms - issued_wall_ms;
     if (m->lifetime_ms <= 0) {
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "the credential for %s expires %" PRId64
-               " ms before it was issued by the local clock: is the clock "
-               "skewed? assuming %lld s",
-               p->target, -m->lifetime_ms, SKEWED_LIFETIME_MS / 1000);
+        lb_log_defer(
+            log, LAKEBASE_LOG_WARN,
+            "the credential for %s expires %" PRId64
+            " ms before it was issued by the local clock: is the clock "
+            "skewed? assuming %lld s",
+            p->target, -m->lifetime_ms, SKEWED_LIFETIME_MS / 1000);
         m->lifetime_ms = SKEWED_LIFETIME_MS;
         m->expire_wall_ms = issued_wall_ms + SKEWED_LIFETIME_MS;
     }
@@ -187,7 +189,9 @@ static int mint_once(lb_provider *p, minted *m, int64_t *hint,
     lb_http_response_clear(&resp);
     if (rc != 0)
         return rc;
-    clamp_expiry(p, started_wall, expire_ns, m);
+    lb_log_batch log = {0};
+    clamp_expiry(p, started_wall, expire_ns, m, &log);
+    lb_fanout_flush(&p->logs, &log);
     m->issued_mono_ms = started_mono;
     pthread_mutex_lock(&p->mu);
     p->last_mint_latency_us = (lb_mono_ms(p->clock) - started_mono) * 1000;
@@ -222,7 +226,7 @@ static int token_usable(const lb_provider *p, int64_t now_mono,
     return p->token && remaining_ms(p, now_mono, now_wall) > usable_floor_ms(p);
 }
 
-static void install_token(lb_provider *p, minted *m) {
+static void install_token(lb_provider *p, minted *m, lb_log_batch *log) {
     lb_secret_free(p->token);
     p->token = m->token;
     m->token = NULL;
@@ -239,22 +243,25 @@ static void install_token(lb_provider *p, minted *m) {
     p->next_attempt_mono_ms = 0;
     p->refresh_requested = 0;
     if (p->degraded_since_wall_ms) {
-        lb_log(&p->log, LAKEBASE_LOG_INFO,
-               "credential refresh for %s recovered after %" PRId64 " ms",
-               p->target, lb_wall_ms(p->clock) - p->degraded_since_wall_ms);
+        lb_log_defer(log, LAKEBASE_LOG_INFO,
+                     "credential refresh for %s recovered after %" PRId64 " ms",
+                     p->target,
+                     lb_wall_ms(p->clock) - p->degraded_since_wall_ms);
     }
     p->degraded_since_wall_ms = 0;
     lb_err_destroy(p->last_error);
     p->last_error = NULL;
     char when[40];
     lb_rfc3339_format_ms(p->expire_wall_ms, when, sizeof when);
-    lb_log(&p->log, LAKEBASE_LOG_INFO,
-           "minted a database credential for role %s on %s, expires %s "
-           "(lifetime %" PRId64 " s)",
-           p->user ? p->user : "?", p->target, when, p->lifetime_ms / 1000);
+    lb_log_defer(log, LAKEBASE_LOG_INFO,
+                 "minted a database credential for role %s on %s, expires %s "
+                 "(lifetime %" PRId64 " s)",
+                 p->user ? p->user : "?", p->target, when,
+                 p->lifetime_ms / 1000);
 }
 
-static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint) {
+static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint,
+                           lb_log_batch *log) {
     p->mints_failed++;
     p->consecutive_failures++;
     if (!p->degraded_since_wall_ms)
@@ -266,18 +273,18 @@ static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint) {
     p->last_error = e ? lb_err_clone(e) : NULL;
     int64_t now_mono = lb_mono_ms(p->clock), now_wall = lb_wall_ms(p->clock);
     if (token_usable(p, now_mono, now_wall))
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "credential refresh for %s failed (%s); still serving the "
-               "current token (%" PRId64 " s left), next attempt in %" PRId64
-               " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               remaining_ms(p, now_mono, now_wall) / 1000, wait);
+        lb_log_defer(log, LAKEBASE_LOG_WARN,
+                     "credential refresh for %s failed (%s); still serving the "
+                     "current token (%" PRId64
+                     " s left), next attempt in %" PRId64 " ms",
+                     p->target, e ? lb_err_message(e) : "unknown error",
+                     remaining_ms(p, now_mono, now_wall) / 1000, wait);
     else
-        lb_log(&p->log, LAKEBASE_LOG_ERROR,
-               "credential mint for %s failed (%s); next attempt in %" PRId64
-               " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               wait);
+        lb_log_defer(
+            log, LAKEBASE_LOG_ERROR,
+            "credential mint for %s failed (%s); next attempt in %" PRId64
+            " ms",
+            p->target, e ? lb_err_message(e) : "unknown error", wait);
 }
 
 static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
@@ -293,12 +300,13 @@ static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
  * caller waiting for it. `by_caller` tells waiters whether this was a
  * caller's full retry chain (whose verdict they share) or one background
  * attempt. */
-static void end_flight(lb_provider *p, int by_caller, int rc, minted *m) {
+static void end_flight(lb_provider *p, int by_caller, int rc, minted *m,
+                       lb_log_batch *log) {
     p->minting = 0;
     p->mints_finished++;
     p->last_finish_sync = by_caller;
     if (rc == 0)
-        install_token(p, m);
+        install_token(p, m, log);
     pthread_cond_broadcast(&p->changed);
 }
 
@@ -351,10 +359,12 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
             }
             return rc;
         }
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               attempt, wait);
+        lb_log_batch log = {0};
+        lb_log_defer(
+            &log, LAKEBASE_LOG_WARN,
+            "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
+            p->target, e ? lb_err_message(e) : "unknown error", attempt, wait);
+        lb_fanout_flush(&p->logs, &log);
         lb_err_destroy(e);
         lb_sleep_ms(p->clock, wait);
     }
@@ -415,27 +425,32 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
         lakebase_error *e = NULL;
         int rc = mint_chain(p, &m, &e);
 
+        lb_log_batch log = {0};
         pthread_mutex_lock(&p->mu);
-        end_flight(p, 1, rc, &m);
+        end_flight(p, 1, rc, &m, &log);
+        pthread_mutex_unlock(&p->mu);
+        lb_fanout_flush(&p->logs, &log);
         if (rc != 0) {
-            pthread_mutex_unlock(&p->mu);
             give_error(err, e);
             return rc;
         }
+        pthread_mutex_lock(&p->mu);
     }
 }
 
 void lb_provider_invalidate(lb_provider *p, const char *token) {
+    lb_log_batch log = {0};
     pthread_mutex_lock(&p->mu);
     if (p->token && (!token || strcmp(token, p->token) == 0)) {
         lb_secret_clear(&p->token);
         p->expire_wall_ms = p->expire_mono_ms = 0;
-        lb_log(&p->log, LAKEBASE_LOG_INFO,
-               "dropped the cached credential for %s (login refused); the "
-               "next request mints a new one",
-               p->target);
+        lb_log_defer(&log, LAKEBASE_LOG_INFO,
+                     "dropped the cached credential for %s (login refused); "
+                     "the next request mints a new one",
+                     p->target);
     }
     pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
 }
 
 /* ---- background refresh ---------------------------------------------------
@@ -476,12 +491,14 @@ int64_t lb_provider_tick(lb_provider *p) {
     int64_t hint = -1;
     int rc = mint_once(p, &m, &hint, &e);
 
+    lb_log_batch log = {0};
     pthread_mutex_lock(&p->mu);
     if (rc != 0)
-        record_failure(p, e, hint);
-    end_flight(p, 0, rc, &m);
+        record_failure(p, e, hint, &log);
+    end_flight(p, 0, rc, &m, &log);
     int64_t next = next_due_locked(p);
     pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
     lb_err_destroy(e);
     return next;
 }
@@ -540,9 +557,6 @@ static int copy_config(lb_resolved_config *dst, const lb_resolved_config *src) {
     dst->hard_margin_seconds = src->hard_margin_seconds;
     dst->mint_timeout_ms = src->mint_timeout_ms;
     dst->pg_port = src->pg_port;
-    dst->log_fn = src->log_fn;
-    dst->log_userdata = src->log_userdata;
-    dst->log_level = src->log_level;
 #define COPY(f)                                                                \
     do {                                                                       \
         dst->f = dup_or_null(src->f);                                          \
@@ -573,6 +587,7 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
     if (!p)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     pthread_mutex_init(&p->mu, NULL);
+    lb_fanout_init(&p->logs);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -584,7 +599,6 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
         goto fail;
     }
     p->clock = deps && deps->clock ? deps->clock : lb_clock_system();
-    p->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
     if (deps && deps->send) {
         p->send = deps->send;
         p->send_ctx = deps->send_ctx;
@@ -643,7 +657,17 @@ void lb_provider_free(lb_provider *p) {
     }
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->mu);
+    lb_fanout_destroy(&p->logs);
     free(p);
+}
+
+int lb_provider_subscribe_log(lb_provider *p, const lb_logger *lg,
+                              lb_log_sub **out, lakebase_error **err) {
+    return lb_fanout_subscribe(&p->logs, lg, out, err);
+}
+
+void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub) {
+    lb_fanout_unsubscribe(&p->logs, sub);
 }
 
 int lb_provider_listen(lb_provider *p, lb_mint_listener_fn fn, void *userdata,
@@ -676,12 +700,12 @@ void lb_provider_unlisten(lb_provider *p, lb_mint_listener_fn fn,
 
 int lb_provider_pause(lb_provider *p) {
     pthread_mutex_lock(&p->mu);
-    /* Let a refresh in flight finish first: it logs through the logger of
-     * the handle being released, which may be gone once we return. */
+    /* Let a refresh in flight finish first: it may call the token source
+     * of the handle being released, whose userdata may be freed once we
+     * return. */
     while (p->minting)
         pthread_cond_wait(&p->changed, &p->mu);
     p->paused = 1;
-    p->log = (lb_logger){0};
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
     pthread_mutex_unlock(&p->mu);
     return usable;
@@ -694,12 +718,10 @@ int lb_provider_usable(lb_provider *p) {
     return usable;
 }
 
-int lb_provider_resume(lb_provider *p, const lb_resolved_config *rc) {
+int lb_provider_resume(lb_provider *p) {
     pthread_mutex_lock(&p->mu);
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
     if (usable) {
-        /* The logger belongs to the handle now holding the provider. */
-        p->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
         p->paused = 0;
         pthread_cond_broadcast(&p->changed);
     }
@@ -714,8 +736,7 @@ void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {
     out->last_mint_latency_us = p->last_mint_latency_us;
     out->expire_time_unix_ms = p->token ? p->expire_wall_ms : 0;
     out->degraded_since_unix_ms = p->degraded_since_wall_ms;
-    out->last_error_code =
-        p->last_error ? lb_err_code(p->last_error) : 0;
+    out->last_error_code = p->last_error ? lb_err_code(p->last_error) : 0;
     out->last_error_http_status =
         p->last_error ? lb_err_http_status(p->last_error) : 0;
     snprintf(out->last_error_message, sizeof out->last_error_message, "%s",

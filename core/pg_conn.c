@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "handle.h"
+#include "login.h"
 #include "pg_error.h"
 #include "retry.h"
 
@@ -64,7 +65,7 @@ static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
            "identity's own role";
 }
 
-static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
+static int login_error(const lb_pg_settings *s, const lb_credential *cred,
                        const char *sqlstate, const char *message, int reminted,
                        lakebase_error **err) {
     char reason[512];
@@ -73,8 +74,7 @@ static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
         err, LAKEBASE_ELOGIN, sqlstate,
         "login refused for role \"%.200s\" on database \"%.100s\" at "
         "%.200s:%d (credential minted by %.200s%s): SQLSTATE %s: %.400s; %s",
-        lakebase_credential_user(cred), lakebase_credential_database(cred),
-        lakebase_credential_host(cred), lakebase_credential_port(cred),
+        cred->user, cred->database, cred->host, cred->port,
         s->identity ? s->identity : "nobody: static password pg.password",
         reminted ? ", refused again with a freshly minted one" : "", sqlstate,
         reason, hint_for(sqlstate, s));
@@ -113,25 +113,25 @@ typedef enum connector_state {
 
 struct lb_pg_connector {
     const lb_pg_settings *s;
-    const lb_login_source *src;
+    lb_login *login;
     connector_state state;
     PostgresPollingStatusType poll;
     PGconn *pg;
-    lakebase_credential *cred;
+    lb_credential *cred;
     int64_t deadline, backoff_until;
     int tries, reminted;
     char last[512];
 };
 
-int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
-                        lb_pg_connector **out, lakebase_error **err) {
+int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
+                        lakebase_error **err) {
     lb_pg_connector *cc = calloc(1, sizeof *cc);
     *out = cc;
     if (!cc)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    cc->s = s;
-    cc->src = src;
-    cc->deadline = lb_pg_now_ms() + s->connect_timeout_ms;
+    cc->s = lb_login_pg(login);
+    cc->login = login;
+    cc->deadline = lb_pg_now_ms() + cc->s->connect_timeout_ms;
     return 0;
 }
 
@@ -139,7 +139,7 @@ int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
 static void drop_attempt(lb_pg_connector *cc) {
     PQfinish(cc->pg);
     cc->pg = NULL;
-    lakebase_credential_free(cc->cred);
+    lb_credential_free(cc->cred);
     cc->cred = NULL;
 }
 
@@ -152,12 +152,11 @@ void lb_pg_connector_free(lb_pg_connector *cc) {
 
 static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
                          lakebase_error **err) {
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     return lb_err_sql(err, LAKEBASE_ETIMEOUT, sqlstate,
                       "could not connect to %.200s:%d within %ld ms "
                       "(pool.connect_timeout_ms; %d attempts): %s",
-                      lakebase_credential_host(cred),
-                      lakebase_credential_port(cred), cc->s->connect_timeout_ms,
+                      cred->host, cred->port, cc->s->connect_timeout_ms,
                       cc->tries, cc->last[0] ? cc->last : "timeout expired");
 }
 
@@ -165,7 +164,7 @@ static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
 static int attempt_failed(lb_pg_connector *cc, int timed_out,
                           lakebase_error **err) {
     const lb_pg_settings *s = cc->s;
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     char sqlstate[6] = "";
     const char *msg = cc->pg ? PQerrorMessage(cc->pg) : "out of memory";
     lb_connect_verdict v =
@@ -178,20 +177,19 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
         /* The login proxy judged this token stale before our clock did:
          * drop it, mint once more, try again at once. (Static mode has no
          * identity and nothing new to mint: its refusal is final.) */
-        cc->src->invalidate(cc->src->ctx, lakebase_credential_token(cred));
+        lb_login_invalidate(cc->login, cred->token);
         cc->reminted = 1;
         lb_log(s->log, LAKEBASE_LOG_WARN,
                "login as \"%.200s\" refused (28P01); retrying once with a "
                "freshly minted credential",
-               lakebase_credential_user(cred));
+               cred->user);
         cc->backoff_until = 0;
     } else if (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN) {
         code = login_error(s, cred, sqlstate, msg, cc->reminted, err);
     } else if (v == LB_CONNECT_FAIL) {
         code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
-                          "could not connect to %.200s:%d: %s",
-                          lakebase_credential_host(cred),
-                          lakebase_credential_port(cred), cc->last);
+                          "could not connect to %.200s:%d: %s", cred->host,
+                          cred->port, cc->last);
     } else {
         int64_t wait =
             lb_backoff_ms(&CONNECT_BACKOFF, cc->tries, -1, lb_random_u32());
@@ -202,8 +200,7 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
             lb_log(s->log, LAKEBASE_LOG_INFO,
                    "connect to %.200s:%d failed (%s); retry %d in %" PRId64
                    " ms",
-                   lakebase_credential_host(cred),
-                   lakebase_credential_port(cred), cc->last, cc->tries, wait);
+                   cred->host, cred->port, cc->last, cc->tries, wait);
             cc->backoff_until = now + wait;
         }
     }
@@ -214,14 +211,14 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
 
 /* Starts one attempt with the source's current credential. */
 static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
-    int code = cc->src->get(cc->src->ctx, &cc->cred, err);
+    int code = lb_login_get(cc->login, &cc->cred, err);
     if (code != 0)
         return code;
     cc->tries++;
     const lb_pg_settings *s = cc->s;
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     char port[16], timeout[24], options[160];
-    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
+    snprintf(port, sizeof port, "%d", cred->port);
     /* libpq's own timeout only guards each socket wait; ours is the real
      * budget. It rounds 1 s up to 2 s. */
     int64_t left_s = (cc->deadline - lb_pg_now_ms() + 999) / 1000;
@@ -229,13 +226,13 @@ static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
     login_options(s, options, sizeof options);
     const char *keys[16], *vals[16];
     size_t n = 0;
-    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
+    add_param(keys, vals, &n, "host", cred->host);
     add_param(keys, vals, &n, "hostaddr", s->hostaddr);
     add_param(keys, vals, &n, "port", port);
-    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
-    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
-    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
-    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
+    add_param(keys, vals, &n, "dbname", cred->database);
+    add_param(keys, vals, &n, "user", cred->user);
+    add_param(keys, vals, &n, "password", cred->token);
+    add_param(keys, vals, &n, "sslmode", cred->sslmode);
     add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
     add_param(keys, vals, &n, "application_name", s->application_name);
     add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
@@ -276,7 +273,7 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
                 ready = 0;
             }
             if (cc->poll == PGRES_POLLING_OK) {
-                lakebase_credential_free(cc->cred);
+                lb_credential_free(cc->cred);
                 cc->cred = NULL;
                 PGconn *pg = cc->pg;
                 cc->pg = NULL;
@@ -301,12 +298,11 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
     }
 }
 
-int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
-                  const atomic_int *stop, lb_pg_conn **out,
+int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err) {
     *out = NULL;
     lb_pg_connector *cc = NULL;
-    int code = lb_pg_connector_new(s, src, &cc, err);
+    int code = lb_pg_connector_new(login, &cc, err);
     int ready = 0;
     while (code == 0) {
         lb_pg_wait w;

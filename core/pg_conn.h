@@ -11,16 +11,7 @@
 #include "lakebase.h"
 #include "log.h"
 
-/* Where the password for each new connection comes from: the provider's
- * current credential, or the static password. The credential also says
- * where and as whom to log in. */
-typedef struct lb_login_source {
-    /* A credential valid right now; blocks while one is minted. */
-    int (*get)(void *ctx, lakebase_credential **out, lakebase_error **err);
-    /* Drops the cached credential if it is still `token`. */
-    void (*invalidate)(void *ctx, const char *token);
-    void *ctx;
-} lb_login_source;
+typedef struct lb_login lb_login; /* login.h */
 
 /* What every connection of a pool shares. Strings are borrowed from the
  * owner (NULL when unset) and outlive every connect. */
@@ -61,14 +52,13 @@ struct lakebase_conn {
 };
 typedef struct lakebase_conn lb_pg_conn;
 
-/* Opens one connection with the source's current credential, retrying
+/* Opens one connection with the login's current credential, retrying
  * connection refused / 57P03 with jittered backoff until
  * settings->connect_timeout_ms, re-minting once after 28P01, and failing
  * fast (LAKEBASE_ELOGIN) on any other refused login. `stop` (may be NULL)
  * aborts the attempt with LAKEBASE_ECLOSED when it becomes non-zero; it is
  * checked at least every 100 ms. */
-int lb_pg_connect(const lb_pg_settings *settings, const lb_login_source *src,
-                  const atomic_int *stop, lb_pg_conn **out,
+int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err);
 
 /* The same connect as a state machine, so one thread can drive several at
@@ -85,8 +75,7 @@ typedef struct lb_pg_wait {
     int64_t until_ms;
 } lb_pg_wait;
 
-int lb_pg_connector_new(const lb_pg_settings *settings,
-                        const lb_login_source *src, lb_pg_connector **out,
+int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
                         lakebase_error **err);
 
 /* Advances the connect; `ready` says the last wait's fd became ready.

@@ -212,7 +212,7 @@ static void ensure_started_locked(lb_pool *p) {
     if (pthread_create(&p->driver, NULL, lb_pool_driver_main, p) == 0)
         p->driver_started = 1;
     else
-        lb_log(&p->log, LAKEBASE_LOG_ERROR,
+        lb_log(p->log, LAKEBASE_LOG_ERROR,
                "could not start the pool's driver thread: no warm-up, "
                "recycling or idle trimming in the background");
 }
@@ -220,9 +220,8 @@ static void ensure_started_locked(lb_pool *p) {
 /* ---- lifecycle ------------------------------------------------------------
  */
 
-int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
-                   const lb_pg_settings *pg, const lb_login_source *src,
-                   const lb_logger *log, lakebase_error **err) {
+int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg, lb_login *login,
+                   lakebase_error **err) {
     *out = NULL;
     lb_pool *p = calloc(1, sizeof *p);
     lb_pg_conn **idle = calloc((size_t)cfg->max_size, sizeof *idle);
@@ -232,10 +231,8 @@ int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     }
     p->cfg = *cfg;
-    p->pg = pg;
-    p->src = src;
-    if (log)
-        p->log = *log;
+    p->login = login;
+    p->log = lb_login_logger(login);
     p->idle = idle;
     atomic_init(&p->closing, 0);
     pthread_mutex_init(&p->mu, NULL);
@@ -371,15 +368,15 @@ static int timeout_error(lb_pool *p, long timeout_ms, lakebase_error **err) {
                   "no connection available within %ld ms: %d in use, %d "
                   "idle, %d connecting of pool.max_size %d, %d callers "
                   "waiting; raise pool.max_size or release connections sooner",
-                  timeout_ms, p->in_use, p->n_idle,
-                  p->connecting, p->cfg.max_size, p->n_waiting);
+                  timeout_ms, p->in_use, p->n_idle, p->connecting,
+                  p->cfg.max_size, p->n_waiting);
 }
 
 /* Under mu: leases an idle connection (*conn set), reserves a connect slot
  * for the caller (*conn NULL), or queues and waits for either. */
 static int take_locked(lb_pool *p, long timeout_ms, int64_t deadline,
-                       lb_pg_conn **conn,
-                       int64_t *slow_since_us, lakebase_error **err) {
+                       lb_pg_conn **conn, int64_t *slow_since_us,
+                       lakebase_error **err) {
     *conn = NULL;
     if (atomic_load_explicit(&p->closing, memory_order_relaxed))
         return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
@@ -444,7 +441,7 @@ static int connect_for_caller(lb_pool *p, lb_pg_conn **out,
     }
     pthread_mutex_unlock(&p->mu);
     lb_pg_conn *c = NULL;
-    int code = lb_pg_connect(p->pg, p->src, &p->closing, &c, err);
+    int code = lb_pg_connect(p->login, &p->closing, &c, err);
     if (code == 0)
         lb_pool_stamp_lifetime(p, c);
     pthread_mutex_lock(&p->mu);

@@ -8,16 +8,15 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "log.h"
+#include "login.h"
 #include "pg_conn.h"
 
 typedef struct lb_pool lb_pool;
 
-/* Copies `cfg`; `pg` and `src` are borrowed and must outlive the pool.
- * Starts nothing: no thread, no connection. */
-int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg,
-                   const lb_pg_settings *pg, const lb_login_source *src,
-                   const lb_logger *log, lakebase_error **err);
+/* Copies `cfg`; `login` is borrowed and must outlive the pool. Starts
+ * nothing: no thread, no connection. */
+int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg, lb_login *login,
+                   lakebase_error **err);
 
 /* Starts the driver thread (warm-up to min_size). With `wait`, also opens
  * max(1, min_size) connections on the caller's thread and returns the first

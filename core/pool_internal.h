@@ -20,9 +20,8 @@ typedef struct lb_waiter {
 struct lb_pool {
     /* Immutable after create. */
     lb_pool_settings cfg;
-    const lb_pg_settings *pg;
-    const lb_login_source *src;
-    lb_logger log;
+    lb_login *login;
+    const lb_logger *log; /* the pool handle's own */
 
     atomic_int closing; /* read without the lock by connects in flight */
 

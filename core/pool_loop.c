@@ -751,7 +751,7 @@ static void deliver(lb_loop *l) {
         } else if (o->done) {
             o->done(o->userdata, o->out, o->err);
         } else { /* a returned lease's ROLLBACK: nobody waits for it */
-            lakebase_result_free(o->out);
+            lb_result_free(o->out);
             lb_err_destroy(o->err);
         }
         free(o);

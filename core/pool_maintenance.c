@@ -77,7 +77,7 @@ static void close_all(lb_pg_conn *list) {
 
 static void run_after_unlock(lb_pool *p, after_unlock *a) {
     if (a->warn)
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
+        lb_log(p->log, LAKEBASE_LOG_WARN,
                "pool warm-up connect failed (%s); next try in %" PRId64 " ms",
                lb_err_message(a->warn), a->retry_in_ms);
     lb_err_destroy(a->warn);
@@ -258,7 +258,7 @@ void *lb_pool_driver_main(void *arg) {
             /* May mint a credential first: this thread is where that may
              * block. */
             lakebase_error *e = NULL;
-            if (lb_pg_connector_new(p->pg, p->src, &s->cc, &e) != 0)
+            if (lb_pg_connector_new(p->login, &s->cc, &e) != 0)
                 lb_err_destroy(e);
             if (!step_unlocked(p, s, 0, &a))
                 n--;

@@ -417,7 +417,8 @@ typedef struct lakebase_credential_stats {
 
 #define LAKEBASE_CREDENTIAL_STATS_VERSION 1
 /** Declares a stats struct ready for lakebase_credentials_stats. @since 0.3 */
-#define LAKEBASE_CREDENTIAL_STATS_INIT {LAKEBASE_CREDENTIAL_STATS_VERSION}
+#define LAKEBASE_CREDENTIAL_STATS_INIT                                         \
+    { LAKEBASE_CREDENTIAL_STATS_VERSION }
 
 /**
  * Zeroes `*stats` and sets its version, for languages that cannot use
@@ -430,8 +431,9 @@ typedef struct lakebase_credential_stats {
  * **Threading:** thread-safe, never blocks.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_credential_stats_init(lakebase_credential_stats *stats,
-                                                unsigned int version);
+LAKEBASE_API int
+lakebase_credential_stats_init(lakebase_credential_stats *stats,
+                               unsigned int version);
 
 /**
  * Copies the provider's counters into `*out`, whose version must be set
@@ -705,7 +707,8 @@ typedef struct lakebase_pool_stats {
  * lakebase_pool_credential_stats; `trimmed` added. */
 #define LAKEBASE_POOL_STATS_VERSION 2
 /** Declares a stats struct ready for lakebase_pool_get_stats. @since 0.3 */
-#define LAKEBASE_POOL_STATS_INIT {LAKEBASE_POOL_STATS_VERSION}
+#define LAKEBASE_POOL_STATS_INIT                                               \
+    { LAKEBASE_POOL_STATS_VERSION }
 
 /**
  * Zeroes `*stats` and sets its version (see
