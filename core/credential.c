@@ -1,6 +1,7 @@
 #include "credential.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,12 +12,14 @@
 #include "api_parse.h"
 #include "auth.h"
 #include "error.h"
+#include "reactor.h"
 #include "log.h"
 #include "resolve.h"
 #include "retry.h"
 #include "rfc3339.h"
 #include "secret.h"
 #include "workspace_api.h"
+#include "workers.h"
 
 /* Tokens default to one hour; an answer claiming longer is clamped. */
 #define DEFAULT_TTL_MS (3600 * 1000LL)
@@ -25,9 +28,6 @@
 /* A token is handed out only while it has at least this much life left
  * (or a tenth of its lifetime, for very short test tokens). */
 #define USABLE_FLOOR_MS 5000
-/* The background thread re-checks the clock at least this often, so a
- * suspended laptop notices its token expired soon after it wakes. */
-#define MAX_THREAD_SLEEP_MS 5000
 
 static const lb_backoff REFRESH_BACKOFF = {.floor_ms = 1000, .cap_ms = 60000};
 
@@ -74,9 +74,16 @@ struct lb_provider {
     mint_listener *listeners;
 
     int paused; /* no handle: lingering in the registry, no refresh */
-    int has_thread;
-    int stopping;
-    pthread_t thread;
+
+    /* Background refresh: a timer on the process's reactor, and one
+     * attempt at a time on a worker (NULL reactor: tests drive
+     * lb_provider_tick). */
+    lb_reactor *reactor;
+    lb_timer timer;
+    lb_job job;
+    int job_running;       /* until the job no longer touches the provider */
+    int lingering_reactor; /* paused with background refresh: resume takes
+                              the reactor again */
 };
 
 void lb_token_snapshot_clear(lb_token_snapshot *s) {
@@ -198,6 +205,8 @@ static int mint_once(lb_provider *p, minted *m, int64_t *hint,
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
+
+static void schedule_locked(lb_provider *p);
 
 /* ---- cache state (lock held) --------------------------------------------- */
 
@@ -370,6 +379,45 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
     }
 }
 
+/* Serves the usable cached token (lock held; released here). Inside the
+ * hard margin it also starts a refresh, but keeps serving the still-valid
+ * token so no caller waits on the mint. */
+static int serve_and_unlock(lb_provider *p, lb_token_snapshot *out,
+                            int64_t now_mono, int64_t now_wall,
+                            lakebase_error **err) {
+    int lazy = 0;
+    if (remaining_ms(p, now_mono, now_wall) < hard_margin_ms(p) &&
+        !p->minting && now_mono >= p->next_attempt_mono_ms) {
+        p->refresh_requested = 1;
+        if (p->reactor)
+            lb_reactor_arm(p->reactor, &p->timer, 0);
+        else
+            lazy = 1;
+    }
+    int oom = 0;
+    copy_snapshot(p, out, &oom);
+    pthread_mutex_unlock(&p->mu);
+    if (lazy)
+        lb_provider_tick(p);
+    if (oom) {
+        lb_token_snapshot_clear(out);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int lb_provider_get_nowait(lb_provider *p, lb_token_snapshot *out,
+                           lakebase_error **err) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&p->mu);
+    int64_t now_mono = lb_mono_ms(p->clock);
+    int64_t now_wall = lb_wall_ms(p->clock);
+    if (token_usable(p, now_mono, now_wall))
+        return serve_and_unlock(p, out, now_mono, now_wall, err);
+    pthread_mutex_unlock(&p->mu);
+    return LB_MINT_NEEDED;
+}
+
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
                     lakebase_error **err) {
     memset(out, 0, sizeof *out);
@@ -377,29 +425,8 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
     for (;;) {
         int64_t now_mono = lb_mono_ms(p->clock);
         int64_t now_wall = lb_wall_ms(p->clock);
-        if (token_usable(p, now_mono, now_wall)) {
-            /* Inside the hard margin: refresh now, but keep serving the
-             * still-valid token so no caller waits on the mint. */
-            int lazy = 0;
-            if (remaining_ms(p, now_mono, now_wall) < hard_margin_ms(p) &&
-                !p->minting && now_mono >= p->next_attempt_mono_ms) {
-                p->refresh_requested = 1;
-                if (p->has_thread)
-                    pthread_cond_broadcast(&p->changed);
-                else
-                    lazy = 1;
-            }
-            int oom = 0;
-            copy_snapshot(p, out, &oom);
-            pthread_mutex_unlock(&p->mu);
-            if (lazy)
-                lb_provider_tick(p);
-            if (oom) {
-                lb_token_snapshot_clear(out);
-                return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-            }
-            return 0;
-        }
+        if (token_usable(p, now_mono, now_wall))
+            return serve_and_unlock(p, out, now_mono, now_wall, err);
         if (p->minting) {
             uint64_t seen = p->mints_finished;
             while (p->minting && p->mints_finished == seen)
@@ -428,6 +455,7 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
         lb_log_batch log = {0};
         pthread_mutex_lock(&p->mu);
         end_flight(p, 1, rc, &m, &log);
+        schedule_locked(p);
         pthread_mutex_unlock(&p->mu);
         lb_fanout_flush(&p->logs, &log);
         if (rc != 0) {
@@ -474,18 +502,21 @@ static int64_t next_due_locked(const lb_provider *p) {
     return at;
 }
 
-int64_t lb_provider_tick(lb_provider *p) {
-    pthread_mutex_lock(&p->mu);
-    if (!refresh_due(p, lb_mono_ms(p->clock))) {
-        int64_t next = next_due_locked(p);
-        pthread_mutex_unlock(&p->mu);
-        return next;
-    }
-    p->minting = 1;
-    pthread_mutex_unlock(&p->mu);
+/* Arms the refresh timer for the next background work, if any. Never
+ * disarms (that could wait for the timer's callback, which takes the
+ * lock): a timer that finds nothing due does nothing. Lock held. */
+static void schedule_locked(lb_provider *p) {
+    if (!p->reactor || p->paused)
+        return;
+    int64_t next = next_due_locked(p);
+    if (next != INT64_MAX)
+        lb_reactor_arm(p->reactor, &p->timer, next - lb_mono_ms(p->clock));
+}
 
-    /* One attempt per tick: a failure is retried on the backoff schedule,
-     * forever, while the current token keeps being served. */
+/* One background attempt (the flight is already ours): a failure is
+ * retried on the backoff schedule, forever, while the current token keeps
+ * being served. Returns when more work falls due. */
+static int64_t refresh_attempt(lb_provider *p) {
     minted m;
     lakebase_error *e = NULL;
     int64_t hint = -1;
@@ -496,6 +527,7 @@ int64_t lb_provider_tick(lb_provider *p) {
     if (rc != 0)
         record_failure(p, e, hint, &log);
     end_flight(p, 0, rc, &m, &log);
+    schedule_locked(p);
     int64_t next = next_due_locked(p);
     pthread_mutex_unlock(&p->mu);
     lb_fanout_flush(&p->logs, &log);
@@ -503,40 +535,56 @@ int64_t lb_provider_tick(lb_provider *p) {
     return next;
 }
 
-static void *refresh_thread(void *arg) {
-    lb_provider *p = arg;
+int64_t lb_provider_tick(lb_provider *p) {
     pthread_mutex_lock(&p->mu);
-    while (!p->stopping) {
-        int64_t now = lb_mono_ms(p->clock);
-        /* A lingering token nobody can use any more is not kept in memory
-         * until the registry gets round to freeing its provider. */
-        if (p->paused && p->token &&
-            !token_usable(p, now, lb_wall_ms(p->clock)))
-            lb_secret_clear(&p->token);
-        if (refresh_due(p, now)) {
-            pthread_mutex_unlock(&p->mu);
-            lb_provider_tick(p);
-            pthread_mutex_lock(&p->mu);
-            continue;
-        }
-        int64_t wait = next_due_locked(p);
-        wait = wait == INT64_MAX ? MAX_THREAD_SLEEP_MS : wait - now;
-        if (wait > MAX_THREAD_SLEEP_MS)
-            wait = MAX_THREAD_SLEEP_MS;
-        if (wait < 1)
-            wait = 1;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&p->changed, &p->mu, &ts);
+    if (!refresh_due(p, lb_mono_ms(p->clock))) {
+        int64_t next = next_due_locked(p);
+        pthread_mutex_unlock(&p->mu);
+        return next;
     }
+    p->minting = 1;
     pthread_mutex_unlock(&p->mu);
-    return NULL;
+    return refresh_attempt(p);
+}
+
+/* On a worker: the attempt blocks on HTTPS (and the token source). */
+static void run_refresh_job(lb_job *job) {
+    lb_provider *p = (lb_provider *)((char *)job - offsetof(lb_provider, job));
+    refresh_attempt(p);
+    pthread_mutex_lock(&p->mu);
+    p->job_running = 0;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* On the reactor: never blocks; hands a due refresh to a worker. */
+static void on_refresh_timer(void *userdata) {
+    lb_provider *p = userdata;
+    pthread_mutex_lock(&p->mu);
+    if (!refresh_due(p, lb_mono_ms(p->clock)) || p->job_running) {
+        schedule_locked(p);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+    p->minting = 1;
+    p->job_running = 1;
+    pthread_mutex_unlock(&p->mu);
+    p->job.run = run_refresh_job;
+    if (lb_workers_submit(&p->job) == 0)
+        return;
+    lakebase_error *e = NULL;
+    lb_err(&e, LAKEBASE_EINTERNAL,
+           "no worker thread could be started for the refresh");
+    lb_log_batch log = {0};
+    pthread_mutex_lock(&p->mu);
+    record_failure(p, e, -1, &log);
+    end_flight(p, 0, e ? lb_err_code(e) : LAKEBASE_EINTERNAL, NULL, &log);
+    p->job_running = 0;
+    schedule_locked(p);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
+    lb_err_destroy(e);
 }
 
 /* ---- lifecycle and stats ------------------------------------------------- */
@@ -618,13 +666,12 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
     snprintf(p->target, sizeof p->target, "%s %s",
              p->rc.endpoint ? "endpoint" : "instance",
              p->rc.endpoint ? p->rc.endpoint : p->rc.instance);
-    if (!(deps && deps->no_background)) {
-        if (pthread_create(&p->thread, NULL, refresh_thread, p) != 0) {
-            rcode = lb_err(err, LAKEBASE_EINTERNAL,
-                           "could not start the credential refresh thread");
-            goto fail;
-        }
-        p->has_thread = 1;
+    lb_timer_init(&p->timer, on_refresh_timer, p);
+    if (!(deps && deps->no_background) &&
+        !(p->reactor = lb_reactor_acquire())) {
+        rcode = lb_err(err, LAKEBASE_EINTERNAL,
+                       "could not start the library's background thread");
+        goto fail;
     }
     *out = p;
     return 0;
@@ -636,12 +683,16 @@ fail:
 void lb_provider_free(lb_provider *p) {
     if (!p)
         return;
-    if (p->has_thread) {
-        pthread_mutex_lock(&p->mu);
-        p->stopping = 1;
-        pthread_cond_broadcast(&p->changed);
-        pthread_mutex_unlock(&p->mu);
-        pthread_join(p->thread, NULL);
+    pthread_mutex_lock(&p->mu);
+    p->paused = 1; /* nothing new is scheduled */
+    while (p->job_running)
+        pthread_cond_wait(&p->changed, &p->mu);
+    lb_reactor *r = p->reactor;
+    p->reactor = NULL;
+    pthread_mutex_unlock(&p->mu);
+    if (r) {
+        lb_reactor_disarm(r, &p->timer);
+        lb_reactor_release(r);
     }
     lb_auth_free(p->auth);
     lb_http_client_free(p->http);
@@ -703,11 +754,21 @@ int lb_provider_pause(lb_provider *p) {
     /* Let a refresh in flight finish first: it may call the token source
      * of the handle being released, whose userdata may be freed once we
      * return. */
-    while (p->minting)
+    while (p->minting || p->job_running)
         pthread_cond_wait(&p->changed, &p->mu);
     p->paused = 1;
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
+    /* A lingering provider costs no thread: its timer goes, and its
+     * reference on the reactor with it. */
+    lb_reactor *r = p->reactor;
+    p->reactor = NULL;
+    if (r)
+        p->lingering_reactor = 1;
     pthread_mutex_unlock(&p->mu);
+    if (r) {
+        lb_reactor_disarm(r, &p->timer);
+        lb_reactor_release(r);
+    }
     return usable;
 }
 
@@ -719,13 +780,22 @@ int lb_provider_usable(lb_provider *p) {
 }
 
 int lb_provider_resume(lb_provider *p) {
+    lb_reactor *r = NULL;
+    if (p->lingering_reactor && !(r = lb_reactor_acquire()))
+        return 0; /* no background thread: make a new provider instead */
     pthread_mutex_lock(&p->mu);
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
     if (usable) {
         p->paused = 0;
-        pthread_cond_broadcast(&p->changed);
+        if (r) {
+            p->reactor = r;
+            p->lingering_reactor = 0;
+            r = NULL;
+        }
+        schedule_locked(p);
     }
     pthread_mutex_unlock(&p->mu);
+    lb_reactor_release(r);
     return usable;
 }
 

@@ -59,6 +59,13 @@ void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub);
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
                     lakebase_error **err);
 
+/* lb_provider_get without ever minting: LB_MINT_NEEDED when no usable
+ * token is cached (the caller mints with lb_provider_get where it may
+ * block). Never blocks. */
+#define LB_MINT_NEEDED 1
+int lb_provider_get_nowait(lb_provider *p, lb_token_snapshot *out,
+                           lakebase_error **err);
+
 /* Drops the cached token if it equals `token` (NULL: whatever is cached). */
 void lb_provider_invalidate(lb_provider *p, const char *token);
 

@@ -110,8 +110,8 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
     else if (!lb_config_is_minting(rc))
         l->static_password = dup_opt(rc->pg_password, &oom);
     else if ((code = lb_registry_acquire(rc, &l->provider, err)) == 0)
-        code = lb_provider_subscribe_log(l->provider, &l->log, &l->log_sub,
-                                         err);
+        code =
+            lb_provider_subscribe_log(l->provider, &l->log, &l->log_sub, err);
     if (code == 0 && oom)
         code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     if (code != 0) {
@@ -119,6 +119,35 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
         return code;
     }
     *out = l;
+    return 0;
+}
+
+/* The credential for `snap`, with this login's overrides (consumes the
+ * snapshot's token). */
+static int make_credential(const lb_login *l, lb_token_snapshot *snap,
+                           lb_credential **out, lakebase_error **err) {
+    *out = NULL;
+    lb_credential *c = calloc(1, sizeof *c);
+    int oom = !c;
+    if (c) {
+        c->tag = LB_TAG_CREDENTIAL;
+        c->token = snap->token;
+        snap->token = NULL;
+        c->expire_time_ms = snap->expire_wall_ms;
+        c->user = dup_opt(l->user ? l->user : snap->user, &oom);
+        c->host = dup_opt(l->host ? l->host : snap->host, &oom);
+        c->port = l->port;
+        c->database = dup_opt(l->database, &oom);
+        c->sslmode = dup_opt(l->sslmode, &oom);
+        oom = oom || !c->token || !c->user || !c->host || !c->database ||
+              !c->sslmode;
+    }
+    lb_token_snapshot_clear(snap);
+    if (oom) {
+        lb_credential_free(c);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    *out = c;
     return 0;
 }
 
@@ -132,28 +161,21 @@ int lb_login_get(lb_login *l, lb_credential **out, lakebase_error **err) {
     } else {
         snap.token = strdup(l->static_password);
     }
-    lb_credential *c = calloc(1, sizeof *c);
-    int oom = !c;
-    if (c) {
-        c->tag = LB_TAG_CREDENTIAL;
-        c->token = snap.token;
-        snap.token = NULL;
-        c->expire_time_ms = snap.expire_wall_ms;
-        c->user = dup_opt(l->user ? l->user : snap.user, &oom);
-        c->host = dup_opt(l->host ? l->host : snap.host, &oom);
-        c->port = l->port;
-        c->database = dup_opt(l->database, &oom);
-        c->sslmode = dup_opt(l->sslmode, &oom);
-        oom = oom || !c->token || !c->user || !c->host || !c->database ||
-              !c->sslmode;
+    return make_credential(l, &snap, out, err);
+}
+
+int lb_login_get_nowait(lb_login *l, lb_credential **out,
+                        lakebase_error **err) {
+    *out = NULL;
+    lb_token_snapshot snap = {0};
+    if (l->provider) {
+        int code = lb_provider_get_nowait(l->provider, &snap, err);
+        if (code != 0)
+            return code;
+    } else {
+        snap.token = strdup(l->static_password);
     }
-    lb_token_snapshot_clear(&snap);
-    if (oom) {
-        lb_credential_free(c);
-        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    }
-    *out = c;
-    return 0;
+    return make_credential(l, &snap, out, err);
 }
 
 void lb_login_invalidate(lb_login *l, const char *token) {
@@ -174,8 +196,7 @@ const lb_logger *lb_login_logger(const lb_login *l) { return &l->log; }
 
 int lb_login_listen(lb_login *l, void (*fn)(void *), void *userdata,
                     lakebase_error **err) {
-    return l->provider ? lb_provider_listen(l->provider, fn, userdata, err)
-                       : 0;
+    return l->provider ? lb_provider_listen(l->provider, fn, userdata, err) : 0;
 }
 
 void lb_login_unlisten(lb_login *l, void (*fn)(void *), void *userdata) {

@@ -46,6 +46,12 @@ void lb_login_free(lb_login *l);
 /* A credential usable now: the cached one, or one minted (blocking). */
 int lb_login_get(lb_login *l, lb_credential **out, lakebase_error **err);
 
+/* The cached credential if one is usable, without ever blocking:
+ * LB_LOGIN_MINT_NEEDED otherwise (get it with lb_login_get where blocking
+ * is allowed). */
+#define LB_LOGIN_MINT_NEEDED 1
+int lb_login_get_nowait(lb_login *l, lb_credential **out, lakebase_error **err);
+
 /* Drops the cached token if it is still `token` (NULL: whatever is cached)
  * so the next get mints anew. Never blocks on the network. */
 void lb_login_invalidate(lb_login *l, const char *token);

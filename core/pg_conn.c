@@ -13,6 +13,7 @@
 #include "login.h"
 #include "pg_error.h"
 #include "retry.h"
+#include "workers.h"
 
 /* A compute waking from scale to zero answers within "a few hundred ms":
  * start retrying quickly, but never hammer it more than every 2 s. */
@@ -85,15 +86,12 @@ static int login_error(const lb_pg_settings *s, const lb_credential *cred,
 
 static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     lb_pg_conn *c = calloc(1, sizeof *c);
-    PGcancel *cancel = c ? PQgetCancel(pg) : NULL;
-    if (!cancel) {
-        free(c);
+    if (!c) {
         PQfinish(pg);
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     }
     c->tag = LB_TAG_DEAD;
     c->pg = pg;
-    c->cancel = cancel;
     atomic_init(&c->cancel_requested, 0);
     c->born_ms = lb_pg_now_ms();
     c->retire_ms = INT64_MAX;
@@ -107,6 +105,7 @@ static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
 
 typedef enum connector_state {
     CC_START,   /* needs a credential and a new attempt */
+    CC_READY,   /* has the credential: starts the attempt */
     CC_POLLING, /* PQconnectPoll in progress */
     CC_BACKOFF  /* waiting before the next attempt */
 } connector_state;
@@ -209,11 +208,14 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
     return code;
 }
 
-/* Starts one attempt with the source's current credential. */
+void lb_pg_connector_give(lb_pg_connector *cc, lb_credential *cred) {
+    lb_credential_free(cc->cred);
+    cc->cred = cred;
+    cc->state = CC_READY;
+}
+
+/* Starts one attempt with the credential given for it. */
 static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
-    int code = lb_login_get(cc->login, &cc->cred, err);
-    if (code != 0)
-        return code;
     cc->tries++;
     const lb_pg_settings *s = cc->s;
     const lb_credential *cred = cc->cred;
@@ -266,7 +268,8 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
             }
             cc->state = CC_START;
             continue;
-        case CC_START: code = start_attempt(cc, err); break;
+        case CC_START: return LB_PG_NEEDS_CREDENTIAL;
+        case CC_READY: code = start_attempt(cc, err); break;
         case CC_POLLING:
             if (ready) {
                 cc->poll = PQconnectPoll(cc->pg);
@@ -307,6 +310,13 @@ int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
     while (code == 0) {
         lb_pg_wait w;
         code = lb_pg_connector_step(cc, ready, &w, out, err);
+        if (code == LB_PG_NEEDS_CREDENTIAL) {
+            lb_credential *cred = NULL;
+            code = lb_login_get(login, &cred, err);
+            if (code == 0)
+                lb_pg_connector_give(cc, cred);
+            continue;
+        }
         if (code != 1)
             break;
         code = 0;
@@ -327,11 +337,61 @@ int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
     return code;
 }
 
+/* A cancel request on its way: shared by the connection (until it is
+ * closed) and the worker that sends it. */
+typedef struct lb_cancel_request {
+    lb_job job;
+    PGcancel *cancel;
+    atomic_int refs;
+    atomic_int sent; /* the worker is done with it */
+} lb_cancel_request;
+
+static void cancel_request_drop(lb_cancel_request *r) {
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+        PQfreeCancel(r->cancel);
+        free(r);
+    }
+}
+
+static void send_cancel(lb_job *job) {
+    lb_cancel_request *r = (lb_cancel_request *)job;
+    char buf[256];
+    (void)PQcancel(r->cancel, buf, sizeof buf); /* best effort */
+    atomic_store(&r->sent, 1);
+    cancel_request_drop(r);
+}
+
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
+    lb_cancel_request *r = calloc(1, sizeof *r);
+    if (!r || !(r->cancel = PQgetCancel(c->pg))) {
+        free(r);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    atomic_init(&r->refs, 2);
+    atomic_init(&r->sent, 0);
+    r->job.run = send_cancel;
+    atomic_store(&c->cancel_requested, 1);
+    cancel_request_drop(c->cancel);
+    c->cancel = r;
+    if (lb_workers_submit(&r->job) != 0) {
+        atomic_store(&r->sent, 1);
+        cancel_request_drop(r);
+        return lb_err(err, LAKEBASE_ECONNECTION,
+                      "could not send the cancel request: no worker thread "
+                      "could be started");
+    }
+    return 0;
+}
+
+int lb_pg_cancel_pending(const lb_pg_conn *c) {
+    return c->cancel && !atomic_load(&c->cancel->sent);
+}
+
 void lb_pg_disconnect(lb_pg_conn *c) {
-    PQfreeCancel(c->cancel);
     PQfinish(c->pg);
-    c->cancel = NULL;
     c->pg = NULL;
+    cancel_request_drop(c->cancel);
+    c->cancel = NULL;
 }
 
 void lb_pg_close(lb_pg_conn *c) {
@@ -405,15 +465,6 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
     int code = lb_pg_statement_error(c, res, err);
     PQclear(res);
     return code;
-}
-
-int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
-    char buf[256];
-    atomic_store(&c->cancel_requested, 1);
-    if (!PQcancel(c->cancel, buf, sizeof buf))
-        return lb_err(err, LAKEBASE_ECONNECTION, "could not send cancel: %s",
-                      buf);
-    return 0;
 }
 
 int lb_pg_validate(lb_pg_conn *c) {

@@ -9,6 +9,7 @@
 #include "glue.h"
 #include "handle.h"
 #include "login.h"
+#include "workers.h"
 
 struct lakebase_credentials {
     uint32_t tag;
@@ -48,6 +49,52 @@ int lakebase_credentials_get(lakebase_credentials *creds,
     *out = NULL;
     CREDS_CHECK(creds, err);
     return lb_login_get(creds->login, out, err);
+}
+
+/* A mint for lakebase_credentials_get_async, on a worker. */
+typedef struct async_get {
+    lb_job job;
+    lb_login *login;
+    lakebase_credential_fn done;
+    void *userdata;
+} async_get;
+
+static void run_async_get(lb_job *job) {
+    async_get *g = (async_get *)job;
+    lb_credential *cred = NULL;
+    lakebase_error *e = NULL;
+    lb_login_get(g->login, &cred, &e);
+    lakebase_credential_fn done = g->done;
+    void *userdata = g->userdata;
+    free(g);
+    done(userdata, cred, e);
+}
+
+int lakebase_credentials_get_async(lakebase_credentials *creds,
+                                   lakebase_credential **now,
+                                   lakebase_credential_fn done, void *userdata,
+                                   lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!now || !done)
+        return lb_err(err, LAKEBASE_EINVAL, "now and done must not be NULL");
+    *now = NULL;
+    CREDS_CHECK(creds, err);
+    int code = lb_login_get_nowait(creds->login, now, err);
+    if (code != LB_LOGIN_MINT_NEEDED)
+        return code;
+    async_get *g = calloc(1, sizeof *g);
+    if (!g)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    *g = (async_get){.job.run = run_async_get,
+                     .login = creds->login,
+                     .done = done,
+                     .userdata = userdata};
+    if (lb_workers_submit(&g->job) != 0) {
+        free(g);
+        return lb_err(err, LAKEBASE_EINTERNAL,
+                      "no worker thread could be started to mint");
+    }
+    return 1;
 }
 
 int lakebase_credentials_open(lakebase_credentials *creds,

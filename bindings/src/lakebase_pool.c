@@ -10,6 +10,7 @@
 #include "error.h"
 #include "glue.h"
 #include "handle.h"
+#include "login.h"
 #include "pg_conn.h"
 #include "pool.h"
 #include "pool_loop.h"
@@ -25,14 +26,14 @@ struct lakebase_pool {
     lb_login *login;
 };
 
-/* ---- pool -----------------------------------------------------------------
- */
-
 #define POOL_CHECK(pool, err)                                                  \
     do {                                                                       \
         if (!LB_HANDLE_OK(pool, LB_TAG_POOL))                                  \
             return lb_glue_bad_handle(err, "lakebase_pool");                   \
     } while (0)
+
+/* ---- pool -----------------------------------------------------------------
+ */
 
 int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
                       lakebase_error **err) {
@@ -45,7 +46,7 @@ int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     int code = lb_glue_login(cfg, &p->login, &p->settings, err);
     if (code == 0)
-        code = lb_pool_create(&p->core, &p->settings, p->login, err);
+        code = lb_pool_create(&p->core, &p->settings, p->login, NULL, err);
     if (code != 0) {
         lb_login_free(p->login);
         free(p);
@@ -62,14 +63,20 @@ int lakebase_pool_open(lakebase_pool *pool, int wait, lakebase_error **err) {
     return lb_pool_open(pool->core, wait, err);
 }
 
+int lakebase_pool_open_async(lakebase_pool *pool, lakebase_open_fn done,
+                             void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (!done)
+        return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
+    if (pool->loop)
+        return lb_loop_open(pool->loop, done, userdata, err);
+    return lb_pool_open_async(pool->core, done, userdata, err);
+}
+
 int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
                           lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
-    if (!out)
-        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
-    *out = NULL;
-    POOL_CHECK(pool, err);
-    return lb_pool_acquire(pool->core, -1, out, err);
+    return lakebase_pool_acquire_timeout(pool, -1, out, err);
 }
 
 int lakebase_pool_acquire_timeout(lakebase_pool *pool, long timeout_ms,
@@ -85,6 +92,37 @@ int lakebase_pool_acquire_timeout(lakebase_pool *pool, long timeout_ms,
     return lb_pool_acquire(pool->core, timeout_ms, out, err);
 }
 
+int lakebase_pool_acquire_async(lakebase_pool *pool, long timeout_ms,
+                                lakebase_lease_fn done, void *userdata,
+                                lakebase_conn **now, uint64_t *ticket,
+                                lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (now)
+        *now = NULL;
+    if (ticket)
+        *ticket = 0;
+    if (!done || timeout_ms < -1)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "done must not be NULL and timeout_ms must be -1 (the "
+                      "pool's setting) or more");
+    if (pool->loop) {
+        int code = lb_loop_lease(pool->loop, timeout_ms, done, userdata, err);
+        return code == 0 ? 1 : code;
+    }
+    if (!now || !ticket)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "now and ticket must not be NULL without an event loop");
+    return lb_pool_acquire_async(pool->core, timeout_ms, done, userdata, now,
+                                 ticket, err);
+}
+
+int lakebase_pool_acquire_cancel(lakebase_pool *pool, uint64_t ticket) {
+    if (!LB_HANDLE_OK(pool, LB_TAG_POOL) || pool->loop)
+        return 1;
+    return lb_pool_acquire_cancel(pool->core, ticket);
+}
+
 static void pool_minted(void *ud);
 
 int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
@@ -98,6 +136,22 @@ int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
             return code;
     }
     return lb_pool_close(pool->core, cancel_inflight, err);
+}
+
+int lakebase_pool_close_async(lakebase_pool *pool, long cancel_after_ms,
+                              lakebase_closed_fn done, void *userdata,
+                              lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (!done)
+        return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
+    if (pool->loop) {
+        lb_login_unlisten(pool->login, pool_minted, pool);
+        return lb_loop_close_async(pool->loop, cancel_after_ms, done, userdata,
+                                   err);
+    }
+    return lb_pool_close_async(pool->core, cancel_after_ms, done, userdata,
+                               err);
 }
 
 void lakebase_pool_free(lakebase_pool *pool) {
@@ -146,7 +200,6 @@ int lakebase_pool_credential_stats(lakebase_pool *pool,
 int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
                         const char *const *values, lakebase_result **out,
                         lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
     lakebase_conn *conn = NULL;
     int code = lakebase_pool_acquire(pool, &conn, err);
     if (code != 0)
@@ -188,27 +241,20 @@ int lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
     return lb_loop_query(pool->loop, sql, nparams, values, done, userdata, err);
 }
 
-int lakebase_pool_acquire_async(lakebase_pool *pool, lakebase_lease_fn done,
-                                void *userdata, lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
-    LOOP_CHECK(pool, err);
-    return lb_loop_lease(pool->loop, done, userdata, err);
-}
-
-int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
-                            lakebase_error **err) {
+int lakebase_pool_socket_ready(lakebase_pool *pool, int fd, int events,
+                               lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_socket(pool->loop, fd, events, err);
 }
 
-int lakebase_pool_on_timer(lakebase_pool *pool, lakebase_error **err) {
+int lakebase_pool_timer_expired(lakebase_pool *pool, lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_timer(pool->loop, err);
 }
 
-/* On the minting thread, under the provider's lock. */
+/* On the minting thread, under the provider's lock: only signals. */
 static void pool_minted(void *ud) {
     lakebase_pool *pool = ud;
     lb_loop_signal_refresh(pool->loop);
@@ -224,8 +270,9 @@ static void pool_refreshed(void *ud) {
     pool->on_refresh(pool->refresh_userdata, &st);
 }
 
-int lakebase_pool_on_refresh(lakebase_pool *pool, lakebase_refresh_fn fn,
-                             void *userdata, lakebase_error **err) {
+int lakebase_pool_set_refresh_callback(lakebase_pool *pool,
+                                       lakebase_refresh_fn fn, void *userdata,
+                                       lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     int code = lb_loop_on_refresh(pool->loop, pool_refreshed, pool, err);
@@ -335,7 +382,7 @@ int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
     CONN_CHECK(conn, err);
     if (!conn->loop_lease && conn->pg)
         return lb_err(err, LAKEBASE_EINVAL,
-                      "this connection is not from "
+                      "this connection is not from an attached pool's "
                       "lakebase_pool_acquire_async: use lakebase_conn_query");
     return lb_loop_conn_query(conn, sql, nparams, values, done, userdata, err);
 }
