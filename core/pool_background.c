@@ -39,7 +39,7 @@ typedef struct lb_bg_connect {
     int job_code;
     lb_credential *cred;
     lakebase_error *job_err;
-    int stopped; /* lb_bg_stop owns it now */
+    int stopped;                      /* lb_bg_stop owns it now */
     struct lb_bg_connect *start_next; /* this round's, to start */
 } lb_bg_connect;
 
@@ -51,7 +51,8 @@ typedef struct validation {
     lb_pg_conn *c;
 } validation;
 
-/* ---- scheduling ---------------------------------------------------------------
+/* ---- scheduling
+ * ---------------------------------------------------------------
  */
 
 void lb_bg_schedule_locked(lb_pool *p, int64_t due_ms) {
@@ -66,7 +67,8 @@ void lb_bg_kick_locked(lb_pool *p) {
     lb_bg_schedule_locked(p, lb_pool_clock_ms(p));
 }
 
-/* ---- connects -------------------------------------------------------------------
+/* ---- connects
+ * -------------------------------------------------------------------
  */
 
 static void link_connect(lb_pool *p, lb_bg_connect *s) {
@@ -111,8 +113,8 @@ static int64_t connect_failed_locked(lb_pool *p, lakebase_error *e) {
     /* Nothing could serve it soon: say why now rather than time out. */
     if (w && lb_life_total(&p->books) == 0)
         lb_pool_grant_locked(p, w, NULL, lb_err_clone(e));
-    retry_in = lb_backoff_ms(&WARM_BACKOFF, ++p->warm_failures, -1,
-                             lb_random_u32());
+    retry_in =
+        lb_backoff_ms(&WARM_BACKOFF, ++p->warm_failures, -1, lb_random_u32());
     p->warm_retry_ms = lb_pool_clock_ms(p) + retry_in;
     if (!p->open_err && (p->open_waiting > 0 || p->open_notices))
         p->open_err = lb_err_clone(e);
@@ -237,8 +239,8 @@ static void step_connect(lb_bg_connect *s, int ready) {
             connect_ended(s, code, c, e);
             return;
         }
-        if (w.fd >= 0 && lb_reactor_watch(p->reactor, &s->watch, w.fd,
-                                          w.events) != 0) {
+        if (w.fd >= 0 &&
+            lb_reactor_watch(p->reactor, &s->watch, w.fd, w.events) != 0) {
             lb_err(&e, LAKEBASE_ENOMEM,
                    "could not watch a connection being opened");
             connect_ended(s, LAKEBASE_ENOMEM, NULL, e);
@@ -313,7 +315,8 @@ static void connect_here(lb_pool *p, lb_bg_connect *s) {
     free_connect(s);
 }
 
-/* ---- idle connections for callback waiters ------------------------------------
+/* ---- idle connections for callback waiters
+ * ------------------------------------
  */
 
 /* On a worker: the round trip a stale idle connection needs before a
@@ -359,7 +362,8 @@ static void check_idle_for_waiters_locked(lb_pool *p, int64_t now,
     }
 }
 
-/* ---- the round ----------------------------------------------------------------
+/* ---- the round
+ * ----------------------------------------------------------------
  */
 
 /* Callback waiters whose deadline passed fail with LAKEBASE_ETIMEOUT. */
@@ -380,8 +384,8 @@ static int64_t expire_waiters_locked(lb_pool *p, int64_t now) {
                "release connections sooner",
                w->timeout_ms,
                p->books.count[LB_CONN_LEASED] + p->books.count[LB_CONN_SHARED],
-               p->books.count[LB_CONN_IDLE],
-               p->books.count[LB_CONN_CONNECTING], p->cfg.max_size);
+               p->books.count[LB_CONN_IDLE], p->books.count[LB_CONN_CONNECTING],
+               p->cfg.max_size);
         p->books.acquire_timeouts++;
         lb_pool_grant_locked(p, w, NULL, e);
     }
@@ -398,9 +402,8 @@ static int64_t sweep_idle_locked(lb_pool *p, int64_t now,
     for (int i = 0; i < p->n_idle; i++) {
         lb_pg_conn *c = p->idle[i];
         int64_t due;
-        lb_life_verdict v = lb_life_while_idle(&p->cfg, surplus, now,
-                                               c->retire_ms, c->idle_since_ms,
-                                               &due);
+        lb_life_verdict v = lb_life_while_idle(
+            &p->cfg, surplus, now, c->retire_ms, c->idle_since_ms, &due);
         if (v == LB_LIFE_KEEP) {
             next = min64(next, due);
             p->idle[kept++] = c;
@@ -424,8 +427,8 @@ static int connects_due_locked(lb_pool *p, int64_t now) {
     if (atomic_load(&p->closing))
         return 0;
     int requests = p->callback_waiters + p->loop_want - p->n_idle;
-    int target = p->cfg.min_size > p->open_target ? p->cfg.min_size
-                                                  : p->open_target;
+    int target =
+        p->cfg.min_size > p->open_target ? p->cfg.min_size : p->open_target;
     int warm = now >= p->warm_retry_ms ? target - lb_life_total(&p->books) : 0;
     int want = requests - p->bg_connecting;
     if (warm > want)
@@ -473,8 +476,8 @@ int64_t lb_bg_run(lb_pool *p) {
             s->start_next = started;
             started = s;
         }
-        int target = p->cfg.min_size > p->open_target ? p->cfg.min_size
-                                                      : p->open_target;
+        int target =
+            p->cfg.min_size > p->open_target ? p->cfg.min_size : p->open_target;
         if (lb_life_total(&p->books) < target && now < p->warm_retry_ms)
             next = min64(next, p->warm_retry_ms);
         lb_pool_settle_opens_locked(p);

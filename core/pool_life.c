@@ -39,7 +39,10 @@ lb_life_verdict lb_life_on_return(const lb_pool_settings *s,
         return LB_LIFE_DISCARD;
     if (now_ms >= retire_ms)
         return LB_LIFE_RECYCLE;
-    if (!handed_on && b->count[LB_CONN_IDLE] >= s->max_idle)
+    /* min_size wins over max_idle: trimming below it would only make the
+     * background open another. */
+    if (!handed_on && b->count[LB_CONN_IDLE] >= s->max_idle &&
+        lb_life_total(b) > s->min_size)
         return LB_LIFE_TRIM;
     return LB_LIFE_KEEP;
 }
@@ -48,8 +51,7 @@ lb_life_verdict lb_life_while_idle(const lb_pool_settings *s, int surplus,
                                    int64_t now_ms, int64_t retire_ms,
                                    int64_t idle_since_ms, int64_t *due_ms) {
     int64_t idle_timeout_ms = (int64_t)s->idle_timeout_s * 1000;
-    int64_t trim_at =
-        surplus > 0 ? idle_since_ms + idle_timeout_ms : INT64_MAX;
+    int64_t trim_at = surplus > 0 ? idle_since_ms + idle_timeout_ms : INT64_MAX;
     if (due_ms)
         *due_ms = retire_ms < trim_at ? retire_ms : trim_at;
     if (now_ms >= retire_ms)
@@ -85,6 +87,5 @@ void lb_life_stats(const lb_life_books *b, lakebase_pool_stats *out) {
     out->trimmed = b->trimmed;
     out->acquires = b->acquires;
     out->acquire_timeouts = b->acquire_timeouts;
-    memcpy(out->wait_histogram, b->wait_histogram,
-           sizeof out->wait_histogram);
+    memcpy(out->wait_histogram, b->wait_histogram, sizeof out->wait_histogram);
 }

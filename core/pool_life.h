@@ -61,7 +61,9 @@ typedef enum lb_life_verdict {
 void lb_life_count(lb_life_books *b, lb_life_verdict why);
 
 /* A connection comes back from use (`reusable`: its session is clean).
- * `handed_on`: a waiter takes it at once (max_idle does not apply). */
+ * `handed_on`: a waiter takes it at once (max_idle does not apply). The
+ * books count it still (not yet idle). max_idle never trims the pool
+ * below min_size. */
 lb_life_verdict lb_life_on_return(const lb_pool_settings *s,
                                   const lb_life_books *b, int reusable,
                                   int handed_on, int64_t now_ms,

@@ -36,8 +36,8 @@ struct lb_reactor {
     int epfd, wakefd;
     int sleeping; /* in epoll_wait until sleep_until */
     int64_t sleep_until;
-    lb_timer *timers; /* armed, soonest first (few: one per pool or
-                         provider, plus connects backing off) */
+    lb_timer *timers;        /* armed, soonest first (few: one per pool or
+                                provider, plus connects backing off) */
     const lb_timer *firing;  /* the timer whose fn runs now */
     const lb_watch *running; /* the watch whose fn runs now */
     registration *regs;
@@ -312,7 +312,8 @@ void lb_reactor_disarm(lb_reactor *r, lb_timer *t) {
     pthread_mutex_unlock(&r->mu);
 }
 
-/* ---- descriptor watches -------------------------------------------------------
+/* ---- descriptor watches
+ * -------------------------------------------------------
  */
 
 void lb_watch_init(lb_watch *w, void (*fn)(void *userdata, int revents),
@@ -332,12 +333,10 @@ int lb_reactor_watch(lb_reactor *r, lb_watch *w, int fd, int events) {
     if (fresh)
         rc = register_watch(r, w);
     if (rc == 0) {
-        struct epoll_event ev = {
-            .events = (events & POLLIN ? EPOLLIN : 0u) |
-                      (events & POLLOUT ? EPOLLOUT : 0u),
-            .data.u64 = w->key};
-        rc = epoll_ctl(r->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
-                       &ev);
+        struct epoll_event ev = {.events = (events & POLLIN ? EPOLLIN : 0u) |
+                                           (events & POLLOUT ? EPOLLOUT : 0u),
+                                 .data.u64 = w->key};
+        rc = epoll_ctl(r->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
         if (rc != 0 && fresh)
             unregister_watch(r, w);
     }
