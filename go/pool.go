@@ -168,7 +168,8 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 }
 
 // run executes one statement. A context that can never be done takes the
-// core's acquire+query+release call (which may pipeline); otherwise the
+// core's acquire+query+release call (a connection of its own for the
+// statement: the synchronous path never pipelines); otherwise the
 // statement runs on a leased connection so it can be cancelled.
 func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
 	if ctx.Done() != nil {
