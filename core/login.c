@@ -33,6 +33,9 @@ void lb_credential_free(lb_credential *c) {
     free(c->host);
     free(c->database);
     free(c->sslmode);
+    free(c->sslrootcert);
+    free(c->hostaddr);
+    free(c->application_name);
     free(c);
 }
 
@@ -139,6 +142,9 @@ static int make_credential(const lb_login *l, lb_token_snapshot *snap,
         c->port = l->port;
         c->database = dup_opt(l->database, &oom);
         c->sslmode = dup_opt(l->sslmode, &oom);
+        c->sslrootcert = dup_opt(l->sslrootcert, &oom);
+        c->hostaddr = dup_opt(l->hostaddr, &oom);
+        c->application_name = dup_opt(l->application_name, &oom);
         oom = oom || !c->token || !c->user || !c->host || !c->database ||
               !c->sslmode;
     }

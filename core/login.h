@@ -24,6 +24,9 @@ struct lakebase_credential {
     int port;
     char *database;
     char *sslmode;
+    char *sslrootcert;      /* NULL when unset */
+    char *hostaddr;         /* NULL when unset */
+    char *application_name; /* NULL when unset */
 };
 typedef struct lakebase_credential lb_credential;
 

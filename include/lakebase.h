@@ -557,6 +557,22 @@ LAKEBASE_API const char *
 lakebase_credential_sslmode(const lakebase_credential *cred);
 
 /**
+ * The rest of what a client passes to its driver to log in the way the
+ * library does: the CA bundle that verifies the server (pg.sslrootcert;
+ * needed with sslmode verify-ca / verify-full), the address to connect to
+ * instead of resolving the host (pg.hostaddr), and the application name
+ * (pg.application_name). Each is NULL when not configured.
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.3
+ */
+LAKEBASE_API const char *
+lakebase_credential_sslrootcert(const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_hostaddr(const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_application_name(const lakebase_credential *cred);
+
+/**
  * Frees a credential, zeroing the token first. Accepts NULL.
  * **Threading:** do not use `cred` concurrently.
  * @since 0.1

@@ -172,6 +172,19 @@ const char *lakebase_credential_sslmode(const lakebase_credential *cred) {
     return CRED_OK(cred) ? cred->sslmode : NULL;
 }
 
+const char *lakebase_credential_sslrootcert(const lakebase_credential *cred) {
+    return CRED_OK(cred) ? cred->sslrootcert : NULL;
+}
+
+const char *lakebase_credential_hostaddr(const lakebase_credential *cred) {
+    return CRED_OK(cred) ? cred->hostaddr : NULL;
+}
+
+const char *
+lakebase_credential_application_name(const lakebase_credential *cred) {
+    return CRED_OK(cred) ? cred->application_name : NULL;
+}
+
 void lakebase_credential_free(lakebase_credential *cred) {
     if (CRED_OK(cred))
         lb_credential_free(cred);

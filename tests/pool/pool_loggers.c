@@ -68,7 +68,7 @@ static void test_handles_sharing_a_provider_each_get_its_events(void **s) {
     lakebase_credentials *b = creds_with(count_event, &second);
     mint_again(a);
     assert_int_equal(emu_stat("mints.autoscaling"), 1); /* one provider */
-    assert_true(first->events >= 1); /* minted */
+    assert_true(first->events >= 1);                    /* minted */
     assert_int_equal(first->events, second.events);
     /* The first handle goes, and its userdata with it: ASan reports any
      * later call. */

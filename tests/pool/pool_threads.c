@@ -44,27 +44,16 @@ static int user_token(void *userdata, char *buf, size_t cap,
 
 static lakebase_pool *user_pool(user *u) {
     const char *port = emu_env("EMULATOR_PROXY_PORT");
-    const char *const pairs[] = {"config.use_environment",
-                                 "false",
-                                 "workspace.host",
-                                 emu_env("DATABRICKS_HOST"),
-                                 "auth.type",
-                                 "external",
-                                 "lakebase.endpoint",
-                                 emu_env("LAKEBASE_ENDPOINT"),
-                                 "http.ca_file",
-                                 emu_env("LAKEBASE_CA_FILE"),
-                                 "pg.sslrootcert",
-                                 emu_env("LAKEBASE_CA_FILE"),
-                                 "pg.sslmode",
-                                 "verify-full",
-                                 "pg.port",
-                                 port ? port : "5432",
+    const char *const pairs[] = {"config.use_environment", "false",
+                                 "workspace.host", emu_env("DATABRICKS_HOST"),
+                                 "auth.type", "external", "lakebase.endpoint",
+                                 emu_env("LAKEBASE_ENDPOINT"), "http.ca_file",
+                                 emu_env("LAKEBASE_CA_FILE"), "pg.sslrootcert",
+                                 emu_env("LAKEBASE_CA_FILE"), "pg.sslmode",
+                                 "verify-full", "pg.port", port ? port : "5432",
                                  /* Each pool keeps no idle connection, so
                                   * 200 pools do not hold 200 backends. */
-                                 "pool.max_idle",
-                                 "0",
-                                 NULL};
+                                 "pool.max_idle", "0", NULL};
     lakebase_config *cfg = NULL;
     lakebase_error *err = NULL;
     emu_check(lakebase_config_new(&cfg, &err), err, "config");

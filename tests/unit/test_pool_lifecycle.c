@@ -115,8 +115,7 @@ static int setup(void **state) {
 
 static void start(fixture *f) {
     lb_pool_deps deps = {&f->clock.clock, &FAKE_OPS, &f->conns, 1};
-    assert_int_equal(lb_pool_create(&f->pool, &f->s, f->login, &deps, NULL),
-                     0);
+    assert_int_equal(lb_pool_create(&f->pool, &f->s, f->login, &deps, NULL), 0);
     assert_int_equal(lb_pool_open(f->pool, 1, NULL), 0);
 }
 
