@@ -134,8 +134,7 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
     if (s->stopped) {
         /* Stopping: lb_bg_stop frees the slot and settles its place. */
         pthread_mutex_unlock(&p->mu);
-        if (c)
-            lb_pg_close(c);
+        lb_pool_close_conn(p, c);
         lb_err_destroy(e);
         return;
     }
@@ -157,7 +156,7 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
                "pool connect failed (%s); warm-up retries in %" PRId64 " ms",
                lb_err_message(e), retry_in);
     lb_err_destroy(e);
-    lb_pg_close(to_close);
+    lb_pool_close_conn(p, to_close);
     free_connect(s);
     lb_pool_run_notices(p);
 }
@@ -311,7 +310,7 @@ static void connect_here(lb_pool *p, lb_bg_connect *s) {
     pthread_mutex_unlock(&p->mu);
     lb_err_destroy(e);
     if (to_close)
-        p->ops.close(p->ops_ctx, to_close);
+        lb_pool_close_conn(p, to_close);
     free_connect(s);
 }
 
@@ -487,7 +486,7 @@ int64_t lb_bg_run(lb_pool *p) {
     while (to_close) {
         lb_pg_conn *c = to_close;
         to_close = c->next;
-        p->ops.close(p->ops_ctx, c);
+        lb_pool_close_conn(p, c);
     }
     while (checks) {
         validation *v = checks;
