@@ -52,8 +52,8 @@ int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
 }
 
 int lb_pg_send(lb_pg_conn *c, const char *sql, int nparams,
-               const char *const *values, int *fd, int *events,
-               PGresult **out, lakebase_error **err) {
+               const char *const *values, int *fd, int *events, PGresult **out,
+               lakebase_error **err) {
     *out = NULL;
     if (c->stepping)
         return lb_err(err, LAKEBASE_EINVAL,
