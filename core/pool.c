@@ -396,7 +396,9 @@ static int ensure_started_locked(lb_pool *p, lakebase_error **err) {
 
 int lb_pool_open(lb_pool *p, int wait, lakebase_error **err) {
     pthread_mutex_lock(&p->mu);
-    int code = ensure_started_locked(p, err);
+    int code = atomic_load(&p->closing)
+                   ? lb_err(err, LAKEBASE_ECLOSED, "the pool is closed")
+                   : ensure_started_locked(p, err);
     int target = open_target(p);
     if (code == 0 && wait) {
         p->open_waiting++;

@@ -368,12 +368,18 @@ static void check_idle_for_waiters_locked(lb_pool *p, int64_t now,
 /* Callback waiters whose deadline passed fail with LAKEBASE_ETIMEOUT. */
 static int64_t expire_waiters_locked(lb_pool *p, int64_t now) {
     int64_t next = INT64_MAX;
+    /* While the pool's first connections are still being opened, a wait
+     * also allows for the connect, as a blocking acquire that connects on
+     * its own thread does (bounded by pool.connect_timeout_ms). */
+    int cold = p->bg_connecting > 0 &&
+               lb_life_total(&p->books) == p->books.count[LB_CONN_CONNECTING];
+    int64_t grace = cold ? p->cfg.connect_timeout_ms : 0;
     for (lb_waiter *w = p->wait_head, *n; w; w = n) {
         n = w->next;
         if (w->kind != LB_WAIT_CALLBACK)
             continue;
-        if (now < w->deadline_ms) {
-            next = min64(next, w->deadline_ms);
+        if (now < w->deadline_ms + grace) {
+            next = min64(next, w->deadline_ms + grace);
             continue;
         }
         lakebase_error *e = NULL;

@@ -847,11 +847,19 @@ static void service_conn(lb_loop *l, lconn *k, int events) {
 /* ---- time -----------------------------------------------------------------
  */
 
+/* While the first connections are still being opened for it, a wait also
+ * allows for the connect (bounded by pool.connect_timeout_ms), as a
+ * blocking acquire that connects on its own thread does. */
+static int64_t expiry_grace(const lb_loop *l) {
+    return l->n_conns == 0 && l->requested > 0 ? l->cfg.connect_timeout_ms : 0;
+}
+
 static void expire(lb_loop *l, int64_t now) {
     op *prev = NULL;
+    int64_t grace = expiry_grace(l);
     for (op *o = l->queued.head, *next; o; o = next) {
         next = o->next;
-        if (now < o->deadline_ms) {
+        if (now < o->deadline_ms + grace) {
             prev = o;
             continue;
         }
@@ -887,7 +895,7 @@ static void rearm(lb_loop *l) {
         next = 0;
     /* Queued in order, so the head has the first deadline. */
     if (l->queued.head)
-        next = min64(next, l->queued.head->deadline_ms);
+        next = min64(next, l->queued.head->deadline_ms + expiry_grace(l));
     for (lconn *k = l->conns; k; k = k->next)
         if (k->booked == LB_CONN_IDLE)
             next = min64(next, k->due_ms);
@@ -935,14 +943,18 @@ static void wind_down(lb_loop *l, int64_t now) {
                 lb_pg_cancel(k->c, NULL);
         l->cancel_at = INT64_MAX;
     }
+    lakebase_error *closed =
+        make_error(LAKEBASE_ECLOSED, "the pool was closed");
     for (lconn *k = l->conns, *next; k; k = next) {
         next = k->next;
-        if (k->role == ROLE_LEASED || (!k->flight.n && !k->waiting.n) ||
-            now >= l->drop_at)
-            remove_conn(l, k,
-                        make_error(LAKEBASE_ECLOSED, "the pool was closed"),
-                        LB_LIFE_KEEP);
+        /* A lease's statements not yet sent end now; the one running
+         * finishes (or is cancelled) like any other. */
+        if (k->role == ROLE_LEASED)
+            fail_queue(l, &k->waiting, closed);
+        if ((!k->flight.n && !k->waiting.n) || now >= l->drop_at)
+            remove_conn(l, k, lb_err_clone(closed), LB_LIFE_KEEP);
     }
+    lb_err_destroy(closed);
 }
 
 static void pool_closed(void *userdata) {
@@ -1119,6 +1131,10 @@ int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
     int code = check_statement(sql, nparams, values, done, err);
     if (code != 0)
         return code;
+    if (l->phase != OPEN)
+        return lb_err(err, LAKEBASE_ECLOSED,
+                      "the pool is closing: no new statement on its "
+                      "connections; release it");
     op *o = new_op(OP_STATEMENT, sql, nparams, values);
     if (!o)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
