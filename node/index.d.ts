@@ -70,34 +70,60 @@ export interface QueryConfig {
   values?: unknown[];
 }
 
+/** The credential provider's counters (never the token). */
 export interface CredentialStats {
+  /** Successful mints. */
   mintsOk: number;
+  /** Failed mint attempts (each retry counts). */
   mintsFailed: number;
   lastMintLatencyUs: number;
+  /** Expiry of the cached token (Unix ms), 0 if none. */
   expireTimeMs: number;
+  /** Start of the current failing run while a valid token is served, 0 if healthy. */
   degradedSinceMs: number;
+  /** Planned background refresh (Unix ms), 0 if none. */
   nextRefreshMs: number;
+  /** The C library's LAKEBASE_E* value of the last failure, or 0. */
   lastErrorCode: number;
+  /** Its name as the library gives it ('EAUTH'...), or '' if none. */
+  lastErrorName: ErrorCode | '';
+  /** Its HTTP status, or 0. */
+  lastErrorHttpStatus: number;
+  /** Its message, or ''; never a secret. */
   lastErrorMessage: string;
 }
 
+/** Connections by state (total = idle + inUse + connecting), whether the
+ * JS thread's loop or the library holds them, and the pool's counters. */
 export interface PoolStats {
+  /** Open or opening connections. */
   total: number;
+  /** Open and not in use (including those the loop holds between statements). */
   idle: number;
+  /** Leased, or running statements. */
   inUse: number;
   connecting: number;
+  /** Statements and leases waiting for a connection. */
   waiting: number;
-  /** pool.query() statements not settled yet. */
+  /** Statements, connect() leases and open() not settled yet. */
   pending: number;
   connectsOk: number;
   connectsFailed: number;
+  /** Closed for age (maxLifetimeSeconds). */
   recycled: number;
+  /** Closed because broken or failed validation. */
   discarded: number;
+  /** Closed as surplus (idleTimeoutMillis). */
+  trimmed: number;
+  /** Leases (connect()). */
   acquires: number;
+  /** Statements and leases that got no connection within connectionTimeoutMillis. */
   acquireTimeouts: number;
   credential: CredentialStats;
 }
 
+/** The C library's error names (lakebase_error_name); test/errors.test.js
+ * checks this list against the library's. */
 export type ErrorCode =
   | 'EINVAL' | 'ENOMEM' | 'ECONFIG' | 'EAUTH' | 'EPERM' | 'ENOTFOUND' | 'EAPI'
   | 'ENETWORK' | 'ESERVER' | 'ETIMEOUT' | 'EPROTOCOL' | 'ECLOSED' | 'EHANDLE'
@@ -107,7 +133,7 @@ export type ErrorCode =
 export class LakebaseError extends Error {
   constructor(code: ErrorCode | string, message: string,
               details?: { errno?: number; httpStatus?: number; sqlstate?: string; apiCode?: string });
-  /** 'ECONFIG', 'ESQL'... */
+  /** 'ECONFIG', 'ESQL'... as the C library names its codes. */
   readonly code: ErrorCode | string;
   /** The C library's LAKEBASE_E* value (negative). */
   readonly errno: number;
@@ -123,6 +149,9 @@ export class LakebaseError extends Error {
 export class PoolClient {
   private constructor();
   query<R = any>(text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
+  /** Asks the server to cancel the running statement, which then rejects
+   * with ECANCELED; resolves once the request is on its way. */
+  cancel(): Promise<void>;
   /** Gives the connection back (an open transaction is rolled back). */
   release(): void;
 }
@@ -135,7 +164,8 @@ export class Pool extends EventEmitter {
   open(): Promise<this>;
   /** Leases a connection for a transaction. */
   connect(): Promise<PoolClient>;
-  /** Waits for pending statements, then closes everything. */
+  /** Waits for pending statements, then closes every connection (without
+   * blocking the JS thread); a lease still held then fails with ECLOSED. */
   end(): Promise<void>;
   readonly ended: boolean;
   stats(): PoolStats;

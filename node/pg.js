@@ -14,7 +14,8 @@ function credentials(options) {
 
 /**
  * A function for pg's `password` option: resolves to the current database
- * credential (served from the shared cache; minted when needed).
+ * credential, served from the shared cache at once, or minted when needed
+ * on one of the core's worker threads (never the libuv threadpool).
  */
 function lakebasePassword(options = {}) {
   const creds = credentials(options);

@@ -1,36 +1,15 @@
 'use strict';
-// The one table from the C library's LAKEBASE_E* codes to the names
-// LakebaseError.code carries (the conformance scenarios spell them so too).
-const CODES = Object.freeze({
-  [-1]: 'EINVAL',
-  [-2]: 'ENOMEM',
-  [-3]: 'ECONFIG',
-  [-4]: 'EAUTH',
-  [-5]: 'EPERM',
-  [-6]: 'ENOTFOUND',
-  [-7]: 'EAPI',
-  [-8]: 'ENETWORK',
-  [-9]: 'ESERVER',
-  [-10]: 'ETIMEOUT',
-  [-11]: 'EPROTOCOL',
-  [-12]: 'ECLOSED',
-  [-13]: 'EHANDLE',
-  [-14]: 'ECALLBACK',
-  [-15]: 'ERANGE',
-  [-16]: 'EINTERNAL',
-  [-17]: 'ELOGIN',
-  [-18]: 'ESQL',
-  [-19]: 'ECONNECTION',
-  [-20]: 'ECANCELED',
-});
+// LakebaseError. The names of the C library's LAKEBASE_E* codes come from
+// the library itself (lakebase_error_name and its reverse, through the
+// addon): this package keeps no table of its own.
 
-const NUMBERS = Object.freeze(
-  Object.fromEntries(Object.entries(CODES).map(([n, name]) => [name, Number(n)])),
-);
+// The addon loads after this module (lib/native.js hands it fromNative), so
+// it is looked up when an error is made, not when this module loads.
+const errnoOf = (name) => require('./native').errorCode(name) ?? 0;
 
 class LakebaseError extends Error {
   /**
-   * @param {string} code  'ECONFIG', 'ESQL'... ('E<n>' for a code newer than this package)
+   * @param {string} code  'ECONFIG', 'ESQL'... as the C library names them
    * @param {string} message
    * @param {{errno?: number, httpStatus?: number, sqlstate?: string, apiCode?: string}} [details]
    */
@@ -38,17 +17,17 @@ class LakebaseError extends Error {
     super(message);
     this.name = 'LakebaseError';
     this.code = code;
-    this.errno = details.errno ?? NUMBERS[code] ?? 0;
+    this.errno = details.errno ?? errnoOf(code);
     this.httpStatus = details.httpStatus || 0;
     this.sqlstate = details.sqlstate || '';
     this.apiCode = details.apiCode || '';
   }
 }
 
-// Called by the addon for every failure of the C library.
-function fromNative(errno, message, httpStatus, sqlstate, apiCode) {
-  const code = CODES[errno] || `E${errno}`;
+// Called by the addon for every failure of the C library, with the code's
+// name from the library.
+function fromNative(code, errno, message, httpStatus, sqlstate, apiCode) {
   return new LakebaseError(code, message, { errno, httpStatus, sqlstate, apiCode });
 }
 
-module.exports = { LakebaseError, fromNative, CODES };
+module.exports = { LakebaseError, fromNative };

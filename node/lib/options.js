@@ -1,7 +1,9 @@
 'use strict';
 // camelCase options (node-postgres spelling where one exists) to the core's
 // configuration keys. Anything not given falls back, in the core, to the
-// environment, then ~/.databrickscfg, then the defaults.
+// environment, then ~/.databrickscfg, then the defaults. Every core key named
+// here is checked against the library's own key table
+// (lakebase_config_key_at) by test/options.test.js.
 const { LakebaseError } = require('./errors');
 
 const seconds = (ms) => String(Math.ceil(Number(ms) / 1000));
@@ -14,7 +16,8 @@ function sslmode(v) {
   throw new TypeError('ssl must be a boolean, an sslmode string or an object');
 }
 
-// option -> [core key, value mapping]
+// option -> [core key, value mapping]; the package's API, so keys of the
+// core are not accepted under their own names.
 const KEYS = {
   endpoint: ['lakebase.endpoint'],
   instance: ['lakebase.instance'],
@@ -89,20 +92,15 @@ function toCore(options = {}) {
   };
 }
 
-// Runs `make` (a native constructor call); a configuration error about a
-// key set from an option also names the option.
+// Runs `make` (a native constructor call). When the core refuses the value
+// of a key, the addon's error carries that key (`key`), and the message
+// then also names the option it came from.
 function withOptionNames(names, make) {
   try {
     return make();
   } catch (e) {
-    if (e && e.code === 'ECONFIG') {
-      for (const [key, name] of names) {
-        if (e.message.includes(key)) {
-          e.message = `option "${name}": ${e.message}`;
-          break;
-        }
-      }
-    }
+    const name = e && typeof e.key === 'string' ? names.get(e.key) : undefined;
+    if (name !== undefined) e.message = `option "${name}": ${e.message}`;
     throw e;
   }
 }

@@ -37,6 +37,16 @@ class PoolClient {
   }
 
   /**
+   * Asks the server to cancel the statement running on this connection; it
+   * then rejects with ECANCELED (unless it finished first). Resolves once
+   * the request is on its way (sent from a core worker thread).
+   */
+  cancel() {
+    if (this.#released) return Promise.reject(closedError());
+    return this.#native.cancel();
+  }
+
+  /**
    * Returns the connection to the pool; statements already queued on it
    * still run, then an open transaction is rolled back.
    */
@@ -94,7 +104,10 @@ class Pool extends EventEmitter {
     return this.#native.query(args[0], args[1], this.#int8);
   }
 
-  /** Opens min connections now and fails fast on a wrong identity, role or database. */
+  /**
+   * Opens min connections now and fails fast on a wrong identity, role or
+   * database; resolves once they are ready (completed on the JS thread).
+   */
   async open() {
     if (this.#ending) throw closedError();
     await this.#native.open();
@@ -113,7 +126,8 @@ class Pool extends EventEmitter {
 
   /**
    * Waits for pending statements and lease requests, then closes every
-   * connection and handle (a lease still held then fails with ECLOSED).
+   * connection and handle without blocking the JS thread; resolves once all
+   * are closed (a lease still held then fails with ECLOSED).
    */
   end() {
     if (!this.#ending) {

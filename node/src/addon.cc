@@ -1,27 +1,32 @@
 // Module entry: the exported classes, init() receiving the JS error factory,
-// the error bridge and the small helpers shared by the wrapped objects.
+// the error bridge, the core's error-name and configuration-key tables, and
+// the small helpers shared by the wrapped objects.
 #include "addon.h"
 
 namespace lbnode {
 
-Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code) {
-    int c = err ? lakebase_error_code(err) : code;
-    const char *msg =
-        err ? lakebase_error_message(err) : lakebase_strerror(code);
-    int http = err ? lakebase_error_http_status(err) : 0;
-    const char *sqlstate = err ? lakebase_error_sqlstate(err) : "";
-    const char *api = err ? lakebase_error_api_code(err) : "";
+// The JS side's LakebaseError: the code's name comes from the core's one
+// table (lakebase_error_name), so this package never lags the library.
+static Napi::Value NewError(Napi::Env env, int code, const char *message,
+                            int http, const char *sqlstate, const char *api) {
     auto *data = env.GetInstanceData<AddonData>();
-    Napi::Value v;
-    if (data && !data->make_error.IsEmpty()) {
-        v = data->make_error.Call(
-            {Napi::Number::New(env, c), Napi::String::New(env, msg),
-             Napi::Number::New(env, http),
-             Napi::String::New(env, sqlstate ? sqlstate : ""),
-             Napi::String::New(env, api ? api : "")});
-    } else {
-        v = Napi::Error::New(env, msg).Value();
-    }
+    if (!data || data->make_error.IsEmpty())
+        return Napi::Error::New(env, message).Value();
+    return data->make_error.Call(
+        {Napi::String::New(env, lakebase_error_name(code)),
+         Napi::Number::New(env, code), Napi::String::New(env, message),
+         Napi::Number::New(env, http),
+         Napi::String::New(env, sqlstate ? sqlstate : ""),
+         Napi::String::New(env, api ? api : "")});
+}
+
+Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code) {
+    if (!err)
+        return NewError(env, code, lakebase_strerror(code), 0, "", "");
+    Napi::Value v =
+        NewError(env, lakebase_error_code(err), lakebase_error_message(err),
+                 lakebase_error_http_status(err), lakebase_error_sqlstate(err),
+                 lakebase_error_api_code(err));
     lakebase_error_free(err);
     return v;
 }
@@ -30,16 +35,22 @@ void ThrowTaken(Napi::Env env, lakebase_error *err, int code) {
     throw Napi::Error(env, TakeError(env, err, code));
 }
 
+Napi::Value MakeError(Napi::Env env, int code, const char *message) {
+    return NewError(env, code, message, 0, "", "");
+}
+
 lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn) {
     lakebase_config *cfg = nullptr;
     lakebase_error *err = nullptr;
     int rc = lakebase_config_new(&cfg, &err);
     if (rc != 0)
         ThrowTaken(env, err, rc);
+    // Set one key at a time, so a failure names the key that failed.
+    std::string key;
     Napi::Array arr = pairs.As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length() && rc == 0; i++) {
         Napi::Array kv = arr.Get(i).As<Napi::Array>();
-        std::string key = kv.Get(0u).As<Napi::String>();
+        key = kv.Get(0u).As<Napi::String>().Utf8Value();
         // A null value unsets the key, as in the C API.
         bool unset = kv.Get(1u).IsNull();
         std::string value =
@@ -47,13 +58,19 @@ lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn) {
         rc = lakebase_config_set(cfg, key.c_str(),
                                  unset ? nullptr : value.c_str(), &err);
     }
-    if (rc == 0 && dsn.IsString()) {
-        std::string s = dsn.As<Napi::String>();
-        rc = lakebase_config_set_dsn(cfg, s.c_str(), &err);
+    if (rc == 0) {
+        key.clear();
+        if (dsn.IsString()) {
+            std::string s = dsn.As<Napi::String>();
+            rc = lakebase_config_set_dsn(cfg, s.c_str(), &err);
+        }
     }
     if (rc != 0) {
         lakebase_config_free(cfg);
-        ThrowTaken(env, err, rc);
+        Napi::Value e = TakeError(env, err, rc);
+        if (!key.empty() && e.IsObject())
+            e.As<Napi::Object>().Set("key", key);
+        throw Napi::Error(env, e);
     }
     return cfg;
 }
@@ -96,36 +113,39 @@ Napi::Object CredentialStatsToJs(Napi::Env env,
            num(static_cast<double>(c.degraded_since_unix_ms)));
     cr.Set("nextRefreshMs", num(static_cast<double>(c.next_refresh_unix_ms)));
     cr.Set("lastErrorCode", num(c.last_error_code));
+    cr.Set("lastErrorName",
+           c.last_error_code ? lakebase_error_name(c.last_error_code) : "");
     cr.Set("lastErrorHttpStatus", num(c.last_error_http_status));
     cr.Set("lastErrorMessage", Napi::String::New(env, c.last_error_message));
     return cr;
 }
 
-Napi::Promise Task::Run(Napi::Env env, const char *name, Work work, Done done) {
-    auto *t = new Task(env, name, std::move(work), std::move(done));
-    Napi::Promise p = t->deferred_.Promise();
-    t->Queue();
-    return p;
+// errorName(code) -> 'ECONFIG' ('EUNKNOWN' for a code the core lacks).
+static Napi::Value ErrorName(const Napi::CallbackInfo &info) {
+    return Napi::String::New(
+        info.Env(),
+        lakebase_error_name(info[0].As<Napi::Number>().Int32Value()));
 }
 
-Task::Task(Napi::Env env, const char *name, Work work, Done done)
-    : Napi::AsyncWorker(env, name),
-      deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
-      done_(std::move(done)) {}
+// errorCode(name) -> the LAKEBASE_E* value, or undefined for an unknown name.
+static Napi::Value ErrorCode(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    int code = 0;
+    std::string name = info[0].ToString();
+    if (lakebase_error_code_from_name(name.c_str(), &code) != 0)
+        return env.Undefined();
+    return Napi::Number::New(env, code);
+}
 
-void Task::Execute() { rc_ = work_(&err_); }
-
-void Task::OnOK() {
-    Napi::Env env = Env();
-    if (rc_ != 0) {
-        deferred_.Reject(TakeError(env, err_, rc_));
-        return;
-    }
-    try {
-        deferred_.Resolve(done_ ? done_(env) : env.Undefined());
-    } catch (const Napi::Error &e) {
-        deferred_.Reject(e.Value());
-    }
+// configKeys() -> the core's configuration keys (lakebase_config_key_at).
+static Napi::Value ConfigKeys(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    Napi::Array keys = Napi::Array::New(env);
+    const char *name = nullptr, *env_vars = nullptr, *doc = nullptr;
+    for (size_t i = 0; lakebase_config_key_at(i, &name, &env_vars, &doc) == 0;
+         i++)
+        keys.Set(static_cast<uint32_t>(i), name);
+    return keys;
 }
 
 static Napi::Value Init(const Napi::CallbackInfo &info) {
@@ -148,6 +168,10 @@ static Napi::Object Module(Napi::Env env, Napi::Object exports) {
     exports.Set("Pool", DefinePool(env));
     exports.Set("Client", client);
     exports.Set("Credentials", DefineCredentials(env));
+    exports.Set("errorName", Napi::Function::New(env, ErrorName, "errorName"));
+    exports.Set("errorCode", Napi::Function::New(env, ErrorCode, "errorCode"));
+    exports.Set("configKeys",
+                Napi::Function::New(env, ConfigKeys, "configKeys"));
     exports.Set("version", Napi::String::New(env, lakebase_version()));
     return exports;
 }

@@ -5,8 +5,6 @@
 #include <lakebase.h>
 #include <napi.h>
 
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,8 +17,8 @@ enum class Int8Mode { String = 0, BigInt = 1, Number = 2, Text = 3 };
 
 // Per-environment state, set once by the JS side through init().
 struct AddonData {
-    // (code, message, httpStatus, sqlstate, apiCode) => LakebaseError: the
-    // one code table lives in lib/errors.js.
+    // (name, errno, message, httpStatus, sqlstate, apiCode) => LakebaseError;
+    // the name is the core's (lakebase_error_name): Node keeps no code table.
     Napi::FunctionReference make_error;
     Napi::FunctionReference json_parse;
     Napi::FunctionReference client_ctor;
@@ -31,9 +29,12 @@ struct AddonData {
 Napi::Value TakeError(Napi::Env env, lakebase_error *err, int code);
 // Throws TakeError(...) as a C++ exception.
 [[noreturn]] void ThrowTaken(Napi::Env env, lakebase_error *err, int code);
+// The JS error for a failure the addon detects itself (no lakebase_error).
+Napi::Value MakeError(Napi::Env env, int code, const char *message);
 
 // A configuration from [[key, value | null], ...] and an optional DSN;
-// throws.
+// throws. When setting a key fails, the error carries that core key as
+// `key` (lib/options.js names the option from it).
 lakebase_config *ConfigFrom(Napi::Env env, Napi::Value pairs, Napi::Value dsn);
 
 // Statement parameters: an array of string|null (lib/values.js made them).
@@ -53,43 +54,25 @@ Napi::Value ResultToJs(Napi::Env env, const lakebase_result *res,
 
 Int8Mode Int8ModeFrom(Napi::Value v);
 
-// { mintsOk, mintsFailed, ..., lastErrorCode, lastErrorHttpStatus } for
-// provider counters.
+// { mintsOk, mintsFailed, ..., lastErrorCode, lastErrorName,
+// lastErrorHttpStatus } for provider counters.
 Napi::Object CredentialStatsToJs(Napi::Env env,
                                  const lakebase_credential_stats &c);
 
 // What a leased connection needs from the pool that lent it: its
 // statements run through the pool's completion path (pending count, keeping
-// the loop alive, one callback scope per libuv callback).
+// the loop alive, one callback scope per libuv callback), and the pool is
+// freed only once every lease is given back.
 class LeaseOwner {
   public:
     // query(sql, params, int8) on `conn` -> Promise<result>
     virtual Napi::Value QueryOn(lakebase_conn *conn,
                                 const Napi::CallbackInfo &info) = 0;
+    // A lease was released (lakebase_conn_release has run).
+    virtual void LeaseReleased() = 0;
 
   protected:
     ~LeaseOwner() = default;
-};
-
-// Blocking work run on the libuv threadpool, settling a promise on the JS
-// thread. Only for calls that may block (mint, open(wait), cancel): never
-// for a statement.
-class Task : public Napi::AsyncWorker {
-  public:
-    using Work = std::function<int(lakebase_error **)>;
-    using Done = std::function<Napi::Value(Napi::Env)>;
-    static Napi::Promise Run(Napi::Env env, const char *name, Work work,
-                             Done done);
-
-  private:
-    Task(Napi::Env env, const char *name, Work work, Done done);
-    void Execute() override;
-    void OnOK() override;
-    Napi::Promise::Deferred deferred_;
-    Work work_;
-    Done done_;
-    int rc_ = 0;
-    lakebase_error *err_ = nullptr;
 };
 
 Napi::Function DefinePool(Napi::Env env);

@@ -3,8 +3,8 @@
 // (lakebase_pool_acquire_async); its statements run on the JS thread like
 // pool.query()'s, in order, through the pool that lent it (LeaseOwner), and
 // release() gives it back at once: the core rolls back an open transaction
-// on the loop. Only cancel() blocks (a short connection to the server), so
-// it alone runs on the threadpool.
+// on the loop. cancel() does not block either: the core sends the request
+// from one of its worker threads.
 #include "addon.h"
 
 namespace lbnode {
@@ -32,7 +32,7 @@ class Client : public Napi::ObjectWrap<Client> {
     ~Client() override {
         // A lease dropped without release(): give it back (rolled back).
         // Finalizers run on the JS thread, the core's host thread.
-        lakebase_conn_release(conn_);
+        GiveBack();
     }
 
   private:
@@ -43,28 +43,33 @@ class Client : public Napi::ObjectWrap<Client> {
         return owner_->QueryOn(conn_, info);
     }
 
-    // cancel() -> Promise: asks the server to cancel the running statement
-    // (a network round trip, so on the threadpool).
+    // cancel() -> Promise: asks the server to cancel the running statement,
+    // which then fails with ECANCELED (unless it finished first). Settled
+    // at once: the request goes out from a core worker thread.
     Napi::Value Cancel(const Napi::CallbackInfo &info) {
-        lakebase_conn *conn = conn_;
-        if (!conn)
-            ThrowTaken(info.Env(), nullptr, LAKEBASE_ECLOSED);
-        Napi::Object self = Value();
-        auto keep =
-            std::make_shared<Napi::ObjectReference>(Napi::Persistent(self));
-        return Task::Run(
-            info.Env(), "lakebase.client.cancel",
-            [conn](lakebase_error **err) {
-                return lakebase_conn_cancel(conn, err);
-            },
-            [keep](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+        Napi::Env env = info.Env();
+        auto d = Napi::Promise::Deferred::New(env);
+        lakebase_error *err = nullptr;
+        int rc = conn_ ? lakebase_conn_cancel(conn_, &err) : LAKEBASE_ECLOSED;
+        if (rc != 0)
+            d.Reject(TakeError(env, err, rc));
+        else
+            d.Resolve(env.Undefined());
+        return d.Promise();
     }
 
     // release(): returns the connection; never blocks.
     Napi::Value Release(const Napi::CallbackInfo &info) {
+        GiveBack();
+        return info.Env().Undefined();
+    }
+
+    void GiveBack() {
+        if (!conn_)
+            return;
         lakebase_conn_release(conn_);
         conn_ = nullptr;
-        return info.Env().Undefined();
+        owner_->LeaseReleased();
     }
 
     lakebase_conn *conn_ = nullptr;

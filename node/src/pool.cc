@@ -2,8 +2,11 @@
 // uv_poll_t per descriptor the core asks us to watch, one uv_timer_t, and
 // lakebase_pool_socket_ready / lakebase_pool_timer_expired when they fire. A
 // statement's done callback settles its promise right there: no thread hop
-// per query. The handles keep the process alive only while statements are
-// pending (unless keepAlive), so an idle pool lets Node exit. Leases for
+// per query. open() and close() complete the same way
+// (lakebase_pool_open_async, lakebase_pool_close_async): nothing here blocks
+// the JS thread or uses the libuv threadpool. The handles keep the process
+// alive only while statements, leases, an open or a close are pending
+// (unless keepAlive), so an idle pool lets Node exit. Leases for
 // transactions come from the same loop without blocking (lease.cc).
 #include <uv.h>
 
@@ -87,9 +90,9 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     }
 
     ~Pool() override {
-        // Only reachable after close() (the self-reference taken in the
-        // constructor holds it before: libuv handles point at it), so this
-        // frees a closed pool and calls no done callback.
+        // Reachable once close() has completed (the self-reference taken in
+        // the constructor holds it before: libuv handles point at it), when
+        // the pool is normally freed already; or at environment teardown.
         lakebase_pool_free(pool_);
     }
 
@@ -173,6 +176,10 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
                         : lakebase_pool_socket_ready(pool_, fd, events, &err);
         if (rc != 0)
             ReportError(TakeError(env_, err, rc));
+        // The close's done callback ran inside that call, which still used
+        // the pool: only now may its handles go and the pool be freed.
+        if (close_reported_ && !closed_)
+            FinishClose();
         ApplyRefs();
     }
 
@@ -200,6 +207,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         Napi::Env env = p->env_;
         Napi::HandleScope hs(env);
         if (conn) {
+            p->leases_++;
             auto *data = env.GetInstanceData<AddonData>();
             rq->deferred.Resolve(data->client_ctor.New(
                 {Napi::External<lakebase_conn>::New(env, conn),
@@ -210,7 +218,28 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         p->Settled();
     }
 
-    // One pending statement or lease request has settled.
+    // lakebase_pool_open_async's completion, on this thread: from Drive, or
+    // from inside close() when the close ends an open under way.
+    static void OnOpened(void *ud, lakebase_error *err) {
+        Pool *p = static_cast<Pool *>(ud);
+        Napi::Env env = p->env_;
+        Napi::HandleScope hs(env);
+        std::vector<Napi::Promise::Deferred> waiters;
+        waiters.swap(p->open_waiters_);
+        Napi::Value e =
+            err ? TakeError(env, err, LAKEBASE_EINTERNAL) : env.Undefined();
+        for (auto &d : waiters)
+            err ? d.Reject(e) : d.Resolve(env.Undefined());
+        p->Settled();
+    }
+
+    // lakebase_pool_close_async's completion, from inside Drive: every
+    // connection is closed and the core has stopped its watches and timer.
+    static void OnClosed(void *ud) {
+        static_cast<Pool *>(ud)->close_reported_ = true;
+    }
+
+    // One pending statement, lease or open request has settled.
     void Settled() {
         if (--pending_ == 0) {
             for (auto &d : drain_waiters_)
@@ -233,7 +262,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     // ---- keeping the process alive -------------------------------------
 
     void ApplyRefs() {
-        bool want = keep_alive_ || pending_ > 0;
+        bool want = keep_alive_ || pending_ > 0 || (closing_ && !closed_);
         if (want == refd_)
             return;
         refd_ = want;
@@ -266,6 +295,53 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         timer_ = nullptr;
     }
 
+    Napi::Value ClosedError(Napi::Env env) {
+        return MakeError(env, LAKEBASE_ECLOSED, "the pool is closed");
+    }
+
+    // The close has completed: the libuv handles go, close() resolves, and
+    // the pool is freed once no lease is held (a lease's handle stays valid
+    // until it is released).
+    void FinishClose() {
+        closed_ = true;
+        CloseTimer();
+        for (auto &kv : watches_)
+            uv_close(reinterpret_cast<uv_handle_t *>(&kv.second->handle),
+                     FreeHandle);
+        watches_.clear();
+        for (auto &d : close_waiters_)
+            d.Resolve(env_.Undefined());
+        close_waiters_.clear();
+        FreeIfDone();
+        Unref(); // the constructor's self-reference: nothing points here now
+    }
+
+    void FreeIfDone() {
+        if (!closed_ || leases_ > 0 || !pool_)
+            return;
+        // What stats() reports from now on.
+        lakebase_error *err = nullptr;
+        GetStats(&final_, &final_credential_, &err);
+        lakebase_error_free(err);
+        lakebase_pool_free(pool_);
+        pool_ = nullptr;
+    }
+
+    // The pool's counters and its provider's (the structs' _init functions
+    // rather than their _INIT macros, which g++ -Wextra warns about).
+    int GetStats(lakebase_pool_stats *s, lakebase_credential_stats *c,
+                 lakebase_error **err) {
+        lakebase_pool_stats_init(s, LAKEBASE_POOL_STATS_VERSION);
+        lakebase_credential_stats_init(c, LAKEBASE_CREDENTIAL_STATS_VERSION);
+        int rc = lakebase_pool_get_stats(pool_, s, err);
+        return rc != 0 ? rc : lakebase_pool_credential_stats(pool_, c, err);
+    }
+
+    void LeaseReleased() override {
+        leases_--;
+        FreeIfDone();
+    }
+
     // ---- JavaScript methods --------------------------------------------
 
     // query(sql, params|undefined, int8Mode) -> Promise<result>
@@ -281,6 +357,8 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     // A statement for the pool (conn NULL) or for a lease of it.
     Napi::Value Submit(lakebase_conn *conn, const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
+        if (!pool_)
+            return Rejected(env, ClosedError(env));
         std::string sql = info[0].As<Napi::String>();
         Params params(env, info[1]);
         auto *st = new Statement{this, Napi::Promise::Deferred::New(env),
@@ -292,6 +370,12 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
                  : lakebase_pool_query_async(pool_, sql.c_str(), params.count(),
                                              params.data(), OnDone, st, &err);
         return Track(env, st, rc, err);
+    }
+
+    static Napi::Promise Rejected(Napi::Env env, Napi::Value e) {
+        auto d = Napi::Promise::Deferred::New(env);
+        d.Reject(e);
+        return d.Promise();
     }
 
     // The promise of a statement or lease request just submitted (rc, err:
@@ -311,19 +395,38 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         return promise;
     }
 
-    // open(wait = true) -> Promise: warms min_size connections and fails
-    // fast; blocks, so it runs on the threadpool (once per pool).
+    // open(wait = true) -> Promise: warms min_size connections; with wait it
+    // settles once they are ready, failing fast on a wrong identity, role or
+    // database. Never blocks: the core opens them on its own threads and
+    // reports on this one (lakebase_pool_open_async). Calls made while an
+    // open is under way share its outcome.
     Napi::Value Open(const Napi::CallbackInfo &info) {
-        lakebase_pool *pool = pool_;
-        int wait = info.Length() > 0 && info[0].IsBoolean()
-                       ? info[0].As<Napi::Boolean>().Value()
-                       : 1;
-        return Task::Run(
-            info.Env(), "lakebase.pool.open",
-            [pool, wait](lakebase_error **err) {
-                return lakebase_pool_open(pool, wait, err);
-            },
-            nullptr);
+        Napi::Env env = info.Env();
+        if (closing_)
+            return Rejected(env, ClosedError(env));
+        bool wait = info.Length() == 0 || !info[0].IsBoolean() ||
+                    info[0].As<Napi::Boolean>().Value();
+        auto d = Napi::Promise::Deferred::New(env);
+        lakebase_error *err = nullptr;
+        if (!wait) { // starts warming in the background and returns
+            int rc = lakebase_pool_open(pool_, 0, &err);
+            if (rc != 0)
+                d.Reject(TakeError(env, err, rc));
+            else
+                d.Resolve(env.Undefined());
+            return d.Promise();
+        }
+        if (open_waiters_.empty()) {
+            int rc = lakebase_pool_open_async(pool_, OnOpened, this, &err);
+            if (rc != 0) {
+                d.Reject(TakeError(env, err, rc));
+                return d.Promise();
+            }
+            pending_++; // keeps the loop alive until it completes
+            ApplyRefs();
+        }
+        open_waiters_.push_back(d);
+        return d.Promise();
     }
 
     // drain() -> Promise resolved once no statement is pending.
@@ -336,38 +439,45 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         return d.Promise();
     }
 
-    // close(cancelInflight = true) -> Promise: ends the pool and its
-    // handles. end() calls it after drain(), so no statement is in flight
-    // and nothing here waits on the server; a lease still held loses its
-    // connection (its statements then fail with ECLOSED).
+    // close(cancelInflight = true) -> Promise, resolved once every
+    // connection is closed. Never blocks (lakebase_pool_close_async): new
+    // work is refused at once, queued statements fail with ECLOSED, and with
+    // cancelInflight what still runs is cancelled (dropped if still running
+    // 5 s later); a lease still held loses its connection (its statements
+    // then fail with ECLOSED). end() calls it after drain().
     Napi::Value Close(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
-        auto done = Napi::Promise::Deferred::New(env);
+        auto d = Napi::Promise::Deferred::New(env);
         if (closed_) {
-            done.Resolve(env.Undefined());
-            return done.Promise();
+            d.Resolve(env.Undefined());
+            return d.Promise();
         }
-        closed_ = true;
-        int cancel = info.Length() == 0 || info[0].ToBoolean().Value();
+        close_waiters_.push_back(d);
+        if (closing_)
+            return d.Promise();
+        long cancel_after_ms =
+            info.Length() == 0 || info[0].ToBoolean().Value() ? 0 : -1;
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_close(pool_, cancel, &err);
-        CloseTimer();
-        for (auto &kv : watches_)
-            uv_close(reinterpret_cast<uv_handle_t *>(&kv.second->handle),
-                     FreeHandle);
-        watches_.clear();
-        Unref();
-        if (rc != 0)
-            done.Reject(TakeError(env, err, rc));
-        else
-            done.Resolve(env.Undefined());
-        return done.Promise();
+        closing_ = true;
+        int rc = lakebase_pool_close_async(pool_, cancel_after_ms, OnClosed,
+                                           this, &err);
+        if (rc != 0) {
+            closing_ = false;
+            Napi::Value e = TakeError(env, err, rc);
+            for (auto &w : close_waiters_)
+                w.Reject(e);
+            close_waiters_.clear();
+        }
+        ApplyRefs();
+        return d.Promise();
     }
 
     // onRefresh(fn | null): fn(credentialStats) after each new credential,
     // called by the core on this thread (no timer, no polling).
     Napi::Value OnRefresh(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
+        if (closing_) // the core calls it no more
+            return env.Undefined();
         bool on = info[0].IsFunction();
         on_refresh_ = on ? Napi::Persistent(info[0].As<Napi::Function>())
                          : Napi::FunctionReference();
@@ -379,16 +489,20 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         return env.Undefined();
     }
 
+    // stats(): live counters, or the last ones once the pool is freed.
     Napi::Value Stats(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
-        lakebase_pool_stats s = LAKEBASE_POOL_STATS_INIT;
-        lakebase_credential_stats credential = LAKEBASE_CREDENTIAL_STATS_INIT;
-        lakebase_error *err = nullptr;
-        int rc = lakebase_pool_get_stats(pool_, &s, &err);
-        if (rc == 0)
-            rc = lakebase_pool_credential_stats(pool_, &credential, &err);
-        if (rc != 0)
-            ThrowTaken(env, err, rc);
+        lakebase_pool_stats live{};
+        lakebase_credential_stats live_credential{};
+        if (pool_) {
+            lakebase_error *err = nullptr;
+            int rc = GetStats(&live, &live_credential, &err);
+            if (rc != 0)
+                ThrowTaken(env, err, rc);
+        }
+        const lakebase_pool_stats &s = pool_ ? live : final_;
+        const lakebase_credential_stats &credential =
+            pool_ ? live_credential : final_credential_;
         auto num = [&](double v) { return Napi::Number::New(env, v); };
         Napi::Object o = Napi::Object::New(env);
         o.Set("total", num(s.total));
@@ -412,6 +526,8 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     // transactions, leased by the loop without blocking.
     Napi::Value Acquire(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
+        if (!pool_)
+            return Rejected(env, ClosedError(env));
         auto *rq = new LeaseRequest{this, Napi::Promise::Deferred::New(env)};
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_acquire_async(pool_, -1, OnLease, rq, nullptr,
@@ -428,10 +544,17 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     uv_timer_t *timer_ = nullptr;
     std::unordered_map<int, PollWatch *> watches_;
     std::vector<Napi::Promise::Deferred> drain_waiters_;
-    int pending_ = 0;
+    std::vector<Napi::Promise::Deferred> open_waiters_;
+    std::vector<Napi::Promise::Deferred> close_waiters_;
+    lakebase_pool_stats final_{};
+    lakebase_credential_stats final_credential_{};
+    int pending_ = 0; // statements, lease requests and an open not settled
+    int leases_ = 0;  // Clients not released yet
     bool keep_alive_ = false;
     bool refd_ = true;
-    bool closed_ = false;
+    bool closing_ = false;        // close() called
+    bool close_reported_ = false; // the core's close callback ran
+    bool closed_ = false;         // ... and the handles are closed
 };
 
 } // namespace

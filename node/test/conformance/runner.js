@@ -38,14 +38,6 @@ function parseEnvFile(file) {
   return env;
 }
 
-function maxThreads(scenario) {
-  let n = 1;
-  for (const s of (scenario && Array.isArray(scenario.steps) ? scenario.steps : [])) {
-    if (s && Number.isInteger(s.threads)) n = Math.max(n, s.threads);
-  }
-  return n;
-}
-
 function main(argv) {
   let verbose = false;
   let envFile = null;
@@ -61,21 +53,17 @@ function main(argv) {
   }
   let passed = 0, failed = 0, skipped = 0;
   for (const file of files) {
-    let name = path.basename(file).replace(/\.json$/, '');
-    let scenario = null;
+    const name = path.basename(file).replace(/\.json$/, '');
     try {
-      scenario = JSON.parse(fs.readFileSync(file, 'utf8'));
+      JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (e) {
       console.log(`FAIL ${file}: not a scenario: ${e.message}`);
       failed++;
       continue;
     }
-    // Statements and leases run on the JS thread; the credential steps
-    // (mint, open, cancel) block in a core call on the threadpool, one per
-    // caller of a step.
-    const pool = Math.min(1024, Math.max(16, maxThreads(scenario) + 16));
+    // Every step completes on the JS thread (credential mints come back
+    // from the core's workers): the libuv threadpool is never needed.
     const r = spawnSync(process.execPath, [__filename, '--child', verbose ? '-v' : '', envFile, file], {
-      env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
       timeout: 300000,

@@ -480,15 +480,13 @@ class Scenario {
   }
 }
 
-const { CODES } = require('../../lib/errors');
-
 function credFields(c, prefix) {
   return {
     [prefix + 'mints_ok']: c.mintsOk,
     [prefix + 'mints_failed']: c.mintsFailed,
     [prefix + 'degraded']: c.degradedSinceMs !== 0,
     [prefix + 'cached']: c.expireTimeMs !== 0,
-    [prefix + 'last_error']: c.lastErrorCode ? (CODES[c.lastErrorCode] || `E${c.lastErrorCode}`) : '',
+    [prefix + 'last_error']: c.lastErrorName,
     [prefix + 'last_error_http_status']: c.lastErrorHttpStatus,
   };
 }
