@@ -18,7 +18,11 @@ export interface PoolOptions {
   user?: string;
   /** A static password: turns minting off (pg.password). */
   password?: string;
-  /** true = require, false = disable, or an sslmode string (verify-full...). */
+  /**
+   * As node-postgres: true or an object = verify the server (verify-full),
+   * { rejectUnauthorized: false } = require (TLS, unverified), false =
+   * disable, or an sslmode string. The CA bundle goes in sslRootCert.
+   */
   ssl?: boolean | string | { rejectUnauthorized?: boolean };
   sslRootCert?: string;
   applicationName?: string;

@@ -8,11 +8,19 @@ const { LakebaseError } = require('./errors');
 
 const seconds = (ms) => String(Math.ceil(Number(ms) / 1000));
 
+// node-postgres's meaning: `true` and an object verify the server's
+// certificate and name unless rejectUnauthorized is false. The CA goes in
+// sslRootCert (a file), as libpq reads it.
 function sslmode(v) {
   if (typeof v === 'string') return v;
-  if (v === true) return 'require';
+  if (v === true) return 'verify-full';
   if (v === false) return 'disable';
-  if (v && typeof v === 'object') return v.rejectUnauthorized === false ? 'require' : 'verify-full';
+  if (v && typeof v === 'object') {
+    if ('ca' in v || 'cert' in v || 'key' in v) {
+      throw new TypeError('ssl.ca/cert/key are not supported: give the CA bundle as a file in sslRootCert');
+    }
+    return v.rejectUnauthorized === false ? 'require' : 'verify-full';
+  }
   throw new TypeError('ssl must be a boolean, an sslmode string or an object');
 }
 

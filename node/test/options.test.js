@@ -21,3 +21,13 @@ test('options become core key/value pairs, remembering which option set each key
   assert.equal(o.names.get('pool.idle_timeout_seconds'), 'idleTimeoutMillis');
   assert.equal(o.int8, 1);
 });
+
+test('ssl means what it means in node-postgres: true and objects verify the server', () => {
+  const mode = (ssl) => toCore({ ssl }).pairs[0][1];
+  assert.equal(mode(true), 'verify-full');
+  assert.equal(mode({}), 'verify-full');
+  assert.equal(mode({ rejectUnauthorized: false }), 'require');
+  assert.equal(mode(false), 'disable');
+  assert.equal(mode('verify-ca'), 'verify-ca');
+  assert.throws(() => toCore({ ssl: { ca: 'PEM' } }), /sslRootCert/);
+});
