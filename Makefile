@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean
+.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean source-dist
 
 all: build
 
@@ -44,6 +44,11 @@ fuzz:
 	CC=clang cmake -S . -B build-fuzz -DLAKEBASE_FUZZ=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
 	cmake --build build-fuzz -j$(JOBS)
 	sh scripts/fuzz.sh build-fuzz $(RUNS)
+
+# The source distribution the packages build from: the C sources flat, with
+# manifest.json (docs/source-distribution.md).
+source-dist:
+	cmake -D OUT=$(BUILD)/source-dist -P scripts/source-dist.cmake
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
