@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean source-dist
+.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean source-dist go-sources
 
 all: build
 
@@ -49,6 +49,11 @@ fuzz:
 # manifest.json (docs/source-distribution.md).
 source-dist:
 	cmake -D OUT=$(BUILD)/source-dist -P scripts/source-dist.cmake
+
+# The Go package's copy of the C sources (go/*.c, go/*.h, go/cgo_bundled.go):
+# run after changing core/, bindings/src/ or include/, and commit go/.
+go-sources:
+	sh scripts/go-sources.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
