@@ -16,8 +16,8 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Command one: the whole flow against the local emulator, no account needed.
-demo: build
-	sh scripts/demo.sh $(BUILD)
+demo: deps
+	@sh scripts/demo.sh $(BUILD)
 
 # Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
 # conformance, pool, bindings), then the unit, fuzz and pool tests under
