@@ -12,7 +12,7 @@ if(NOT OUT)
   message(FATAL_ERROR "usage: cmake -D OUT=<dir> -P scripts/source-dist.cmake")
 endif()
 get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-get_filename_component(out "${OUT}" ABSOLUTE BASE_DIR "$ENV{PWD}")
+get_filename_component(out "${OUT}" ABSOLUTE)
 include("${root}/cmake/lakebase_library.cmake")
 
 lakebase_library_files("${root}" sources headers)
