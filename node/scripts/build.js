@@ -40,6 +40,8 @@ function ensureAddonApi() {
   }
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
     !/^npm_(config|package|lifecycle)_/i.test(k) || /^npm_config_(cache|registry|userconfig)$/i.test(k)));
+  process.stderr.write('@lakebase/connector: npm linked this folder without its dependencies; ' +
+    `installing node-addon-api into ${packageDir}/node_modules for the build\n`);
   const npmCli = /npm-cli\.[cm]?js$/.test(process.env.npm_execpath || '') ? process.env.npm_execpath : '';
   runTool(npmCli, 'npm',
     ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { env });
