@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean
+.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean source-dist go-sources
 
 all: build
 
@@ -16,8 +16,8 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Command one: the whole flow against the local emulator, no account needed.
-demo: build
-	sh scripts/demo.sh $(BUILD)
+demo: deps
+	@sh scripts/demo.sh $(BUILD)
 
 # Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
 # conformance, pool, bindings), then the unit, fuzz and pool tests under
@@ -44,6 +44,16 @@ fuzz:
 	CC=clang cmake -S . -B build-fuzz -DLAKEBASE_FUZZ=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
 	cmake --build build-fuzz -j$(JOBS)
 	sh scripts/fuzz.sh build-fuzz $(RUNS)
+
+# The source distribution the packages build from: the C sources flat, with
+# manifest.json (docs/source-distribution.md).
+source-dist:
+	cmake -D OUT=$(BUILD)/source-dist -P scripts/source-dist.cmake
+
+# The Go package's copy of the C sources (go/*.c, go/*.h, go/cgo_bundled.go):
+# run after changing core/, bindings/src/ or include/, and commit go/.
+go-sources:
+	sh scripts/go-sources.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')

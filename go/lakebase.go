@@ -16,7 +16,6 @@
 package lakebase
 
 /*
-#cgo pkg-config: lakebase
 #include <stdlib.h>
 #include <string.h>
 #include <lakebase.h>

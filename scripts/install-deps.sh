@@ -3,7 +3,7 @@
 # is missing. Needs root (or sudo) only when something must be installed.
 set -eu
 
-PACKAGES="build-essential cmake pkg-config git ca-certificates
+PACKAGES="build-essential binutils cmake pkg-config git ca-certificates
   libpq-dev libcurl4-openssl-dev libssl-dev libcjson-dev libcmocka-dev
   postgresql postgresql-client clang-format python3 curl"
 

@@ -1,0 +1,1061 @@
+// Code generated from include/lakebase.h by scripts/go-sources.cmake; DO NOT EDIT.
+// Regenerate with `make go-sources`; edit the original instead.
+
+//go:build !lakebase_system && cgo
+
+/*
+ * lakebase.h — the whole public contract of liblakebase.
+ *
+ * liblakebase mints Databricks Lakebase database credentials (Autoscaling and
+ * Provisioned), caches them process-wide and keeps them fresh. Everything a
+ * binding or an application may rely on is declared here; if it is not in this
+ * header it is not API.
+ *
+ * Conventions (apply to every declaration below):
+ *  - Functions return 0 on success or a negative LAKEBASE_E* code.
+ *  - Details of a failure come back as a lakebase_error object through an
+ *    optional `err` out-parameter: pass NULL to ignore them, or the address
+ *    of a pointer that is NULL. On success `*err` is left untouched; on
+ *    failure it is set. A call given an `err` whose `*err` is not NULL (an
+ *    earlier error not yet freed) does nothing and returns LAKEBASE_EINVAL,
+ *    leaving that error to the caller: an error object always describes
+ *    the call that returned it. The caller owns the object and frees it
+ *    with lakebase_error_free(). There is no thread-local "last error".
+ *  - Results returned through `**out` belong to the caller and have a _free.
+ *  - String inputs are copied; the caller may free them after the call.
+ *  - Every _free function accepts NULL.
+ *  - Handles carry a type tag: a stale, freed-and-reused or foreign pointer is
+ *    reported as LAKEBASE_EHANDLE where it can be detected, never silently
+ * used.
+ *  - No function ever logs, prints or puts a token or secret in an error.
+ */
+#ifndef LAKEBASE_H
+#define LAKEBASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LAKEBASE_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define LAKEBASE_API __attribute__((visibility("default")))
+#else
+#define LAKEBASE_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define LAKEBASE_VERSION_MAJOR 0
+#define LAKEBASE_VERSION_MINOR 3
+#define LAKEBASE_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH. @since 0.1 */
+#define LAKEBASE_VERSION_NUMBER                                                \
+    (LAKEBASE_VERSION_MAJOR * 10000 + LAKEBASE_VERSION_MINOR * 100 +           \
+     LAKEBASE_VERSION_PATCH)
+
+/**
+ * The library's version as "MAJOR.MINOR.PATCH".
+ *
+ * **Ownership:** static string, never free it.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_version(void);
+
+/**
+ * The library's LAKEBASE_VERSION_NUMBER as built (compare with the header's
+ * to detect a mismatched shared library).
+ *
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Error codes (append-only: values are never reused or renumbered)          */
+/* ------------------------------------------------------------------------ */
+
+#define LAKEBASE_OK 0
+/** An argument is NULL, empty or out of range. */
+#define LAKEBASE_EINVAL (-1)
+/** Out of memory. */
+#define LAKEBASE_ENOMEM (-2)
+/** Configuration invalid or incomplete; the message names the key and fix. */
+#define LAKEBASE_ECONFIG (-3)
+/** Workspace authentication failed (HTTP 401, OAuth error, bad token). */
+#define LAKEBASE_EAUTH (-4)
+/** The identity lacks permission (HTTP 403). */
+#define LAKEBASE_EPERM (-5)
+/** The endpoint, instance or API does not exist (HTTP 404). */
+#define LAKEBASE_ENOTFOUND (-6)
+/** The API rejected the request (HTTP 400, 409 or another 4xx). */
+#define LAKEBASE_EAPI (-7)
+/** Network or TLS failure talking to the workspace. */
+#define LAKEBASE_ENETWORK (-8)
+/** The API kept answering 429 or 5xx until the deadline ran out. */
+#define LAKEBASE_ESERVER (-9)
+/** A deadline ran out. */
+#define LAKEBASE_ETIMEOUT (-10)
+/** A response could not be understood (malformed or oversized body). */
+#define LAKEBASE_EPROTOCOL (-11)
+/** The object was closed. */
+#define LAKEBASE_ECLOSED (-12)
+/** A handle is NULL, freed, or of another type. */
+#define LAKEBASE_EHANDLE (-13)
+/** A caller-supplied token source failed. */
+#define LAKEBASE_ECALLBACK (-14)
+/** A buffer given by the caller is too small. */
+#define LAKEBASE_ERANGE (-15)
+/** An internal invariant failed (a bug: please report it). */
+#define LAKEBASE_EINTERNAL (-16)
+/** Login refused (28P01, 28000, 3D000...): role, identity and sqlstate set. */
+#define LAKEBASE_ELOGIN (-17)
+/** The server reported an SQL error (sqlstate set). */
+#define LAKEBASE_ESQL (-18)
+/** The connection broke or could not be established. */
+#define LAKEBASE_ECONNECTION (-19)
+/** The statement was cancelled. */
+#define LAKEBASE_ECANCELED (-20)
+
+/**
+ * A short, static English description of a code ("configuration error").
+ * Unknown codes give "unknown error".
+ *
+ * **Ownership:** static string, never free it.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_strerror(int code);
+
+/**
+ * The name of a code, as its macro without the prefix: "ECONFIG" for
+ * LAKEBASE_ECONFIG, "OK" for 0, "EUNKNOWN" for a code this library does
+ * not know. Bindings name their error types from it (and the conformance
+ * scenarios spell codes so), so no binding keeps a table of its own.
+ *
+ * **Ownership:** static string, never free it.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API const char *lakebase_error_name(int code);
+
+/**
+ * The reverse of lakebase_error_name: sets `*code` to the code named
+ * `name` ("ECONFIG") and returns 0, or returns LAKEBASE_EINVAL (and leaves
+ * `*code` alone) for a name no code has, a NULL name or a NULL `code`.
+ *
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_error_code_from_name(const char *name, int *code);
+
+/* ------------------------------------------------------------------------ */
+/* Error objects                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** Details of one failure. Immutable once returned. */
+typedef struct lakebase_error lakebase_error;
+
+/**
+ * The LAKEBASE_E* code of the error (LAKEBASE_EINVAL for a NULL error).
+ * **Threading:** thread-safe (the object is immutable), never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_error_code(const lakebase_error *err);
+
+/**
+ * One line naming the cause and, where known, the fix. Never contains a
+ * token or secret.
+ * **Ownership:** borrowed; valid until lakebase_error_free(err).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_error_message(const lakebase_error *err);
+
+/**
+ * HTTP status of the workspace API answer behind the error, or 0.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_error_http_status(const lakebase_error *err);
+
+/**
+ * The API's `error_code` (e.g. "RESOURCE_DOES_NOT_EXIST"), or "" if none.
+ * **Ownership:** borrowed; valid until lakebase_error_free(err).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_error_api_code(const lakebase_error *err);
+
+/**
+ * The PostgreSQL SQLSTATE behind the error (e.g. "28P01"), or "" if none.
+ * **Ownership:** borrowed; valid until lakebase_error_free(err).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_error_sqlstate(const lakebase_error *err);
+
+/**
+ * Frees an error object. Accepts NULL.
+ * **Threading:** do not use `err` from another thread concurrently.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_error_free(lakebase_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Logging                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define LAKEBASE_LOG_ERROR 1
+#define LAKEBASE_LOG_WARN  2
+#define LAKEBASE_LOG_INFO  3
+#define LAKEBASE_LOG_DEBUG 4
+
+/**
+ * Receives one log event. `message` is one line without a trailing newline,
+ * never containing a token or secret; it is borrowed for the call only.
+ * Runs on whichever library or caller thread produced the event (including
+ * the library's background refresh thread); it must not block for long and
+ * must not free the object that logged.
+ * @since 0.1
+ */
+typedef void (*lakebase_log_fn)(void *userdata, int level, const char *message);
+
+/* ------------------------------------------------------------------------ */
+/* Caller-supplied workspace token source                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Supplies a workspace access token (not a database credential): for
+ * on-behalf-of-user requests (Databricks Apps' x-forwarded-access-token) and
+ * for bindings that own their own auth.
+ *
+ * Write the token into `buf` (capacity `cap`, NUL-terminated) and return 0;
+ * set `*expires_at_unix_ms` to its expiry or leave it at 0 when unknown (the
+ * library then calls again before every API request). Return a negative value
+ * to fail; the library reports LAKEBASE_ECALLBACK. The library zeroes `buf`
+ * after use. Called on the thread that needs a token (a caller or the
+ * library's refresh thread), possibly from several threads at once unless the
+ * caller serialises.
+ * @since 0.1
+ */
+typedef int (*lakebase_token_source_fn)(void *userdata, char *buf, size_t cap,
+                                        int64_t *expires_at_unix_ms);
+
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A set of string keys and values. The keys, their environment variables,
+ * profile keys and defaults are listed in docs/configuration.md (generated
+ * from the same table the library uses) and by lakebase_config_key_at().
+ *
+ * Precedence when a provider is created: values set here > environment >
+ * ~/.databrickscfg profile > defaults.
+ */
+typedef struct lakebase_config lakebase_config;
+
+/**
+ * Creates an empty configuration.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_config_free.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_new(lakebase_config **out,
+                                     lakebase_error **err);
+
+/**
+ * Sets `key` to `value` (copied). A NULL value unsets the key so the
+ * environment or profile applies again. Unknown keys and values of the wrong
+ * form fail with LAKEBASE_ECONFIG naming the key.
+ * **Threading:** not thread-safe on the same object; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_set(lakebase_config *cfg, const char *key,
+                                     const char *value, lakebase_error **err);
+
+/**
+ * Applies a libpq-style DSN or postgres:// URL: host, port, dbname, user,
+ * password, sslmode, application_name. Same as setting the pg.* keys.
+ * **Threading:** not thread-safe on the same object; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_set_dsn(lakebase_config *cfg, const char *dsn,
+                                         lakebase_error **err);
+
+/**
+ * Installs a workspace token source (see lakebase_token_source_fn). It is
+ * used when auth.type is "external", or when no other auth method is set;
+ * with a PAT or client secret also configured, set auth.type to choose
+ * (otherwise validation reports more than one authorization method).
+ * `userdata` is borrowed and must outlive every provider made from `cfg`.
+ * **Threading:** not thread-safe on the same object; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_set_token_source(lakebase_config *cfg,
+                                                  lakebase_token_source_fn fn,
+                                                  void *userdata,
+                                                  lakebase_error **err);
+
+/**
+ * Installs a log callback receiving events at `max_level` and more severe.
+ * `userdata` is borrowed and must outlive every provider made from `cfg`.
+ * **Threading:** not thread-safe on the same object; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_set_logger(lakebase_config *cfg,
+                                            lakebase_log_fn fn, void *userdata,
+                                            int max_level,
+                                            lakebase_error **err);
+
+/**
+ * Frees a configuration. Accepts NULL. Providers made from it keep working.
+ * **Threading:** do not use `cfg` concurrently.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_config_free(lakebase_config *cfg);
+
+/**
+ * Describes the configuration key at `index` (0-based): its name, the
+ * environment variables that feed it (comma-separated, may be ""), and one
+ * line of documentation. Returns LAKEBASE_ERANGE past the last key.
+ * **Ownership:** the strings are static; never free them.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_config_key_at(size_t index, const char **name,
+                                        const char **env_vars,
+                                        const char **doc);
+
+/* ------------------------------------------------------------------------ */
+/* Credential provider                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A handle on the process-wide credential provider for one key (workspace,
+ * identity, endpoint or instance, claims, group, ttl). Handles created from
+ * equal keys share one cache, one refresh schedule and one mint in flight.
+ */
+typedef struct lakebase_credentials lakebase_credentials;
+
+/** One minted database credential plus where to log in with it. */
+typedef struct lakebase_credential lakebase_credential;
+
+/**
+ * Resolves `cfg` (values > environment > profile > defaults), validates it
+ * and returns a handle on the shared provider for its key. Does not call the
+ * network: the first mint happens on first use or in lakebase_credentials_open.
+ *
+ * Errors: LAKEBASE_ECONFIG (message names the key and the fix).
+ * **Ownership:** `*out` belongs to the caller; free with
+ *   lakebase_credentials_free. `cfg` is not retained.
+ * **Threading:** thread-safe; reads the environment and the config file.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_credentials_new(lakebase_credentials **out,
+                                          const lakebase_config *cfg,
+                                          lakebase_error **err);
+
+/**
+ * Returns a credential valid for at least the hard margin (default 60 s).
+ * Serves the cache when it can; otherwise mints (one mint in flight per key:
+ * concurrent callers wait for it). While a cached token is still valid a
+ * failing API never makes this fail: the token is served and the provider
+ * reports itself degraded.
+ *
+ * Errors: LAKEBASE_EAUTH, EPERM, ENOTFOUND, EAPI (fail fast, with the API's
+ * error_code and message), ENETWORK / ESERVER / ETIMEOUT (after retries
+ * inside the mint deadline), EPROTOCOL, ECALLBACK, ECONFIG.
+ * **Ownership:** `*out` belongs to the caller; free with
+ *   lakebase_credential_free (which zeroes the token).
+ * **Threading:** thread-safe; blocks while a mint is needed (HTTPS call).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_credentials_get(lakebase_credentials *creds,
+                                          lakebase_credential **out,
+                                          lakebase_error **err);
+
+/**
+ * Mints now if the cache is empty and waits for it: fails fast at startup
+ * when the identity, endpoint or permissions are wrong.
+ * **Threading:** thread-safe; blocks (HTTPS calls).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_credentials_open(lakebase_credentials *creds,
+                                           lakebase_error **err);
+
+/**
+ * Drops the cached token if it is still `token` (pass NULL to drop whatever
+ * is cached), so the next get mints anew. Used after a login refused with
+ * 28P01. Never blocks on the network.
+ * **Threading:** thread-safe.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_credentials_invalidate(lakebase_credentials *creds,
+                                                 const char *token,
+                                                 lakebase_error **err);
+
+/** Provider counters; fill with lakebase_credentials_stats(). */
+typedef struct lakebase_credential_stats {
+    /** Set to LAKEBASE_CREDENTIAL_STATS_VERSION before the call. */
+    unsigned int version;
+    uint64_t mints_ok;            /**< successful mints */
+    uint64_t mints_failed;        /**< failed attempts (each retry counts) */
+    int64_t last_mint_latency_us; /**< duration of the last successful mint */
+    int64_t expire_time_unix_ms;  /**< expiry of the cached token, 0 if none */
+    int64_t degraded_since_unix_ms; /**< first failure of the current failing
+                                       run while a valid token is served; 0 if
+                                       healthy */
+    int last_error_code;        /**< LAKEBASE_E* of the last failure, or 0 */
+    int last_error_http_status; /**< its HTTP status, or 0 */
+    /** Message of the last failure ("" if none); never a secret. */
+    char last_error_message[256];
+    int64_t next_refresh_unix_ms; /**< planned background refresh, 0 if none */
+} lakebase_credential_stats;
+
+#define LAKEBASE_CREDENTIAL_STATS_VERSION 1
+/** Declares a stats struct ready for lakebase_credentials_stats. @since 0.3 */
+#define LAKEBASE_CREDENTIAL_STATS_INIT {LAKEBASE_CREDENTIAL_STATS_VERSION}
+
+/**
+ * Zeroes `*stats` and sets its version, for languages that cannot use
+ * LAKEBASE_CREDENTIAL_STATS_INIT. `version` is the one the caller was
+ * built with (LAKEBASE_CREDENTIAL_STATS_VERSION): the library accepts every
+ * version from 1 to its own and fills the fields that version has, so a
+ * program built against an older header keeps working with a newer
+ * library. Errors: LAKEBASE_EINVAL (NULL, or a version newer than the
+ * library's).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_credential_stats_init(lakebase_credential_stats *stats,
+                                                unsigned int version);
+
+/**
+ * Copies the provider's counters into `*out`, whose version must be set
+ * (LAKEBASE_CREDENTIAL_STATS_INIT or lakebase_credential_stats_init).
+ * Errors: LAKEBASE_EINVAL (NULL, or a version the library does not know).
+ * **Threading:** thread-safe, never blocks (not on the network, and not on
+ *   a mint in flight); may be called from a log callback.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_credentials_stats(lakebase_credentials *creds,
+                                            lakebase_credential_stats *out,
+                                            lakebase_error **err);
+
+/**
+ * Releases the handle. Accepts NULL. When it was the last handle on its
+ * provider (pools and lakebase_connect hold one too), the provider stops
+ * refreshing but keeps its cached token while that token is usable: the
+ * next handle for the same key within that time reuses it without minting
+ * (so connecting and disconnecting in a loop mints once per token lifetime)
+ * and restarts the refresh. A provider whose token is no longer usable is
+ * freed; at most 16 unused providers are kept (the oldest goes first), and
+ * their tokens are zeroed at process exit.
+ * **Threading:** thread-safe; may wait for an in-flight mint of this key to
+ * finish (bounded by the HTTP timeout).
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_credentials_free(lakebase_credentials *creds);
+
+/**
+ * The database credential (the Postgres password). Never log it.
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * **Threading:** thread-safe (immutable), never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API const char *
+lakebase_credential_token(const lakebase_credential *cred);
+
+/**
+ * Expiry of the token, Unix epoch milliseconds (server time, clamped by the
+ * local issue time plus the requested ttl).
+ * @since 0.1
+ */
+LAKEBASE_API int64_t
+lakebase_credential_expire_time_ms(const lakebase_credential *cred);
+
+/**
+ * The Postgres role to log in as (the identity that minted the token).
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.1
+ */
+LAKEBASE_API const char *
+lakebase_credential_user(const lakebase_credential *cred);
+
+/**
+ * The Postgres host (pg.host, or discovered from the endpoint or instance).
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.1
+ */
+LAKEBASE_API const char *
+lakebase_credential_host(const lakebase_credential *cred);
+
+/** The Postgres port (default 5432). @since 0.1 */
+LAKEBASE_API int lakebase_credential_port(const lakebase_credential *cred);
+
+/**
+ * The database name (default "databricks_postgres").
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.1
+ */
+LAKEBASE_API const char *
+lakebase_credential_database(const lakebase_credential *cred);
+
+/**
+ * The sslmode to use (default "require").
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.1
+ */
+LAKEBASE_API const char *
+lakebase_credential_sslmode(const lakebase_credential *cred);
+
+/**
+ * Frees a credential, zeroing the token first. Accepts NULL.
+ * **Threading:** do not use `cred` concurrently.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_credential_free(lakebase_credential *cred);
+
+/* ------------------------------------------------------------------------ */
+/* Connection pool                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A pool of PostgreSQL connections, each logged in with the current
+ * credential of the shared provider when it is opened, recycled after
+ * pool.max_lifetime_seconds (with per-connection jitter, only while idle).
+ * Configured by the pool.* keys (docs/configuration.md).
+ */
+typedef struct lakebase_pool lakebase_pool;
+
+/** A connection leased from a pool (or a single direct connection). */
+typedef struct lakebase_conn lakebase_conn;
+
+/** The result of one statement. Immutable. */
+typedef struct lakebase_result lakebase_result;
+
+/**
+ * Creates a pool from `cfg` (validated like lakebase_credentials_new). Lazy:
+ * no connection is opened until lakebase_pool_open or the first acquire.
+ * The pool's background driver thread (warm-up, recycling, idle trimming,
+ * connects for an attached event loop) starts with the first open or use.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_pool_free.
+ * **Threading:** thread-safe; never blocks on the network.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_new(lakebase_pool **out,
+                                   const lakebase_config *cfg,
+                                   lakebase_error **err);
+
+/**
+ * Opens the pool: starts warming pool.min_size connections, up to
+ * pool.max_connecting at once, on the driver thread. With `wait`
+ * non-zero, blocks until max(1, min_size) connections are ready, failing
+ * fast (no retries) on a wrong credential, role or database, so a service
+ * fails at startup rather than on its first request.
+ * Errors: any credential error; LAKEBASE_ELOGIN (message names role and
+ * identity, sqlstate set); LAKEBASE_ETIMEOUT; LAKEBASE_ECLOSED.
+ * **Threading:** thread-safe; blocks when `wait` (network).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_open(lakebase_pool *pool, int wait,
+                                    lakebase_error **err);
+
+/**
+ * Leases a connection, waiting up to pool.acquire_timeout_ms (FIFO among
+ * waiters). A connection idle for more than ~1 s is validated first; broken
+ * ones are discarded, never handed out.
+ * Errors: LAKEBASE_ETIMEOUT, LAKEBASE_ECLOSED, connect errors.
+ * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks while the pool is exhausted or a
+ *   connection is being opened.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
+                                       lakebase_error **err);
+
+/**
+ * lakebase_pool_acquire with a timeout of the caller's own instead of
+ * pool.acquire_timeout_ms: waits at most `timeout_ms` (0: take an idle
+ * connection or fail at once with LAKEBASE_ETIMEOUT; -1: the pool's
+ * setting). The same errors.
+ * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks up to `timeout_ms` (plus a connect
+ *   the call started, bounded by pool.connect_timeout_ms).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_acquire_timeout(lakebase_pool *pool,
+                                               long timeout_ms,
+                                               lakebase_conn **out,
+                                               lakebase_error **err);
+
+/**
+ * Returns a leased connection (or closes a direct one). A connection left in
+ * a transaction is rolled back (or discarded if that fails); a broken or
+ * expired one is closed. Accepts NULL. Afterwards the handle is dead: a
+ * pooled connection reused by someone else reports LAKEBASE_EHANDLE to the
+ * old holder instead of running its statements.
+ * **Threading:** call from one thread at a time per connection; may block
+ *   briefly for a rollback. A connection from lakebase_pool_acquire_async
+ *   must be released on the host thread, and never blocks (off it, it is
+ *   not released: a leak).
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
+
+/**
+ * Runs one statement with `nparams` text parameters ($1..$n; a NULL value is
+ * SQL NULL). With `nparams` 0 the text may hold several statements
+ * separated by ';' (the last one's result is returned). COPY is refused
+ * (LAKEBASE_EINVAL). Errors: LAKEBASE_ESQL (sqlstate and server message
+ * set), LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
+ * LAKEBASE_ECANCELED (lakebase_conn_cancel, or cancelled by the server),
+ * LAKEBASE_ETIMEOUT (pool.statement_timeout_ms), LAKEBASE_EINVAL for a
+ * connection from lakebase_pool_acquire_async (use
+ * lakebase_conn_query_async), LAKEBASE_ECLOSED when its pool was closed.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
+ * **Threading:** one thread at a time per connection; blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_conn_query(lakebase_conn *conn, const char *sql,
+                                     int nparams, const char *const *values,
+                                     lakebase_result **out,
+                                     lakebase_error **err);
+
+/**
+ * Asks the server to cancel the statement running on `conn` (opens a short
+ * separate connection to the server). The running lakebase_conn_query then
+ * fails with LAKEBASE_ECANCELED. Errors: LAKEBASE_ECONNECTION when the
+ * request could not be sent.
+ * **Threading:** thread-safe: meant to be called from another thread while
+ *   `conn` is still leased (the caller must not release it concurrently).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
+                                      lakebase_error **err);
+
+/**
+ * Acquire + query + release in one call (errors of both). Never pipelined:
+ * pool.pipeline applies to lakebase_pool_query_async only.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
+ * **Threading:** thread-safe; blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_query(lakebase_pool *pool, const char *sql,
+                                     int nparams, const char *const *values,
+                                     lakebase_result **out,
+                                     lakebase_error **err);
+
+/**
+ * Closes the pool: later acquires fail with LAKEBASE_ECLOSED, waiters are
+ * woken with it, idle connections are closed. Leased connections finish
+ * their work and are closed on release, or with `cancel_inflight` their
+ * running statements are cancelled. Blocks until every connection is closed.
+ * With an event loop attached it also ends every lakebase_pool_query_async
+ * statement before it returns: queued ones fail with LAKEBASE_ECLOSED, sent
+ * ones finish (or are cancelled), and their done callbacks run inside this
+ * call; then it stops every watch and the timer.
+ * **Threading:** thread-safe (the host thread only when a loop is
+ *   attached); blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
+                                     lakebase_error **err);
+
+/**
+ * Closes (as lakebase_pool_close with cancel_inflight) and frees. Accepts
+ * NULL. Every leased connection must have been released.
+ * @since 0.1
+ */
+LAKEBASE_API void lakebase_pool_free(lakebase_pool *pool);
+
+/**
+ * Pool counters; fill with lakebase_pool_get_stats(). Connections are
+ * counted by state, whichever front end (synchronous callers, an attached
+ * event loop) holds them, so total = idle + in_use + connecting.
+ */
+typedef struct lakebase_pool_stats {
+    /** Set by LAKEBASE_POOL_STATS_INIT / lakebase_pool_stats_init. */
+    unsigned int version;
+    int total;      /**< open or opening connections */
+    int idle;       /**< open and not in use */
+    int in_use;     /**< leased, or running asynchronous statements */
+    int connecting; /**< connects in flight */
+    int waiting;    /**< acquires (blocking or asynchronous) and asynchronous
+                       statements waiting for a connection */
+    uint64_t connects_ok;
+    uint64_t connects_failed;
+    uint64_t recycled;  /**< closed for age (pool.max_lifetime_seconds) */
+    uint64_t discarded; /**< closed because broken or failed validation */
+    uint64_t trimmed;   /**< closed as surplus (pool.idle_timeout_seconds,
+                           pool.max_idle) */
+    uint64_t acquires;  /**< leases, blocking and asynchronous */
+    /** Leases and asynchronous statements that got no connection within
+     * their timeout. */
+    uint64_t acquire_timeouts;
+    /** Acquire wait time histogram: <10us, <100us, <1ms, <10ms, <100ms,
+     * <1s, >=1s. */
+    uint64_t wait_histogram[7];
+} lakebase_pool_stats;
+
+/** Version 2 (0.3): the credential counters moved to
+ * lakebase_pool_credential_stats; `trimmed` added. */
+#define LAKEBASE_POOL_STATS_VERSION 2
+/** Declares a stats struct ready for lakebase_pool_get_stats. @since 0.3 */
+#define LAKEBASE_POOL_STATS_INIT {LAKEBASE_POOL_STATS_VERSION}
+
+/**
+ * Zeroes `*stats` and sets its version (see
+ * lakebase_credential_stats_init): the library accepts every version from
+ * 2 to its own. Errors: LAKEBASE_EINVAL.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_stats_init(lakebase_pool_stats *stats,
+                                          unsigned int version);
+
+/**
+ * Copies the pool's counters into `*out`, whose version must be set.
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL, or a version the
+ * library does not know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.1 (version 2 of the struct since 0.3)
+ */
+LAKEBASE_API int lakebase_pool_get_stats(lakebase_pool *pool,
+                                         lakebase_pool_stats *out,
+                                         lakebase_error **err);
+
+/**
+ * Copies the counters of the pool's credential provider into `*out` (all
+ * zero for a pool with a static password), as lakebase_credentials_stats.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
+                                                lakebase_credential_stats *out,
+                                                lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Driving a pool from the host's event loop                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * For hosts that own an event loop (Node's libuv, an epoll server), in the
+ * style of libcurl's multi-socket API: the pool tells the host which file
+ * descriptors to watch and when to wake it; the host calls back in when they
+ * fire. Statements then run on the host's thread with non-blocking libpq and
+ * complete there, with no thread hop per statement. The pool's driver thread
+ * still does what blocks (minting a credential over HTTPS, connecting,
+ * validating an idle connection) and hands each ready connection over
+ * through an eventfd the host watches like any other descriptor: one wake-up
+ * per connection, never per statement.
+ *
+ * "The host thread" below is the one thread that calls
+ * lakebase_pool_attach_loop; every function of this section must be called
+ * on it (others fail with LAKEBASE_EINVAL), and so must lakebase_pool_close
+ * and lakebase_pool_free of an attached pool. Synchronous calls
+ * (lakebase_pool_acquire, lakebase_pool_query) remain usable from any
+ * thread, on connections of their own.
+ *
+ * Keeping the host's loop alive is the host's decision: the pool keeps its
+ * watches (the eventfd, idle connections, so a connection the server closes
+ * is noticed at once) while idle. A host that wants its loop to exit when no
+ * work is pending (Node) marks its watchers as not keeping the loop alive
+ * whenever lakebase_pool_busy() is 0.
+ */
+
+/** Watch for readability (an `events` bit). */
+#define LAKEBASE_WATCH_READ 1
+/** Watch for writability (an `events` bit). */
+#define LAKEBASE_WATCH_WRITE 2
+
+/**
+ * Asks the host to watch `fd` for `events` (LAKEBASE_WATCH_READ |
+ * LAKEBASE_WATCH_WRITE), replacing what it watched for `fd` before; 0 means
+ * stop watching `fd` (it is about to be closed). Called only on the host
+ * thread, from inside lakebase_pool_attach_loop, lakebase_pool_query_async,
+ * lakebase_pool_on_socket, lakebase_pool_on_timer, lakebase_pool_close and
+ * lakebase_pool_free. It must not call back into the pool.
+ * @since 0.1
+ */
+typedef void (*lakebase_watch_fn)(void *userdata, int fd, int events);
+
+/**
+ * Asks the host to call lakebase_pool_on_timer once, `delay_ms` from now
+ * (0 = as soon as possible), replacing any timer set before; -1 cancels it.
+ * Called like lakebase_watch_fn.
+ * @since 0.1
+ */
+typedef void (*lakebase_timer_fn)(void *userdata, long delay_ms);
+
+/**
+ * Completion of lakebase_pool_query_async: exactly one of `res` (success)
+ * and `err` (failure: LAKEBASE_ESQL, LAKEBASE_ECONNECTION, LAKEBASE_ETIMEOUT
+ * when no connection came within pool.acquire_timeout_ms, LAKEBASE_ECLOSED,
+ * connect errors) is non-NULL.
+ * **Ownership:** both belong to the callback (lakebase_result_free,
+ *   lakebase_error_free).
+ * **Threading:** runs on the host thread, from inside
+ *   lakebase_pool_on_socket or lakebase_pool_on_timer (or
+ *   lakebase_pool_close / lakebase_pool_free for the statements a close
+ *   ends), never from inside lakebase_pool_query_async. It may call
+ *   lakebase_pool_query_async and lakebase_pool_close, not
+ *   lakebase_pool_free.
+ * @since 0.1
+ */
+typedef void (*lakebase_done_fn)(void *userdata, lakebase_result *res,
+                                 lakebase_error *err);
+
+/**
+ * Attaches the host's event loop to a pool that is not yet opened or used.
+ * Calls `watch` at once for the pool's hand-over descriptor. Afterwards the
+ * driver thread hands connections to the loop side, which keeps them
+ * (retiring them after pool.max_lifetime_seconds and trimming them after
+ * pool.idle_timeout_seconds, on the host thread).
+ * Errors: LAKEBASE_EINVAL (NULL callback, already attached, already
+ * opened), LAKEBASE_ENOMEM.
+ * **Ownership:** `userdata` is borrowed until the pool is closed.
+ * **Threading:** the calling thread becomes the host thread; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_attach_loop(lakebase_pool *pool,
+                                           lakebase_watch_fn watch,
+                                           lakebase_timer_fn timer,
+                                           void *userdata,
+                                           lakebase_error **err);
+
+/**
+ * Queues one statement (one SQL command, `nparams` text parameters $1..$n, a
+ * NULL value is SQL NULL) for an attached pool. It is sent at once when a
+ * connection is free (or, with pool.pipeline, on a shared connection in
+ * libpq pipeline mode with its own sync point, so an error fails only this
+ * statement); otherwise the driver thread is asked for a connection.
+ * `done` is called exactly once, later. Statements must be autocommit: one
+ * that leaves a transaction open (BEGIN) gets its connection discarded;
+ * lease a connection with lakebase_pool_acquire for transactions.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
+ * **Ownership:** `sql` and `values` are copied; `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int
+lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
+                          const char *const *values, lakebase_done_fn done,
+                          void *userdata, lakebase_error **err);
+
+/**
+ * Completion of lakebase_pool_acquire_async: exactly one of `conn` (a
+ * connection leased to the caller alone) and `err` (LAKEBASE_ETIMEOUT when
+ * none was free within pool.acquire_timeout_ms, LAKEBASE_ECLOSED, connect
+ * errors) is non-NULL.
+ * **Ownership:** `conn` is leased: return it with lakebase_conn_release
+ *   (on the host thread); `err` belongs to the callback.
+ * **Threading:** called like lakebase_done_fn.
+ * @since 0.2
+ */
+typedef void (*lakebase_lease_fn)(void *userdata, lakebase_conn *conn,
+                                  lakebase_error *err);
+
+/**
+ * Asks for a connection of the caller's own on an attached pool, for a
+ * transaction or session state, without blocking: `done` gets it later, on
+ * the host thread, once one is idle (with pool.pipeline the least loaded
+ * shared connection stops taking new statements and is handed over once
+ * drained). Run statements on it with lakebase_conn_query_async and give
+ * it back with lakebase_conn_release on the host thread: a transaction
+ * left open is then rolled back without blocking before the connection is
+ * shared again. If the pool is closed while the lease is held, the
+ * connection is closed; the handle stays valid (its statements fail with
+ * LAKEBASE_ECLOSED) until released.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
+ * **Ownership:** `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int lakebase_pool_acquire_async(lakebase_pool *pool,
+                                             lakebase_lease_fn done,
+                                             void *userdata,
+                                             lakebase_error **err);
+
+/**
+ * Queues one statement on a connection from lakebase_pool_acquire_async; it
+ * runs after the statements queued on it before. With `nparams` 0 the text
+ * is sent with the simple protocol and may hold several statements
+ * separated by ';' (the last one's result is reported). `done` is called
+ * exactly once, later, never from inside this call.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL (also for
+ * a connection from lakebase_pool_acquire or lakebase_connect),
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED (the pool was closed), LAKEBASE_EHANDLE.
+ * **Ownership:** `sql` and `values` are copied; `userdata` is passed back.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int
+lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
+                          const char *const *values, lakebase_done_fn done,
+                          void *userdata, lakebase_error **err);
+
+/**
+ * The host saw `events` (LAKEBASE_WATCH_* bits; report errors and hang-ups
+ * as LAKEBASE_WATCH_READ) on a descriptor it watches for the pool. Reads
+ * results, sends pending output, takes handed-over connections, and calls
+ * the done callbacks of completed statements.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_on_socket(lakebase_pool *pool, int fd,
+                                         int events, lakebase_error **err);
+
+/**
+ * The host's timer fired: fails statements that waited for a connection
+ * longer than pool.acquire_timeout_ms, retires and trims idle connections,
+ * calls pending done callbacks, and sets the next timer.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_on_timer(lakebase_pool *pool,
+                                        lakebase_error **err);
+
+/**
+ * A new credential was minted for the pool's provider (the first one, and
+ * every refresh or re-mint after that): `stats` are the provider's counters
+ * right after it (never the token). Several mints before the host thread
+ * gets to run make one call.
+ * **Ownership:** `stats` is borrowed for the call.
+ * **Threading:** runs on the host thread, from inside
+ *   lakebase_pool_on_socket; it may call any function of this section.
+ * @since 0.2
+ */
+typedef void (*lakebase_refresh_fn)(void *userdata,
+                                    const lakebase_credential_stats *stats);
+
+/**
+ * Sets (or with `fn` NULL, removes) the callback of an attached pool for
+ * new credentials, replacing any set before. A pool with a static password
+ * never calls it. Errors: LAKEBASE_EINVAL (no loop attached, not the host
+ * thread), LAKEBASE_ENOMEM.
+ * **Ownership:** `userdata` is borrowed until removed or the pool closes.
+ * **Threading:** host thread only; never blocks.
+ * @since 0.2
+ */
+LAKEBASE_API int lakebase_pool_on_refresh(lakebase_pool *pool,
+                                          lakebase_refresh_fn fn,
+                                          void *userdata, lakebase_error **err);
+
+/**
+ * The number of lakebase_pool_query_async statements whose done callback
+ * has not run yet (0 when idle: the host may let its loop exit), or a
+ * negative LAKEBASE_E* code (LAKEBASE_EHANDLE, LAKEBASE_EINVAL when no loop
+ * is attached).
+ * **Threading:** host thread only; never blocks.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_pool_busy(lakebase_pool *pool);
+
+/**
+ * Opens one direct connection (no pool) with the same configuration,
+ * credentials and retry rules. Release it with lakebase_conn_release.
+ * **Threading:** thread-safe; blocks (network).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_connect(lakebase_conn **out,
+                                  const lakebase_config *cfg,
+                                  lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* PostgreSQL type OIDs the result accessors know. */
+#define LAKEBASE_TYPE_BOOL        16
+#define LAKEBASE_TYPE_BYTEA       17
+#define LAKEBASE_TYPE_INT8        20
+#define LAKEBASE_TYPE_INT2        21
+#define LAKEBASE_TYPE_INT4        23
+#define LAKEBASE_TYPE_TEXT        25
+#define LAKEBASE_TYPE_OID         26
+#define LAKEBASE_TYPE_JSON        114
+#define LAKEBASE_TYPE_FLOAT4      700
+#define LAKEBASE_TYPE_FLOAT8      701
+#define LAKEBASE_TYPE_VARCHAR     1043
+#define LAKEBASE_TYPE_DATE        1082
+#define LAKEBASE_TYPE_TIME        1083
+#define LAKEBASE_TYPE_TIMESTAMP   1114
+#define LAKEBASE_TYPE_TIMESTAMPTZ 1184
+#define LAKEBASE_TYPE_NUMERIC     1700
+#define LAKEBASE_TYPE_UUID        2950
+#define LAKEBASE_TYPE_JSONB       3802
+
+/** Number of rows (0 for commands without rows). @since 0.1 */
+LAKEBASE_API int lakebase_result_rows(const lakebase_result *res);
+/** Number of columns. @since 0.1 */
+LAKEBASE_API int lakebase_result_columns(const lakebase_result *res);
+/**
+ * Column name. **Ownership:** borrowed until lakebase_result_free.
+ * @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_column_name(const lakebase_result *res,
+                                                     int col);
+/** Column type OID (LAKEBASE_TYPE_* or another OID). @since 0.1 */
+LAKEBASE_API uint32_t lakebase_result_column_type(const lakebase_result *res,
+                                                  int col);
+/**
+ * The command tag ("SELECT 1", "INSERT 0 3").
+ * **Ownership:** borrowed until lakebase_result_free. @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_command(const lakebase_result *res);
+/** Rows affected by INSERT/UPDATE/DELETE/SELECT..., or -1. @since 0.1 */
+LAKEBASE_API int64_t lakebase_result_rows_affected(const lakebase_result *res);
+/** 1 if the value is SQL NULL (or out of range), else 0. @since 0.1 */
+LAKEBASE_API int lakebase_result_is_null(const lakebase_result *res, int row,
+                                         int col);
+/**
+ * The value in PostgreSQL's text form (numeric, date/time, json, arrays,
+ * uuid: exactly as the server prints them); NULL for SQL NULL.
+ * **Ownership:** borrowed until lakebase_result_free. @since 0.1
+ */
+LAKEBASE_API const char *lakebase_result_text(const lakebase_result *res,
+                                              int row, int col, size_t *len);
+/**
+ * Typed getters. Each returns 0, or LAKEBASE_EINVAL for NULL / a value of
+ * another type / out of range (int2/int4/int8/oid to int64; float4/float8/
+ * numeric/ints to double; bool; date/timestamp/timestamptz to microseconds
+ * since the Unix epoch, UTC).
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_result_int64(const lakebase_result *res, int row,
+                                       int col, int64_t *out);
+LAKEBASE_API int lakebase_result_double(const lakebase_result *res, int row,
+                                        int col, double *out);
+LAKEBASE_API int lakebase_result_bool(const lakebase_result *res, int row,
+                                      int col, int *out);
+LAKEBASE_API int lakebase_result_timestamp_us(const lakebase_result *res,
+                                              int row, int col, int64_t *out);
+/**
+ * A bytea value decoded to bytes.
+ * **Ownership:** `*out` belongs to the caller; free with lakebase_free.
+ * @since 0.1
+ */
+LAKEBASE_API int lakebase_result_bytea(const lakebase_result *res, int row,
+                                       int col, unsigned char **out,
+                                       size_t *len);
+/** Frees a result. Accepts NULL. @since 0.1 */
+LAKEBASE_API void lakebase_result_free(lakebase_result *res);
+/** Frees memory the library returned with "free with lakebase_free". */
+LAKEBASE_API void lakebase_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LAKEBASE_H */

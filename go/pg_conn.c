@@ -1,0 +1,453 @@
+// Code generated from core/pg_conn.c by scripts/go-sources.cmake; DO NOT EDIT.
+// Regenerate with `make go-sources`; edit the original instead.
+
+//go:build !lakebase_system && cgo
+
+#include "pg_conn.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "handle.h"
+#include "pg_error.h"
+#include "retry.h"
+
+/* A compute waking from scale to zero answers within "a few hundred ms":
+ * start retrying quickly, but never hammer it more than every 2 s. */
+static const lb_backoff CONNECT_BACKOFF = {.floor_ms = 100, .cap_ms = 2000};
+/* How often a blocked connect looks at its stop flag. */
+#define STOP_CHECK_MS 100
+
+int64_t lb_pg_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int stopped(const atomic_int *stop) {
+    return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
+/* ---- connect parameters ---------------------------------------------------
+ */
+
+/* The session settings the result accessors rely on, plus the statement
+ * timeout. */
+static void login_options(const lb_pg_settings *s, char *buf, size_t cap) {
+    int n = snprintf(buf, cap,
+                     "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex");
+    if (s->statement_timeout_ms > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, " -c statement_timeout=%ld",
+                 s->statement_timeout_ms);
+}
+
+/* Appends one connection keyword; unset (NULL) values are left to libpq. */
+static void add_param(const char **keys, const char **vals, size_t *n,
+                      const char *key, const char *value) {
+    if (!value)
+        return;
+    keys[*n] = key;
+    vals[(*n)++] = value;
+}
+
+/* ---- messages -------------------------------------------------------------
+ */
+
+static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
+    if (strcmp(sqlstate, "3D000") == 0)
+        return "set pg.database (PGDATABASE) to an existing database";
+    if (!s->identity)
+        return "check pg.user and pg.password";
+    return "the role must be the identity that minted the credential: set "
+           "PGUSER / pg.user to that identity, or unset it to use the "
+           "identity's own role";
+}
+
+static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
+                       const char *sqlstate, const char *message, int reminted,
+                       lakebase_error **err) {
+    char reason[512];
+    lb_pg_connect_reason(message, reason, sizeof reason);
+    return lb_err_sql(
+        err, LAKEBASE_ELOGIN, sqlstate,
+        "login refused for role \"%.200s\" on database \"%.100s\" at "
+        "%.200s:%d (credential minted by %.200s%s): SQLSTATE %s: %.400s; %s",
+        lakebase_credential_user(cred), lakebase_credential_database(cred),
+        lakebase_credential_host(cred), lakebase_credential_port(cred),
+        s->identity ? s->identity : "nobody: static password pg.password",
+        reminted ? ", refused again with a freshly minted one" : "", sqlstate,
+        reason, hint_for(sqlstate, s));
+}
+
+/* ---- the connect loop -----------------------------------------------------
+ */
+
+static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
+    lb_pg_conn *c = calloc(1, sizeof *c);
+    PGcancel *cancel = c ? PQgetCancel(pg) : NULL;
+    if (!cancel) {
+        free(c);
+        PQfinish(pg);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    c->tag = LB_TAG_DEAD;
+    c->pg = pg;
+    c->cancel = cancel;
+    atomic_init(&c->cancel_requested, 0);
+    c->born_ms = lb_pg_now_ms();
+    c->retire_ms = INT64_MAX;
+    c->idle_since_ms = c->born_ms;
+    *out = c;
+    return 0;
+}
+
+/* ---- the connect state machine --------------------------------------------
+ */
+
+typedef enum connector_state {
+    CC_START,   /* needs a credential and a new attempt */
+    CC_POLLING, /* PQconnectPoll in progress */
+    CC_BACKOFF  /* waiting before the next attempt */
+} connector_state;
+
+struct lb_pg_connector {
+    const lb_pg_settings *s;
+    const lb_login_source *src;
+    connector_state state;
+    PostgresPollingStatusType poll;
+    PGconn *pg;
+    lakebase_credential *cred;
+    int64_t deadline, backoff_until;
+    int tries, reminted;
+    char last[512];
+};
+
+int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
+                        lb_pg_connector **out, lakebase_error **err) {
+    lb_pg_connector *cc = calloc(1, sizeof *cc);
+    *out = cc;
+    if (!cc)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    cc->s = s;
+    cc->src = src;
+    cc->deadline = lb_pg_now_ms() + s->connect_timeout_ms;
+    return 0;
+}
+
+/* Ends the current attempt (its PGconn and credential). */
+static void drop_attempt(lb_pg_connector *cc) {
+    PQfinish(cc->pg);
+    cc->pg = NULL;
+    lakebase_credential_free(cc->cred);
+    cc->cred = NULL;
+}
+
+void lb_pg_connector_free(lb_pg_connector *cc) {
+    if (!cc)
+        return;
+    drop_attempt(cc);
+    free(cc);
+}
+
+static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
+                         lakebase_error **err) {
+    const lakebase_credential *cred = cc->cred;
+    return lb_err_sql(err, LAKEBASE_ETIMEOUT, sqlstate,
+                      "could not connect to %.200s:%d within %ld ms "
+                      "(pool.connect_timeout_ms; %d attempts): %s",
+                      lakebase_credential_host(cred),
+                      lakebase_credential_port(cred), cc->s->connect_timeout_ms,
+                      cc->tries, cc->last[0] ? cc->last : "timeout expired");
+}
+
+/* A failed attempt: re-mint, back off, or give up (returns the error). */
+static int attempt_failed(lb_pg_connector *cc, int timed_out,
+                          lakebase_error **err) {
+    const lb_pg_settings *s = cc->s;
+    const lakebase_credential *cred = cc->cred;
+    char sqlstate[6] = "";
+    const char *msg = cc->pg ? PQerrorMessage(cc->pg) : "out of memory";
+    lb_connect_verdict v =
+        timed_out ? LB_CONNECT_RETRY : lb_pg_classify_connect(msg, sqlstate);
+    lb_pg_connect_reason(msg, cc->last, sizeof cc->last);
+    int code = 0;
+    if (!cc->pg) {
+        code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    } else if (v == LB_CONNECT_REAUTH && !cc->reminted && s->identity) {
+        /* The login proxy judged this token stale before our clock did:
+         * drop it, mint once more, try again at once. (Static mode has no
+         * identity and nothing new to mint: its refusal is final.) */
+        cc->src->invalidate(cc->src->ctx, lakebase_credential_token(cred));
+        cc->reminted = 1;
+        lb_log(s->log, LAKEBASE_LOG_WARN,
+               "login as \"%.200s\" refused (28P01); retrying once with a "
+               "freshly minted credential",
+               lakebase_credential_user(cred));
+        cc->backoff_until = 0;
+    } else if (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN) {
+        code = login_error(s, cred, sqlstate, msg, cc->reminted, err);
+    } else if (v == LB_CONNECT_FAIL) {
+        code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
+                          "could not connect to %.200s:%d: %s",
+                          lakebase_credential_host(cred),
+                          lakebase_credential_port(cred), cc->last);
+    } else {
+        int64_t wait =
+            lb_backoff_ms(&CONNECT_BACKOFF, cc->tries, -1, lb_random_u32());
+        int64_t now = lb_pg_now_ms();
+        if (timed_out || now + wait >= cc->deadline) {
+            code = timeout_error(cc, sqlstate, err);
+        } else {
+            lb_log(s->log, LAKEBASE_LOG_INFO,
+                   "connect to %.200s:%d failed (%s); retry %d in %" PRId64
+                   " ms",
+                   lakebase_credential_host(cred),
+                   lakebase_credential_port(cred), cc->last, cc->tries, wait);
+            cc->backoff_until = now + wait;
+        }
+    }
+    drop_attempt(cc);
+    cc->state = CC_BACKOFF;
+    return code;
+}
+
+/* Starts one attempt with the source's current credential. */
+static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
+    int code = cc->src->get(cc->src->ctx, &cc->cred, err);
+    if (code != 0)
+        return code;
+    cc->tries++;
+    const lb_pg_settings *s = cc->s;
+    const lakebase_credential *cred = cc->cred;
+    char port[16], timeout[24], options[160];
+    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
+    /* libpq's own timeout only guards each socket wait; ours is the real
+     * budget. It rounds 1 s up to 2 s. */
+    int64_t left_s = (cc->deadline - lb_pg_now_ms() + 999) / 1000;
+    snprintf(timeout, sizeof timeout, "%" PRId64, left_s < 2 ? 2 : left_s);
+    login_options(s, options, sizeof options);
+    const char *keys[16], *vals[16];
+    size_t n = 0;
+    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
+    add_param(keys, vals, &n, "hostaddr", s->hostaddr);
+    add_param(keys, vals, &n, "port", port);
+    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
+    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
+    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
+    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
+    add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
+    add_param(keys, vals, &n, "application_name", s->application_name);
+    add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
+    add_param(keys, vals, &n, "connect_timeout", timeout);
+    add_param(keys, vals, &n, "options", options);
+    keys[n] = vals[n] = NULL;
+
+    cc->pg = PQconnectStartParams(keys, vals, 0);
+    if (!cc->pg)
+        return attempt_failed(cc, 0, err);
+    /* Right away, so a refused login carries its SQLSTATE in the text. */
+    PQsetErrorVerbosity(cc->pg, PQERRORS_VERBOSE);
+    if (PQstatus(cc->pg) == CONNECTION_BAD)
+        return attempt_failed(cc, 0, err);
+    cc->state = CC_POLLING;
+    cc->poll = PGRES_POLLING_WRITING;
+    return 0;
+}
+
+int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
+                         lb_pg_conn **out, lakebase_error **err) {
+    *out = NULL;
+    for (;;) {
+        int64_t now = lb_pg_now_ms();
+        int code = 0;
+        switch (cc->state) {
+        case CC_BACKOFF:
+            if (now < cc->backoff_until) {
+                *w = (lb_pg_wait){-1, 0, cc->backoff_until};
+                return 1;
+            }
+            cc->state = CC_START;
+            continue;
+        case CC_START: code = start_attempt(cc, err); break;
+        case CC_POLLING:
+            if (ready) {
+                cc->poll = PQconnectPoll(cc->pg);
+                ready = 0;
+            }
+            if (cc->poll == PGRES_POLLING_OK) {
+                lakebase_credential_free(cc->cred);
+                cc->cred = NULL;
+                PGconn *pg = cc->pg;
+                cc->pg = NULL;
+                return finish(pg, out, err);
+            }
+            if (cc->poll == PGRES_POLLING_FAILED) {
+                code = attempt_failed(cc, 0, err);
+                break;
+            }
+            if (now >= cc->deadline || PQsocket(cc->pg) < 0) {
+                code = attempt_failed(cc, now >= cc->deadline, err);
+                break;
+            }
+            *w = (lb_pg_wait){PQsocket(cc->pg),
+                              cc->poll == PGRES_POLLING_READING ? POLLIN
+                                                                : POLLOUT,
+                              cc->deadline};
+            return 1;
+        }
+        if (code != 0)
+            return code;
+    }
+}
+
+int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
+                  const atomic_int *stop, lb_pg_conn **out,
+                  lakebase_error **err) {
+    *out = NULL;
+    lb_pg_connector *cc = NULL;
+    int code = lb_pg_connector_new(s, src, &cc, err);
+    int ready = 0;
+    while (code == 0) {
+        lb_pg_wait w;
+        code = lb_pg_connector_step(cc, ready, &w, out, err);
+        if (code != 1)
+            break;
+        code = 0;
+        if (stopped(stop)) {
+            code = lb_err(err, LAKEBASE_ECLOSED,
+                          "the pool was closed while connecting");
+            break;
+        }
+        int64_t left = w.until_ms - lb_pg_now_ms();
+        struct pollfd pfd = {.fd = w.fd, .events = w.events};
+        int n = poll(&pfd, w.fd >= 0 ? 1 : 0,
+                     (int)(left < 0               ? 0
+                           : left < STOP_CHECK_MS ? left
+                                                  : STOP_CHECK_MS));
+        ready = n > 0;
+    }
+    lb_pg_connector_free(cc);
+    return code;
+}
+
+void lb_pg_disconnect(lb_pg_conn *c) {
+    PQfreeCancel(c->cancel);
+    PQfinish(c->pg);
+    c->cancel = NULL;
+    c->pg = NULL;
+}
+
+void lb_pg_close(lb_pg_conn *c) {
+    if (!c)
+        return;
+    c->tag = LB_TAG_DEAD;
+    lb_pg_disconnect(c);
+    free(c);
+}
+
+/* ---- statements -----------------------------------------------------------
+ */
+
+int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
+                          lakebase_error **err) {
+    int lost = PQstatus(c->pg) == CONNECTION_BAD;
+    if (lost)
+        c->broken = 1;
+    const char *sqlstate =
+        res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    char conn_msg[512];
+    if (!primary) {
+        lb_pg_connect_reason(PQerrorMessage(c->pg), conn_msg, sizeof conn_msg);
+        primary = conn_msg[0] ? conn_msg : "no answer from the server";
+    }
+    int cancel = atomic_load(&c->cancel_requested);
+    int code = lb_pg_statement_error_code(sqlstate, primary, lost, cancel);
+    /* Whatever the session state, a connection whose protocol state we do
+     * not know is not handed out again. */
+    if (code == LAKEBASE_ECONNECTION)
+        c->broken = 1;
+    const char *what = code == LAKEBASE_ETIMEOUT
+                           ? "statement timeout (pool.statement_timeout_ms)"
+                       : code == LAKEBASE_ECANCELED
+                           ? (cancel ? "statement cancelled by "
+                                       "lakebase_conn_cancel"
+                                     : "statement cancelled by the server")
+                       : code == LAKEBASE_ECONNECTION ? "connection lost"
+                                                      : "SQL error";
+    return lb_err_sql(err, code, sqlstate, "%s%s%s: %.600s%s%.400s", what,
+                      sqlstate ? " " : "", sqlstate ? sqlstate : "", primary,
+                      detail ? " DETAIL: " : "", detail ? detail : "");
+}
+
+int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, PGresult **out,
+               lakebase_error **err) {
+    *out = NULL;
+    atomic_store(&c->cancel_requested, 0);
+    /* Without parameters the simple protocol allows several statements in
+     * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
+    PGresult *res = nparams == 0 ? PQexec(c->pg, sql)
+                                 : PQexecParams(c->pg, sql, nparams, NULL,
+                                                values, NULL, NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+        st == PGRES_EMPTY_QUERY) {
+        *out = res;
+        return 0;
+    }
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        PQclear(res);
+        c->broken = 1; /* stuck in COPY: nobody will finish it */
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "COPY is not supported through lakebase_conn_query");
+    }
+    int code = lb_pg_statement_error(c, res, err);
+    PQclear(res);
+    return code;
+}
+
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
+    char buf[256];
+    atomic_store(&c->cancel_requested, 1);
+    if (!PQcancel(c->cancel, buf, sizeof buf))
+        return lb_err(err, LAKEBASE_ECONNECTION, "could not send cancel: %s",
+                      buf);
+    return 0;
+}
+
+int lb_pg_validate(lb_pg_conn *c) {
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+        return 0;
+    PGresult *res = PQexec(c->pg, "");
+    int ok = res && PQresultStatus(res) == PGRES_EMPTY_QUERY &&
+             PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    PQclear(res);
+    return ok;
+}
+
+int lb_pg_reset(lb_pg_conn *c) {
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+        return -1;
+    switch (PQtransactionStatus(c->pg)) {
+    case PQTRANS_IDLE: return 0;
+    case PQTRANS_INTRANS:
+    case PQTRANS_INERROR: {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+        int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+                 PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+        PQclear(res);
+        return ok ? 0 : -1;
+    }
+    default: /* active (a statement still running) or unknown */ return -1;
+    }
+}

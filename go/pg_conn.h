@@ -1,0 +1,137 @@
+// Code generated from core/pg_conn.h by scripts/go-sources.cmake; DO NOT EDIT.
+// Regenerate with `make go-sources`; edit the original instead.
+
+//go:build !lakebase_system && cgo
+
+/* One physical PostgreSQL connection: the non-blocking connect with
+ * Lakebase's retry rules, statements on the caller's thread, cancel from
+ * another thread, and the checks a pool makes before reuse. */
+#ifndef LB_PG_CONN_H
+#define LB_PG_CONN_H
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "lakebase.h"
+#include "log.h"
+
+/* Where the password for each new connection comes from: the provider's
+ * current credential, or the static password. The credential also says
+ * where and as whom to log in. */
+typedef struct lb_login_source {
+    /* A credential valid right now; blocks while one is minted. */
+    int (*get)(void *ctx, lakebase_credential **out, lakebase_error **err);
+    /* Drops the cached credential if it is still `token`. */
+    void (*invalidate)(void *ctx, const char *token);
+    void *ctx;
+} lb_login_source;
+
+/* What every connection of a pool shares. Strings are borrowed from the
+ * owner (NULL when unset) and outlive every connect. */
+typedef struct lb_pg_settings {
+    const char *hostaddr;
+    const char *sslrootcert;
+    const char *application_name;
+    long connect_timeout_ms;   /* the whole budget, retries included */
+    long statement_timeout_ms; /* 0 = none */
+    /* For login error messages: who mints the credential, and the key that
+     * names the role ("pg.user"), never a secret. */
+    const char *identity;
+    const lb_logger *log;
+} lb_pg_settings;
+
+/* The connection. It is also the public lakebase_conn handle: its tag is
+ * LB_TAG_CONN only while it is leased (or is a direct connection), so a
+ * handle used after release is reported as LAKEBASE_EHANDLE. */
+struct lakebase_conn {
+    uint32_t tag;
+    PGconn *pg;
+    PGcancel *cancel;            /* made at connect; PQcancel is thread-safe */
+    atomic_int cancel_requested; /* lakebase_conn_cancel since the statement
+                                    began */
+    int broken;                  /* never reuse: discard on release */
+    int64_t born_ms;             /* monotonic */
+    int64_t retire_ms;           /* monotonic; INT64_MAX = never */
+    int64_t idle_since_ms;       /* monotonic; set by the pool */
+    /* Who takes the connection back in lakebase_conn_release: the pool, or
+     * the direct connection's owner, which closes it. */
+    void (*on_release)(void *owner, struct lakebase_conn *c);
+    void *owner;
+    struct lakebase_conn *prev, *next; /* the owner's lists */
+    struct lakebase_conn *hand_next;   /* the pool's hand-over queue */
+    /* Set while the loop side (pool_loop.c) lends it to one caller through
+     * lakebase_pool_acquire_async: non-blocking, driven by the loop. */
+    void *loop_lease;
+};
+typedef struct lakebase_conn lb_pg_conn;
+
+/* Opens one connection with the source's current credential, retrying
+ * connection refused / 57P03 with jittered backoff until
+ * settings->connect_timeout_ms, re-minting once after 28P01, and failing
+ * fast (LAKEBASE_ELOGIN) on any other refused login. `stop` (may be NULL)
+ * aborts the attempt with LAKEBASE_ECLOSED when it becomes non-zero; it is
+ * checked at least every 100 ms. */
+int lb_pg_connect(const lb_pg_settings *settings, const lb_login_source *src,
+                  const atomic_int *stop, lb_pg_conn **out,
+                  lakebase_error **err);
+
+/* The same connect as a state machine, so one thread can drive several at
+ * once (the pool's warm-up) from a single poll loop. The credential is
+ * fetched (and may be minted: blocking) at the start of each attempt. */
+typedef struct lb_pg_connector lb_pg_connector;
+
+/* What a connect in progress waits for: `fd` becoming ready for `events`
+ * (POLLIN or POLLOUT; fd -1 when it only waits for time), at most until
+ * `until_ms` (monotonic), when it must be stepped anyway. */
+typedef struct lb_pg_wait {
+    int fd;
+    short events;
+    int64_t until_ms;
+} lb_pg_wait;
+
+int lb_pg_connector_new(const lb_pg_settings *settings,
+                        const lb_login_source *src, lb_pg_connector **out,
+                        lakebase_error **err);
+
+/* Advances the connect; `ready` says the last wait's fd became ready.
+ * Returns 1 (still going, *w says what to wait for), 0 (*out is the new
+ * connection) or the error code of a connect that failed for good. */
+int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
+                         lb_pg_conn **out, lakebase_error **err);
+
+/* Abandons a connect in progress (or frees a finished one). NULL ok. */
+void lb_pg_connector_free(lb_pg_connector *cc);
+
+/* Closes and frees. Accepts NULL. */
+void lb_pg_close(lb_pg_conn *c);
+
+/* Closes the connection but keeps the struct (a handle a caller still
+ * holds): pg and cancel become NULL. lb_pg_close frees it later. */
+void lb_pg_disconnect(lb_pg_conn *c);
+
+/* Runs one statement (text parameters, NULL = SQL NULL). *out is set on
+ * success (including an empty query). A broken connection is marked so. */
+int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, PGresult **out, lakebase_error **err);
+
+/* The error for a statement whose result `res` (may be NULL) is not a
+ * success: code, SQLSTATE and message as lb_pg_exec reports them; marks a
+ * lost connection broken. */
+int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
+                          lakebase_error **err);
+
+/* Asks the server to cancel whatever `c` runs. Thread-safe. */
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);
+
+/* 1 when an empty query round-trips and no transaction is open. */
+int lb_pg_validate(lb_pg_conn *c);
+
+/* Makes a returned connection reusable: rolls back an open or failed
+ * transaction. 0 when reusable, -1 when it must be discarded. */
+int lb_pg_reset(lb_pg_conn *c);
+
+/* Monotonic milliseconds (coarse: a few ms resolution, cheap to read). */
+int64_t lb_pg_now_ms(void);
+
+#endif
