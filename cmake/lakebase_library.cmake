@@ -29,7 +29,7 @@ set(LAKEBASE_C_WARNINGS -Wall -Wextra -Wshadow -Wstrict-prototypes
 set(LAKEBASE_PKG_CONFIG_DEPENDENCIES
     "libcurl CURL libcurl4-openssl-dev"
     "libpq LIBPQ libpq-dev"
-    "libcrypto OPENSSL libssl-dev"
+    "openssl OPENSSL libssl-dev"
     "libcjson CJSON libcjson-dev")
 # And from the C library itself: threads and libm.
 set(LAKEBASE_SYSTEM_LIBS -pthread -lm)

@@ -2,6 +2,7 @@
  * on sockets with their own poller (Go's netpoller): the send never blocks,
  * and each advance reads what has arrived. No thread waits inside the
  * library for the server. */
+#include <openssl/ssl.h>
 #include <poll.h>
 
 #include "error.h"
@@ -26,6 +27,19 @@ static int end(lb_pg_conn *c, PGresult **out, lakebase_error **err) {
     return lb_pg_outcome(c, res, out, err);
 }
 
+/* Whether more input waits to be read now: in the kernel, or decrypted
+ * already inside TLS. libpq reads at most one chunk per call, while an
+ * edge-triggered poller (Go's) reports readiness once: what is left after
+ * an advance must be read before the caller waits again, or its wait may
+ * never end. */
+static int input_waiting(lb_pg_conn *c) {
+    SSL *ssl = PQsslStruct(c->pg, "OpenSSL");
+    if (ssl && SSL_pending(ssl) > 0)
+        return 1;
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP));
+}
+
 int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
                   lakebase_error **err) {
     *out = NULL;
@@ -33,19 +47,21 @@ int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
         return lb_err(err, LAKEBASE_EINVAL,
                       "no statement is under way on this connection: send "
                       "one first");
-    if (!PQconsumeInput(c->pg))
-        return end(c, out, err);
-    while (!PQisBusy(c->pg)) {
-        PGresult *r = PQgetResult(c->pg);
-        if (!r) /* the statement's results end: the last one counts */
+    do {
+        if (!PQconsumeInput(c->pg))
             return end(c, out, err);
-        ExecStatusType st = PQresultStatus(r);
-        PQclear(c->step_res);
-        c->step_res = r;
-        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
-            st == PGRES_COPY_BOTH)
-            return end(c, out, err); /* refused there; no end would come */
-    }
+        while (!PQisBusy(c->pg)) {
+            PGresult *r = PQgetResult(c->pg);
+            if (!r) /* the statement's results end: the last one counts */
+                return end(c, out, err);
+            ExecStatusType st = PQresultStatus(r);
+            PQclear(c->step_res);
+            c->step_res = r;
+            if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
+                st == PGRES_COPY_BOTH)
+                return end(c, out, err); /* refused there; no end would come */
+        }
+    } while (input_waiting(c));
     if (want(c, fd, events) != 0)
         return end(c, out, err);
     return 1;

@@ -160,6 +160,9 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
     }
     retry_in = settle_connect_locked(p, s, code, c, e, &to_close);
     lb_bg_kick_locked(p);
+    /* The slot is off the pool's list, so lb_bg_stop no longer waits for
+     * this callback: count it as a job until its last touch of the pool. */
+    p->bg_jobs++;
     pthread_mutex_unlock(&p->mu);
     if (retry_in >= 0)
         lb_log(p->log, LAKEBASE_LOG_WARN,
@@ -169,6 +172,10 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
     lb_pool_close_conn(p, to_close);
     free_connect(s);
     lb_pool_run_notices(p);
+    pthread_mutex_lock(&p->mu);
+    p->bg_jobs--;
+    pthread_cond_broadcast(&p->changed_cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static void step_connect(lb_bg_connect *s, int ready);

@@ -82,7 +82,8 @@ struct lb_pool {
     int bg_running; /* a round is under way: it plans its next look */
     struct lb_bg_connect *connects; /* in flight */
     int bg_connecting;
-    int bg_jobs; /* credential jobs on workers; close waits for them */
+    int bg_jobs; /* worker jobs and reactor callbacks still using the pool;
+                    close waits for them */
     int64_t warm_retry_ms;
     int warm_failures;
     /* Blocking opens: how many connections they wait for and the first

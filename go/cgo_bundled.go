@@ -15,6 +15,6 @@ package lakebase
 /*
 #cgo CFLAGS: -I${SRCDIR} -std=c11 -fvisibility=hidden -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 #cgo LDFLAGS: -pthread -lm
-#cgo pkg-config: libcurl libpq libcrypto libcjson
+#cgo pkg-config: libcurl libpq openssl libcjson
 */
 import "C"

@@ -830,6 +830,9 @@ LAKEBASE_API int lakebase_conn_send(lakebase_conn *conn, const char *sql,
  * Reads what has arrived for the statement lakebase_conn_send sent (and
  * sends output still pending): 0 when it is done (`*out` set), 1 when the
  * caller must wait for `*events` on `*fd` again, or the statement's error.
+ * It returns 1 only once nothing more can be read without waiting (the
+ * socket and TLS's buffer are drained), so an edge-triggered poller that
+ * reports readiness once never waits for input already in.
  * **Ownership:** `*out` belongs to the caller.
  * **Threading:** one thread at a time per connection; never blocks.
  * @since 0.3

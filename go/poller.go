@@ -143,13 +143,17 @@ func (cn *Conn) step(ctx context.Context, csql *C.char, params cParams) (
 	}
 	watch := watchContext(ctx, f)
 	defer watch.end(f)
+	// An advance ends the wait when the statement ends or when what it
+	// waits for changes (output all sent: readable only).
+	var waitingFor C.int
 	advance := func(uintptr) bool {
 		rc = C.lakebase_conn_advance(cn.c, &fd, &events, &res, &cerr)
-		return rc != 1
+		return rc != 1 || events != waitingFor
 	}
 	canceled := false
 	for rc == 1 {
 		var waitErr error
+		waitingFor = events
 		if events&C.LAKEBASE_WATCH_WRITE != 0 {
 			waitErr = raw.Write(advance)
 		} else {

@@ -1,6 +1,6 @@
 'use strict';
 // The build needs a C/C++ toolchain and, through pkg-config, the system
-// libraries the C library links (manifest.json: libcurl, libpq, libcrypto,
+// libraries the C library links (manifest.json: libcurl, libpq, openssl,
 // libcjson). Checked before compiling, so a missing -dev package stops the
 // install with the apt-get line that fixes it rather than a compiler error.
 const { spawnSync } = require('node:child_process');
