@@ -49,10 +49,9 @@ int lbj_token_trampoline(void *userdata, char *buf, size_t cap,
         /* Java writes the UTF-8 token and a NUL into arr and answers its
          * expiry (0 when unknown) or -1 when the source failed; the cause
          * stays on the Java side. */
-        jlong expiry =
-            (*env)->CallStaticLongMethod(env, lbj.callbacks,
-                                         lbj.callbacks_token,
-                                         (jlong)(intptr_t)userdata, arr);
+        jlong expiry = (*env)->CallStaticLongMethod(
+            env, lbj.callbacks, lbj.callbacks_token, (jlong)(intptr_t)userdata,
+            arr);
         if (!(*env)->ExceptionCheck(env) && expiry >= 0) {
             (*env)->GetByteArrayRegion(env, arr, 0, len, (jbyte *)buf);
             buf[cap - 1] = '\0';

@@ -26,8 +26,8 @@ JNIEXPORT void JNICALL NATIVE(configSet)(JNIEnv *env, jclass cls, jlong cfg,
     lbj_bytes_get(env, value, &v);
     if (!(*env)->ExceptionCheck(env)) {
         lakebase_error *err = NULL;
-        int rc = lakebase_config_set(LBJ_PTR(lakebase_config, cfg), k.s, v.s,
-                                     &err);
+        int rc =
+            lakebase_config_set(LBJ_PTR(lakebase_config, cfg), k.s, v.s, &err);
         if (rc != 0)
             lbj_throw(env, rc, err);
     }
@@ -35,8 +35,8 @@ JNIEXPORT void JNICALL NATIVE(configSet)(JNIEnv *env, jclass cls, jlong cfg,
     lbj_bytes_free(&k);
 }
 
-JNIEXPORT void JNICALL NATIVE(configSetDsn)(JNIEnv *env, jclass cls,
-                                            jlong cfg, jbyteArray dsn) {
+JNIEXPORT void JNICALL NATIVE(configSetDsn)(JNIEnv *env, jclass cls, jlong cfg,
+                                            jbyteArray dsn) {
     (void)cls;
     lbj_bytes d;
     if (!lbj_bytes_get(env, dsn, &d))
@@ -52,9 +52,9 @@ JNIEXPORT void JNICALL NATIVE(configSetTokenSource)(JNIEnv *env, jclass cls,
                                                     jlong cfg, jlong hooks) {
     (void)cls;
     lakebase_error *err = NULL;
-    int rc = lakebase_config_set_token_source(
-        LBJ_PTR(lakebase_config, cfg), lbj_token_trampoline,
-        (void *)(intptr_t)hooks, &err);
+    int rc = lakebase_config_set_token_source(LBJ_PTR(lakebase_config, cfg),
+                                              lbj_token_trampoline,
+                                              (void *)(intptr_t)hooks, &err);
     if (rc != 0)
         lbj_throw(env, rc, err);
 }
@@ -64,16 +64,14 @@ JNIEXPORT void JNICALL NATIVE(configSetLogger)(JNIEnv *env, jclass cls,
                                                jint max_level) {
     (void)cls;
     lakebase_error *err = NULL;
-    int rc = lakebase_config_set_logger(LBJ_PTR(lakebase_config, cfg),
-                                        lbj_log_trampoline,
-                                        (void *)(intptr_t)hooks, max_level,
-                                        &err);
+    int rc = lakebase_config_set_logger(
+        LBJ_PTR(lakebase_config, cfg), lbj_log_trampoline,
+        (void *)(intptr_t)hooks, max_level, &err);
     if (rc != 0)
         lbj_throw(env, rc, err);
 }
 
-JNIEXPORT void JNICALL NATIVE(configFree)(JNIEnv *env, jclass cls,
-                                          jlong cfg) {
+JNIEXPORT void JNICALL NATIVE(configFree)(JNIEnv *env, jclass cls, jlong cfg) {
     (void)env;
     (void)cls;
     lakebase_config_free(LBJ_PTR(lakebase_config, cfg));

@@ -16,8 +16,7 @@ static int is_plain_ascii(const char *s, size_t len) {
 
 /* Decodes one UTF-8 sequence at s[*i] (len bytes in all), advancing *i.
  * Returns the code point, or U+FFFD for an invalid sequence. */
-static uint32_t next_code_point(const unsigned char *s, size_t len,
-                                size_t *i) {
+static uint32_t next_code_point(const unsigned char *s, size_t len, size_t *i) {
     unsigned char c = s[*i];
     size_t need;
     uint32_t cp, min;
@@ -125,8 +124,8 @@ void lbj_throw_oom(JNIEnv *env, const char *what) {
 void lbj_throw(JNIEnv *env, int code, lakebase_error *err) {
     if (err)
         code = lakebase_error_code(err);
-    const char *message = err ? lakebase_error_message(err)
-                              : lakebase_strerror(code);
+    const char *message =
+        err ? lakebase_error_message(err) : lakebase_strerror(code);
     jstring name = lbj_string(env, lakebase_error_name(code));
     jstring msg = lbj_string(env, message);
     jstring api = lbj_string(env, err ? lakebase_error_api_code(err) : "");

@@ -13,8 +13,8 @@ JNIEXPORT jlong JNICALL NATIVE(credentialsNew)(JNIEnv *env, jclass cls,
     (void)cls;
     lakebase_credentials *creds = NULL;
     lakebase_error *err = NULL;
-    int rc = lakebase_credentials_new(&creds, LBJ_PTR(lakebase_config, cfg),
-                                      &err);
+    int rc =
+        lakebase_credentials_new(&creds, LBJ_PTR(lakebase_config, cfg), &err);
     if (rc != 0) {
         lbj_throw(env, rc, err);
         return 0;
@@ -81,8 +81,8 @@ JNIEXPORT void JNICALL NATIVE(credentialsOpen)(JNIEnv *env, jclass cls,
                                                jlong creds) {
     (void)cls;
     lakebase_error *err = NULL;
-    int rc = lakebase_credentials_open(LBJ_PTR(lakebase_credentials, creds),
-                                       &err);
+    int rc =
+        lakebase_credentials_open(LBJ_PTR(lakebase_credentials, creds), &err);
     if (rc != 0)
         lbj_throw(env, rc, err);
 }
@@ -106,14 +106,10 @@ JNIEXPORT void JNICALL NATIVE(credentialsInvalidate)(JNIEnv *env, jclass cls,
 jstring lbj_credential_stats_out(JNIEnv *env,
                                  const lakebase_credential_stats *st,
                                  jlongArray out) {
-    jlong v[8] = {(jlong)st->mints_ok,
-                  (jlong)st->mints_failed,
-                  st->last_mint_latency_us,
-                  st->expire_time_unix_ms,
-                  st->degraded_since_unix_ms,
-                  st->last_error_code,
-                  st->last_error_http_status,
-                  st->next_refresh_unix_ms};
+    jlong v[8] = {(jlong)st->mints_ok,        (jlong)st->mints_failed,
+                  st->last_mint_latency_us,   st->expire_time_unix_ms,
+                  st->degraded_since_unix_ms, st->last_error_code,
+                  st->last_error_http_status, st->next_refresh_unix_ms};
     (*env)->SetLongArrayRegion(env, out, 0, 8, v);
     if ((*env)->ExceptionCheck(env))
         return NULL;

@@ -24,8 +24,8 @@ JNIEnv *lbj_env(void) {
     if (rc != JNI_EDETACHED)
         return NULL;
     JavaVMAttachArgs args = {LBJ_JNI_VERSION, "lakebase-native", NULL};
-    if ((*lbj.vm)->AttachCurrentThreadAsDaemon(lbj.vm, (void **)&env,
-                                               &args) != JNI_OK)
+    if ((*lbj.vm)->AttachCurrentThreadAsDaemon(lbj.vm, (void **)&env, &args) !=
+        JNI_OK)
         return NULL;
     pthread_setspecific(detach_key, lbj.vm);
     return env;
@@ -41,17 +41,11 @@ static jclass global_class(JNIEnv *env, const char *name) {
 }
 
 static void drop_refs(JNIEnv *env) {
-    jclass *classes[] = {&lbj.exception_factory,
-                         &lbj.callbacks,
-                         &lbj.result,
-                         &lbj.credential,
-                         &lbj.object,
-                         &lbj.string,
-                         &lbj.byte_array,
-                         &lbj.long_class,
-                         &lbj.integer_class,
-                         &lbj.double_class,
-                         &lbj.boolean_class};
+    jclass *classes[] = {
+        &lbj.exception_factory, &lbj.callbacks,    &lbj.result,
+        &lbj.credential,        &lbj.object,       &lbj.string,
+        &lbj.byte_array,        &lbj.long_class,   &lbj.integer_class,
+        &lbj.double_class,      &lbj.boolean_class};
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         if (*classes[i])
             (*env)->DeleteGlobalRef(env, *classes[i]);
@@ -89,8 +83,8 @@ static int resolve_refs(JNIEnv *env) {
         env, lbj.credential, "<init>",
         "([CJLjava/lang/String;Ljava/lang/String;ILjava/lang/String;"
         "Ljava/lang/String;)V");
-    lbj.long_value_of = (*env)->GetStaticMethodID(env, lbj.long_class,
-                                                  "valueOf", "(J)Ljava/lang/Long;");
+    lbj.long_value_of = (*env)->GetStaticMethodID(
+        env, lbj.long_class, "valueOf", "(J)Ljava/lang/Long;");
     lbj.integer_value_of = (*env)->GetStaticMethodID(
         env, lbj.integer_class, "valueOf", "(I)Ljava/lang/Integer;");
     lbj.double_value_of = (*env)->GetStaticMethodID(

@@ -123,8 +123,8 @@ JNIEXPORT void JNICALL NATIVE(poolOpen)(JNIEnv *env, jclass cls, jlong pool,
         lbj_throw(env, rc, err);
 }
 
-JNIEXPORT jlong JNICALL NATIVE(poolAcquire)(JNIEnv *env, jclass cls,
-                                            jlong pool, jlong timeout_ms) {
+JNIEXPORT jlong JNICALL NATIVE(poolAcquire)(JNIEnv *env, jclass cls, jlong pool,
+                                            jlong timeout_ms) {
     (void)cls;
     lakebase_conn *conn = NULL;
     lakebase_error *err = NULL;
@@ -137,9 +137,8 @@ JNIEXPORT jlong JNICALL NATIVE(poolAcquire)(JNIEnv *env, jclass cls,
     return LBJ_HANDLE(conn);
 }
 
-JNIEXPORT jobject JNICALL NATIVE(poolQuery)(JNIEnv *env, jclass cls,
-                                            jlong pool, jbyteArray sql,
-                                            jobjectArray values,
+JNIEXPORT jobject JNICALL NATIVE(poolQuery)(JNIEnv *env, jclass cls, jlong pool,
+                                            jbyteArray sql, jobjectArray values,
                                             jboolean as_text) {
     (void)cls;
     return run(env, run_pool, LBJ_PTR(void, pool), sql, values, as_text);
@@ -196,8 +195,8 @@ JNIEXPORT jstring JNICALL NATIVE(poolCredentialStats)(JNIEnv *env, jclass cls,
     (void)cls;
     lakebase_credential_stats st = LAKEBASE_CREDENTIAL_STATS_INIT;
     lakebase_error *err = NULL;
-    int rc = lakebase_pool_credential_stats(LBJ_PTR(lakebase_pool, pool), &st,
-                                            &err);
+    int rc =
+        lakebase_pool_credential_stats(LBJ_PTR(lakebase_pool, pool), &st, &err);
     if (rc != 0) {
         lbj_throw(env, rc, err);
         return NULL;
@@ -217,16 +216,14 @@ JNIEXPORT jlong JNICALL NATIVE(connect)(JNIEnv *env, jclass cls, jlong cfg) {
     return LBJ_HANDLE(conn);
 }
 
-JNIEXPORT jobject JNICALL NATIVE(connQuery)(JNIEnv *env, jclass cls,
-                                            jlong conn, jbyteArray sql,
-                                            jobjectArray values,
+JNIEXPORT jobject JNICALL NATIVE(connQuery)(JNIEnv *env, jclass cls, jlong conn,
+                                            jbyteArray sql, jobjectArray values,
                                             jboolean as_text) {
     (void)cls;
     return run(env, run_conn, LBJ_PTR(void, conn), sql, values, as_text);
 }
 
-JNIEXPORT void JNICALL NATIVE(connCancel)(JNIEnv *env, jclass cls,
-                                          jlong conn) {
+JNIEXPORT void JNICALL NATIVE(connCancel)(JNIEnv *env, jclass cls, jlong conn) {
     (void)cls;
     lakebase_error *err = NULL;
     int rc = lakebase_conn_cancel(LBJ_PTR(lakebase_conn, conn), &err);

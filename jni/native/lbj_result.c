@@ -94,9 +94,8 @@ static jobject build(JNIEnv *env, const lakebase_result *res, int as_text) {
     int cols = lakebase_result_columns(res);
     jobjectArray names = (*env)->NewObjectArray(env, cols, lbj.string, NULL);
     jintArray types = (*env)->NewIntArray(env, cols);
-    jobjectArray cells =
-        (*env)->NewObjectArray(env, (jsize)((int64_t)rows * cols), lbj.object,
-                               NULL);
+    jobjectArray cells = (*env)->NewObjectArray(
+        env, (jsize)((int64_t)rows * cols), lbj.object, NULL);
     if (!names || !types || !cells)
         return NULL;
     cell_kind kinds[64];
@@ -116,10 +115,10 @@ static jobject build(JNIEnv *env, const lakebase_result *res, int as_text) {
         for (int c = 0; c < cols; c++) {
             if (lakebase_result_is_null(res, r, c))
                 continue;
-            cell_kind kind =
-                as_text  ? CELL_TEXT
-                : c < 64 ? kinds[c]
-                         : kind_of(lakebase_result_column_type(res, c));
+            cell_kind kind = as_text ? CELL_TEXT
+                             : c < 64
+                                 ? kinds[c]
+                                 : kind_of(lakebase_result_column_type(res, c));
             jobject v = cell(env, res, r, c, kind);
             if ((*env)->ExceptionCheck(env))
                 return NULL;
