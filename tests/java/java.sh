@@ -142,8 +142,10 @@ JAVA
         echo "java.sh: a liblakebase is installed system-wide; the new-user check needs none" >&2
         exit 1
     fi
-    out=$(mvn -B -q --no-transfer-progress -Dmaven.repo.local="$repo" compile exec:java)
+    status=0
+    out=$(mvn -B -q --no-transfer-progress -Dmaven.repo.local="$repo" compile exec:java 2>&1) || status=$?
     echo "$out"
+    [ "$status" -eq 0 ] || exit "$status"
     [ "$out" = "logged in as $DATABRICKS_CLIENT_ID" ]
     ;;
 *)

@@ -35,7 +35,7 @@ public final class Emulator {
     private Emulator(Map<String, String> env) throws IOException {
         this.env = env;
         this.http = HttpClient.newBuilder().sslContext(trusting(Path.of(get("LAKEBASE_CA_FILE"))))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** The fixture's emulator ($LAKEBASE_EMULATOR_ENV_FILE). */
