@@ -297,14 +297,14 @@ static void bench_async(int callers, double seconds, int pipeline,
         poll(fds, (nfds_t)n, wait);
         for (int i = 0; i < n; i++)
             if (fds[i].revents)
-                lakebase_pool_on_socket(
+                lakebase_pool_socket_ready(
                     pool, fds[i].fd,
                     (fds[i].revents & ~POLLOUT ? LAKEBASE_WATCH_READ : 0) |
                         (fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE : 0),
                     NULL);
         if (h.timer_at >= 0 && now_s() >= h.timer_at) {
             h.timer_at = -1;
-            lakebase_pool_on_timer(pool, NULL);
+            lakebase_pool_timer_expired(pool, NULL);
         }
     }
     double took = now_s() - t0;

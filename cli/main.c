@@ -216,39 +216,6 @@ static void log_to_stderr(void *userdata, int level, const char *message) {
     fprintf(stderr, "lakebase: %s: %s\n", level_name(level), message);
 }
 
-/* Unsets every environment variable that feeds configuration `key`. */
-static void drop_env_for_key(const char *key) {
-    const char *name, *vars, *doc;
-
-    for (size_t i = 0; lakebase_config_key_at(i, &name, &vars, &doc) == 0;
-         i++) {
-        if (strcmp(name, key) != 0)
-            continue;
-        while (*vars) {
-            char var[128];
-            size_t n = strcspn(vars, ",");
-            if (n < sizeof var) {
-                memcpy(var, vars, n);
-                var[n] = '\0';
-                unsetenv(var);
-            }
-            vars += n + (vars[n] == ',');
-        }
-    }
-}
-
-/* --endpoint and --instance choose the product line: the other line's
- * environment variable must not turn an explicit choice into a conflict. */
-static void apply_mode_choice(const options *opt) {
-    const char *endpoint = opt->values[FLAG_ENDPOINT];
-    const char *instance = opt->values[FLAG_INSTANCE];
-
-    if (endpoint != NULL && instance == NULL)
-        drop_env_for_key("lakebase.instance");
-    if (instance != NULL && endpoint == NULL)
-        drop_env_for_key("lakebase.endpoint");
-}
-
 static int build_config(const options *opt, lakebase_config **out,
                         lakebase_error **err) {
     lakebase_config *cfg = NULL;
@@ -278,7 +245,6 @@ static int mint(const options *opt, lakebase_credential **out,
     lakebase_credentials *creds = NULL;
     int rc = build_config(opt, &cfg, err);
 
-    apply_mode_choice(opt);
     if (rc == 0)
         rc = lakebase_credentials_new(&creds, cfg, err);
     if (rc == 0)

@@ -50,13 +50,35 @@ static int use_environment(const lakebase_config *cfg) {
     return on;
 }
 
+/* Keys that make one choice between them — where the password comes
+ * from: minted for an endpoint (Autoscaling) or an instance (Provisioned),
+ * or static. Once any is set explicitly, the environment supplies none of
+ * the others: a variable meant for another set-up (LAKEBASE_INSTANCE,
+ * PGPASSWORD) never turns an explicit choice into a conflict. */
+static const lb_key_id LOGIN_CHOICE[] = {
+    LB_KEY_LAKEBASE_ENDPOINT, LB_KEY_LAKEBASE_INSTANCE, LB_KEY_PG_PASSWORD};
+#define LOGIN_CHOICES (sizeof LOGIN_CHOICE / sizeof LOGIN_CHOICE[0])
+
+/* 1 when `id` belongs to the login choice and another member of it is set
+ * explicitly. */
+static int choice_made_elsewhere(const lakebase_config *cfg, lb_key_id id) {
+    int member = 0, other = 0;
+    for (size_t i = 0; i < LOGIN_CHOICES; i++) {
+        if (LOGIN_CHOICE[i] == id)
+            member = 1;
+        else if (cfg->values[LOGIN_CHOICE[i]])
+            other = 1;
+    }
+    return member && other;
+}
+
 /* Explicit values, then environment variables (checked: they were never
  * seen by lakebase_config_set). */
 static int explicit_and_env(const lakebase_config *cfg, const env_source *env,
                             layers *L, lakebase_error **err) {
     for (size_t i = 0; i < LB_KEY_COUNT; i++) {
         L->value[i] = cfg->values[i];
-        if (L->value[i] || !env)
+        if (L->value[i] || !env || choice_made_elsewhere(cfg, (lb_key_id)i))
             continue;
         char name[64], where[80];
         L->value[i] = from_environment(env, (lb_key_id)i, name);

@@ -1,6 +1,7 @@
 #include "credential.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,12 +12,14 @@
 #include "api_parse.h"
 #include "auth.h"
 #include "error.h"
+#include "reactor.h"
 #include "log.h"
 #include "resolve.h"
 #include "retry.h"
 #include "rfc3339.h"
 #include "secret.h"
 #include "workspace_api.h"
+#include "workers.h"
 
 /* Tokens default to one hour; an answer claiming longer is clamped. */
 #define DEFAULT_TTL_MS (3600 * 1000LL)
@@ -25,9 +28,6 @@
 /* A token is handed out only while it has at least this much life left
  * (or a tenth of its lifetime, for very short test tokens). */
 #define USABLE_FLOOR_MS 5000
-/* The background thread re-checks the clock at least this often, so a
- * suspended laptop notices its token expired soon after it wakes. */
-#define MAX_THREAD_SLEEP_MS 5000
 
 static const lb_backoff REFRESH_BACKOFF = {.floor_ms = 1000, .cap_ms = 60000};
 
@@ -44,7 +44,7 @@ struct lb_provider {
     lb_http_send_fn send;
     void *send_ctx;
     const lb_clock *clock;
-    lb_logger log;
+    lb_log_fanout logs; /* every handle's logger (log.h) */
     lb_auth *auth;
     lb_workspace_api api;
     lb_api_kind kind;
@@ -74,9 +74,16 @@ struct lb_provider {
     mint_listener *listeners;
 
     int paused; /* no handle: lingering in the registry, no refresh */
-    int has_thread;
-    int stopping;
-    pthread_t thread;
+
+    /* Background refresh: a timer on the process's reactor, and one
+     * attempt at a time on a worker (NULL reactor: tests drive
+     * lb_provider_tick). */
+    lb_reactor *reactor;
+    lb_timer timer;
+    lb_job job;
+    int job_running;       /* until the job no longer touches the provider */
+    int lingering_reactor; /* paused with background refresh: resume takes
+                              the reactor again */
 };
 
 void lb_token_snapshot_clear(lb_token_snapshot *s) {
@@ -144,7 +151,8 @@ typedef struct minted {
 /* Expiry from the server, clamped by local issue time + requested ttl so a
  * skewed or lying clock cannot stretch a token's life. */
 static void clamp_expiry(lb_provider *p, int64_t issued_wall_ms,
-                         int64_t server_expire_ns, minted *m) {
+                         int64_t server_expire_ns, minted *m,
+                         lb_log_batch *log) {
     int64_t server_ms = server_expire_ns / 1000000;
     int64_t ttl_ms =
         p->rc.ttl_seconds > 0 ? p->rc.ttl_seconds * 1000LL : DEFAULT_TTL_MS;
@@ -152,11 +160,12 @@ static void clamp_expiry(lb_provider *p, int64_t issued_wall_ms,
     m->expire_wall_ms = server_ms < cap ? server_ms : cap;
     m->lifetime_ms = m->expire_wall_ms - issued_wall_ms;
     if (m->lifetime_ms <= 0) {
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "the credential for %s expires %" PRId64
-               " ms before it was issued by the local clock: is the clock "
-               "skewed? assuming %lld s",
-               p->target, -m->lifetime_ms, SKEWED_LIFETIME_MS / 1000);
+        lb_log_defer(
+            log, LAKEBASE_LOG_WARN,
+            "the credential for %s expires %" PRId64
+            " ms before it was issued by the local clock: is the clock "
+            "skewed? assuming %lld s",
+            p->target, -m->lifetime_ms, SKEWED_LIFETIME_MS / 1000);
         m->lifetime_ms = SKEWED_LIFETIME_MS;
         m->expire_wall_ms = issued_wall_ms + SKEWED_LIFETIME_MS;
     }
@@ -187,13 +196,17 @@ static int mint_once(lb_provider *p, minted *m, int64_t *hint,
     lb_http_response_clear(&resp);
     if (rc != 0)
         return rc;
-    clamp_expiry(p, started_wall, expire_ns, m);
+    lb_log_batch log = {0};
+    clamp_expiry(p, started_wall, expire_ns, m, &log);
+    lb_fanout_flush(&p->logs, &log);
     m->issued_mono_ms = started_mono;
     pthread_mutex_lock(&p->mu);
     p->last_mint_latency_us = (lb_mono_ms(p->clock) - started_mono) * 1000;
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
+
+static void schedule_locked(lb_provider *p);
 
 /* ---- cache state (lock held) --------------------------------------------- */
 
@@ -222,7 +235,7 @@ static int token_usable(const lb_provider *p, int64_t now_mono,
     return p->token && remaining_ms(p, now_mono, now_wall) > usable_floor_ms(p);
 }
 
-static void install_token(lb_provider *p, minted *m) {
+static void install_token(lb_provider *p, minted *m, lb_log_batch *log) {
     lb_secret_free(p->token);
     p->token = m->token;
     m->token = NULL;
@@ -239,22 +252,25 @@ static void install_token(lb_provider *p, minted *m) {
     p->next_attempt_mono_ms = 0;
     p->refresh_requested = 0;
     if (p->degraded_since_wall_ms) {
-        lb_log(&p->log, LAKEBASE_LOG_INFO,
-               "credential refresh for %s recovered after %" PRId64 " ms",
-               p->target, lb_wall_ms(p->clock) - p->degraded_since_wall_ms);
+        lb_log_defer(log, LAKEBASE_LOG_INFO,
+                     "credential refresh for %s recovered after %" PRId64 " ms",
+                     p->target,
+                     lb_wall_ms(p->clock) - p->degraded_since_wall_ms);
     }
     p->degraded_since_wall_ms = 0;
     lb_err_destroy(p->last_error);
     p->last_error = NULL;
     char when[40];
     lb_rfc3339_format_ms(p->expire_wall_ms, when, sizeof when);
-    lb_log(&p->log, LAKEBASE_LOG_INFO,
-           "minted a database credential for role %s on %s, expires %s "
-           "(lifetime %" PRId64 " s)",
-           p->user ? p->user : "?", p->target, when, p->lifetime_ms / 1000);
+    lb_log_defer(log, LAKEBASE_LOG_INFO,
+                 "minted a database credential for role %s on %s, expires %s "
+                 "(lifetime %" PRId64 " s)",
+                 p->user ? p->user : "?", p->target, when,
+                 p->lifetime_ms / 1000);
 }
 
-static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint) {
+static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint,
+                           lb_log_batch *log) {
     p->mints_failed++;
     p->consecutive_failures++;
     if (!p->degraded_since_wall_ms)
@@ -266,18 +282,18 @@ static void record_failure(lb_provider *p, lakebase_error *e, int64_t hint) {
     p->last_error = e ? lb_err_clone(e) : NULL;
     int64_t now_mono = lb_mono_ms(p->clock), now_wall = lb_wall_ms(p->clock);
     if (token_usable(p, now_mono, now_wall))
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "credential refresh for %s failed (%s); still serving the "
-               "current token (%" PRId64 " s left), next attempt in %" PRId64
-               " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               remaining_ms(p, now_mono, now_wall) / 1000, wait);
+        lb_log_defer(log, LAKEBASE_LOG_WARN,
+                     "credential refresh for %s failed (%s); still serving the "
+                     "current token (%" PRId64
+                     " s left), next attempt in %" PRId64 " ms",
+                     p->target, e ? lb_err_message(e) : "unknown error",
+                     remaining_ms(p, now_mono, now_wall) / 1000, wait);
     else
-        lb_log(&p->log, LAKEBASE_LOG_ERROR,
-               "credential mint for %s failed (%s); next attempt in %" PRId64
-               " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               wait);
+        lb_log_defer(
+            log, LAKEBASE_LOG_ERROR,
+            "credential mint for %s failed (%s); next attempt in %" PRId64
+            " ms",
+            p->target, e ? lb_err_message(e) : "unknown error", wait);
 }
 
 static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
@@ -293,12 +309,13 @@ static void copy_snapshot(const lb_provider *p, lb_token_snapshot *out,
  * caller waiting for it. `by_caller` tells waiters whether this was a
  * caller's full retry chain (whose verdict they share) or one background
  * attempt. */
-static void end_flight(lb_provider *p, int by_caller, int rc, minted *m) {
+static void end_flight(lb_provider *p, int by_caller, int rc, minted *m,
+                       lb_log_batch *log) {
     p->minting = 0;
     p->mints_finished++;
     p->last_finish_sync = by_caller;
     if (rc == 0)
-        install_token(p, m);
+        install_token(p, m, log);
     pthread_cond_broadcast(&p->changed);
 }
 
@@ -351,13 +368,54 @@ static int mint_chain(lb_provider *p, minted *m, lakebase_error **err) {
             }
             return rc;
         }
-        lb_log(&p->log, LAKEBASE_LOG_WARN,
-               "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
-               p->target, e ? lb_err_message(e) : "unknown error",
-               attempt, wait);
+        lb_log_batch log = {0};
+        lb_log_defer(
+            &log, LAKEBASE_LOG_WARN,
+            "credential mint for %s failed (%s); retry %d in %" PRId64 " ms",
+            p->target, e ? lb_err_message(e) : "unknown error", attempt, wait);
+        lb_fanout_flush(&p->logs, &log);
         lb_err_destroy(e);
         lb_sleep_ms(p->clock, wait);
     }
+}
+
+/* Serves the usable cached token (lock held; released here). Inside the
+ * hard margin it also starts a refresh, but keeps serving the still-valid
+ * token so no caller waits on the mint. */
+static int serve_and_unlock(lb_provider *p, lb_token_snapshot *out,
+                            int64_t now_mono, int64_t now_wall,
+                            lakebase_error **err) {
+    int lazy = 0;
+    if (remaining_ms(p, now_mono, now_wall) < hard_margin_ms(p) &&
+        !p->minting && now_mono >= p->next_attempt_mono_ms) {
+        p->refresh_requested = 1;
+        if (p->reactor)
+            lb_reactor_arm(p->reactor, &p->timer, 0);
+        else
+            lazy = 1;
+    }
+    int oom = 0;
+    copy_snapshot(p, out, &oom);
+    pthread_mutex_unlock(&p->mu);
+    if (lazy)
+        lb_provider_tick(p);
+    if (oom) {
+        lb_token_snapshot_clear(out);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int lb_provider_get_nowait(lb_provider *p, lb_token_snapshot *out,
+                           lakebase_error **err) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&p->mu);
+    int64_t now_mono = lb_mono_ms(p->clock);
+    int64_t now_wall = lb_wall_ms(p->clock);
+    if (token_usable(p, now_mono, now_wall))
+        return serve_and_unlock(p, out, now_mono, now_wall, err);
+    pthread_mutex_unlock(&p->mu);
+    return LB_MINT_NEEDED;
 }
 
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
@@ -367,29 +425,8 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
     for (;;) {
         int64_t now_mono = lb_mono_ms(p->clock);
         int64_t now_wall = lb_wall_ms(p->clock);
-        if (token_usable(p, now_mono, now_wall)) {
-            /* Inside the hard margin: refresh now, but keep serving the
-             * still-valid token so no caller waits on the mint. */
-            int lazy = 0;
-            if (remaining_ms(p, now_mono, now_wall) < hard_margin_ms(p) &&
-                !p->minting && now_mono >= p->next_attempt_mono_ms) {
-                p->refresh_requested = 1;
-                if (p->has_thread)
-                    pthread_cond_broadcast(&p->changed);
-                else
-                    lazy = 1;
-            }
-            int oom = 0;
-            copy_snapshot(p, out, &oom);
-            pthread_mutex_unlock(&p->mu);
-            if (lazy)
-                lb_provider_tick(p);
-            if (oom) {
-                lb_token_snapshot_clear(out);
-                return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-            }
-            return 0;
-        }
+        if (token_usable(p, now_mono, now_wall))
+            return serve_and_unlock(p, out, now_mono, now_wall, err);
         if (p->minting) {
             uint64_t seen = p->mints_finished;
             while (p->minting && p->mints_finished == seen)
@@ -415,27 +452,33 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
         lakebase_error *e = NULL;
         int rc = mint_chain(p, &m, &e);
 
+        lb_log_batch log = {0};
         pthread_mutex_lock(&p->mu);
-        end_flight(p, 1, rc, &m);
+        end_flight(p, 1, rc, &m, &log);
+        schedule_locked(p);
+        pthread_mutex_unlock(&p->mu);
+        lb_fanout_flush(&p->logs, &log);
         if (rc != 0) {
-            pthread_mutex_unlock(&p->mu);
             give_error(err, e);
             return rc;
         }
+        pthread_mutex_lock(&p->mu);
     }
 }
 
 void lb_provider_invalidate(lb_provider *p, const char *token) {
+    lb_log_batch log = {0};
     pthread_mutex_lock(&p->mu);
     if (p->token && (!token || strcmp(token, p->token) == 0)) {
         lb_secret_clear(&p->token);
         p->expire_wall_ms = p->expire_mono_ms = 0;
-        lb_log(&p->log, LAKEBASE_LOG_INFO,
-               "dropped the cached credential for %s (login refused); the "
-               "next request mints a new one",
-               p->target);
+        lb_log_defer(&log, LAKEBASE_LOG_INFO,
+                     "dropped the cached credential for %s (login refused); "
+                     "the next request mints a new one",
+                     p->target);
     }
     pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
 }
 
 /* ---- background refresh ---------------------------------------------------
@@ -459,6 +502,39 @@ static int64_t next_due_locked(const lb_provider *p) {
     return at;
 }
 
+/* Arms the refresh timer for the next background work, if any. Never
+ * disarms (that could wait for the timer's callback, which takes the
+ * lock): a timer that finds nothing due does nothing. Lock held. */
+static void schedule_locked(lb_provider *p) {
+    if (!p->reactor || p->paused)
+        return;
+    int64_t next = next_due_locked(p);
+    if (next != INT64_MAX)
+        lb_reactor_arm(p->reactor, &p->timer, next - lb_mono_ms(p->clock));
+}
+
+/* One background attempt (the flight is already ours): a failure is
+ * retried on the backoff schedule, forever, while the current token keeps
+ * being served. Returns when more work falls due. */
+static int64_t refresh_attempt(lb_provider *p) {
+    minted m;
+    lakebase_error *e = NULL;
+    int64_t hint = -1;
+    int rc = mint_once(p, &m, &hint, &e);
+
+    lb_log_batch log = {0};
+    pthread_mutex_lock(&p->mu);
+    if (rc != 0)
+        record_failure(p, e, hint, &log);
+    end_flight(p, 0, rc, &m, &log);
+    schedule_locked(p);
+    int64_t next = next_due_locked(p);
+    pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
+    lb_err_destroy(e);
+    return next;
+}
+
 int64_t lb_provider_tick(lb_provider *p) {
     pthread_mutex_lock(&p->mu);
     if (!refresh_due(p, lb_mono_ms(p->clock))) {
@@ -468,58 +544,47 @@ int64_t lb_provider_tick(lb_provider *p) {
     }
     p->minting = 1;
     pthread_mutex_unlock(&p->mu);
-
-    /* One attempt per tick: a failure is retried on the backoff schedule,
-     * forever, while the current token keeps being served. */
-    minted m;
-    lakebase_error *e = NULL;
-    int64_t hint = -1;
-    int rc = mint_once(p, &m, &hint, &e);
-
-    pthread_mutex_lock(&p->mu);
-    if (rc != 0)
-        record_failure(p, e, hint);
-    end_flight(p, 0, rc, &m);
-    int64_t next = next_due_locked(p);
-    pthread_mutex_unlock(&p->mu);
-    lb_err_destroy(e);
-    return next;
+    return refresh_attempt(p);
 }
 
-static void *refresh_thread(void *arg) {
-    lb_provider *p = arg;
+/* On a worker: the attempt blocks on HTTPS (and the token source). */
+static void run_refresh_job(lb_job *job) {
+    lb_provider *p = (lb_provider *)((char *)job - offsetof(lb_provider, job));
+    refresh_attempt(p);
     pthread_mutex_lock(&p->mu);
-    while (!p->stopping) {
-        int64_t now = lb_mono_ms(p->clock);
-        /* A lingering token nobody can use any more is not kept in memory
-         * until the registry gets round to freeing its provider. */
-        if (p->paused && p->token &&
-            !token_usable(p, now, lb_wall_ms(p->clock)))
-            lb_secret_clear(&p->token);
-        if (refresh_due(p, now)) {
-            pthread_mutex_unlock(&p->mu);
-            lb_provider_tick(p);
-            pthread_mutex_lock(&p->mu);
-            continue;
-        }
-        int64_t wait = next_due_locked(p);
-        wait = wait == INT64_MAX ? MAX_THREAD_SLEEP_MS : wait - now;
-        if (wait > MAX_THREAD_SLEEP_MS)
-            wait = MAX_THREAD_SLEEP_MS;
-        if (wait < 1)
-            wait = 1;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&p->changed, &p->mu, &ts);
-    }
+    p->job_running = 0;
+    pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->mu);
-    return NULL;
+}
+
+/* On the reactor: never blocks; hands a due refresh to a worker. */
+static void on_refresh_timer(void *userdata) {
+    lb_provider *p = userdata;
+    pthread_mutex_lock(&p->mu);
+    if (!refresh_due(p, lb_mono_ms(p->clock)) || p->job_running) {
+        schedule_locked(p);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+    p->minting = 1;
+    p->job_running = 1;
+    pthread_mutex_unlock(&p->mu);
+    p->job.run = run_refresh_job;
+    if (lb_workers_submit(&p->job) == 0)
+        return;
+    lakebase_error *e = NULL;
+    lb_err(&e, LAKEBASE_EINTERNAL,
+           "no worker thread could be started for the refresh");
+    lb_log_batch log = {0};
+    pthread_mutex_lock(&p->mu);
+    record_failure(p, e, -1, &log);
+    end_flight(p, 0, e ? lb_err_code(e) : LAKEBASE_EINTERNAL, NULL, &log);
+    p->job_running = 0;
+    schedule_locked(p);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    lb_fanout_flush(&p->logs, &log);
+    lb_err_destroy(e);
 }
 
 /* ---- lifecycle and stats ------------------------------------------------- */
@@ -540,9 +605,6 @@ static int copy_config(lb_resolved_config *dst, const lb_resolved_config *src) {
     dst->hard_margin_seconds = src->hard_margin_seconds;
     dst->mint_timeout_ms = src->mint_timeout_ms;
     dst->pg_port = src->pg_port;
-    dst->log_fn = src->log_fn;
-    dst->log_userdata = src->log_userdata;
-    dst->log_level = src->log_level;
 #define COPY(f)                                                                \
     do {                                                                       \
         dst->f = dup_or_null(src->f);                                          \
@@ -573,6 +635,7 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
     if (!p)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     pthread_mutex_init(&p->mu, NULL);
+    lb_fanout_init(&p->logs);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -584,7 +647,6 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
         goto fail;
     }
     p->clock = deps && deps->clock ? deps->clock : lb_clock_system();
-    p->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
     if (deps && deps->send) {
         p->send = deps->send;
         p->send_ctx = deps->send_ctx;
@@ -604,13 +666,12 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
     snprintf(p->target, sizeof p->target, "%s %s",
              p->rc.endpoint ? "endpoint" : "instance",
              p->rc.endpoint ? p->rc.endpoint : p->rc.instance);
-    if (!(deps && deps->no_background)) {
-        if (pthread_create(&p->thread, NULL, refresh_thread, p) != 0) {
-            rcode = lb_err(err, LAKEBASE_EINTERNAL,
-                           "could not start the credential refresh thread");
-            goto fail;
-        }
-        p->has_thread = 1;
+    lb_timer_init(&p->timer, on_refresh_timer, p);
+    if (!(deps && deps->no_background) &&
+        !(p->reactor = lb_reactor_acquire())) {
+        rcode = lb_err(err, LAKEBASE_EINTERNAL,
+                       "could not start the library's background thread");
+        goto fail;
     }
     *out = p;
     return 0;
@@ -622,12 +683,16 @@ fail:
 void lb_provider_free(lb_provider *p) {
     if (!p)
         return;
-    if (p->has_thread) {
-        pthread_mutex_lock(&p->mu);
-        p->stopping = 1;
-        pthread_cond_broadcast(&p->changed);
-        pthread_mutex_unlock(&p->mu);
-        pthread_join(p->thread, NULL);
+    pthread_mutex_lock(&p->mu);
+    p->paused = 1; /* nothing new is scheduled */
+    while (p->job_running)
+        pthread_cond_wait(&p->changed, &p->mu);
+    lb_reactor *r = p->reactor;
+    p->reactor = NULL;
+    pthread_mutex_unlock(&p->mu);
+    if (r) {
+        lb_reactor_disarm(r, &p->timer);
+        lb_reactor_release(r);
     }
     lb_auth_free(p->auth);
     lb_http_client_free(p->http);
@@ -643,7 +708,17 @@ void lb_provider_free(lb_provider *p) {
     }
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->mu);
+    lb_fanout_destroy(&p->logs);
     free(p);
+}
+
+int lb_provider_subscribe_log(lb_provider *p, const lb_logger *lg,
+                              lb_log_sub **out, lakebase_error **err) {
+    return lb_fanout_subscribe(&p->logs, lg, out, err);
+}
+
+void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub) {
+    lb_fanout_unsubscribe(&p->logs, sub);
 }
 
 int lb_provider_listen(lb_provider *p, lb_mint_listener_fn fn, void *userdata,
@@ -676,14 +751,24 @@ void lb_provider_unlisten(lb_provider *p, lb_mint_listener_fn fn,
 
 int lb_provider_pause(lb_provider *p) {
     pthread_mutex_lock(&p->mu);
-    /* Let a refresh in flight finish first: it logs through the logger of
-     * the handle being released, which may be gone once we return. */
-    while (p->minting)
+    /* Let a refresh in flight finish first: it may call the token source
+     * of the handle being released, whose userdata may be freed once we
+     * return. */
+    while (p->minting || p->job_running)
         pthread_cond_wait(&p->changed, &p->mu);
     p->paused = 1;
-    p->log = (lb_logger){0};
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
+    /* A lingering provider costs no thread: its timer goes, and its
+     * reference on the reactor with it. */
+    lb_reactor *r = p->reactor;
+    p->reactor = NULL;
+    if (r)
+        p->lingering_reactor = 1;
     pthread_mutex_unlock(&p->mu);
+    if (r) {
+        lb_reactor_disarm(r, &p->timer);
+        lb_reactor_release(r);
+    }
     return usable;
 }
 
@@ -694,16 +779,23 @@ int lb_provider_usable(lb_provider *p) {
     return usable;
 }
 
-int lb_provider_resume(lb_provider *p, const lb_resolved_config *rc) {
+int lb_provider_resume(lb_provider *p) {
+    lb_reactor *r = NULL;
+    if (p->lingering_reactor && !(r = lb_reactor_acquire()))
+        return 0; /* no background thread: make a new provider instead */
     pthread_mutex_lock(&p->mu);
     int usable = token_usable(p, lb_mono_ms(p->clock), lb_wall_ms(p->clock));
     if (usable) {
-        /* The logger belongs to the handle now holding the provider. */
-        p->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
         p->paused = 0;
-        pthread_cond_broadcast(&p->changed);
+        if (r) {
+            p->reactor = r;
+            p->lingering_reactor = 0;
+            r = NULL;
+        }
+        schedule_locked(p);
     }
     pthread_mutex_unlock(&p->mu);
+    lb_reactor_release(r);
     return usable;
 }
 
@@ -714,8 +806,7 @@ void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {
     out->last_mint_latency_us = p->last_mint_latency_us;
     out->expire_time_unix_ms = p->token ? p->expire_wall_ms : 0;
     out->degraded_since_unix_ms = p->degraded_since_wall_ms;
-    out->last_error_code =
-        p->last_error ? lb_err_code(p->last_error) : 0;
+    out->last_error_code = p->last_error ? lb_err_code(p->last_error) : 0;
     out->last_error_http_status =
         p->last_error ? lb_err_http_status(p->last_error) : 0;
     snprintf(out->last_error_message, sizeof out->last_error_message, "%s",

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "config.h"
 #include "http.h"
+#include "log.h"
 
 typedef struct lb_provider lb_provider;
 
@@ -42,16 +43,28 @@ void lb_provider_free(lb_provider *p);
 /* Lingering (see provider_registry.h). Pause stops background refresh once
  * any refresh in flight has finished, and tells whether the cached token is
  * still usable. Usable answers that question alone. Resume restarts
- * refresh with rc's logger, but only when the token is still usable
- * (returns 1); otherwise the provider stays paused (returns 0) and should be
- * freed. */
+ * refresh, but only when the token is still usable (returns 1); otherwise
+ * the provider stays paused (returns 0) and should be freed. */
 int lb_provider_pause(lb_provider *p);
 int lb_provider_usable(lb_provider *p);
-int lb_provider_resume(lb_provider *p, const lb_resolved_config *rc);
+int lb_provider_resume(lb_provider *p);
+
+/* Each handle sharing the provider subscribes its own logger to the
+ * provider's events (see lb_log_fanout in log.h). */
+int lb_provider_subscribe_log(lb_provider *p, const lb_logger *lg,
+                              lb_log_sub **out, lakebase_error **err);
+void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub);
 
 /* Serves a usable credential, minting when none is (see lakebase.h). */
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
                     lakebase_error **err);
+
+/* lb_provider_get without ever minting: LB_MINT_NEEDED when no usable
+ * token is cached (the caller mints with lb_provider_get where it may
+ * block). Never blocks. */
+#define LB_MINT_NEEDED 1
+int lb_provider_get_nowait(lb_provider *p, lb_token_snapshot *out,
+                           lakebase_error **err);
 
 /* Drops the cached token if it equals `token` (NULL: whatever is cached). */
 void lb_provider_invalidate(lb_provider *p, const char *token);

@@ -10,8 +10,10 @@
 
 #include "error.h"
 #include "handle.h"
+#include "login.h"
 #include "pg_error.h"
 #include "retry.h"
+#include "workers.h"
 
 /* A compute waking from scale to zero answers within "a few hundred ms":
  * start retrying quickly, but never hammer it more than every 2 s. */
@@ -64,7 +66,7 @@ static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
            "identity's own role";
 }
 
-static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
+static int login_error(const lb_pg_settings *s, const lb_credential *cred,
                        const char *sqlstate, const char *message, int reminted,
                        lakebase_error **err) {
     char reason[512];
@@ -73,8 +75,7 @@ static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
         err, LAKEBASE_ELOGIN, sqlstate,
         "login refused for role \"%.200s\" on database \"%.100s\" at "
         "%.200s:%d (credential minted by %.200s%s): SQLSTATE %s: %.400s; %s",
-        lakebase_credential_user(cred), lakebase_credential_database(cred),
-        lakebase_credential_host(cred), lakebase_credential_port(cred),
+        cred->user, cred->database, cred->host, cred->port,
         s->identity ? s->identity : "nobody: static password pg.password",
         reminted ? ", refused again with a freshly minted one" : "", sqlstate,
         reason, hint_for(sqlstate, s));
@@ -85,15 +86,12 @@ static int login_error(const lb_pg_settings *s, const lakebase_credential *cred,
 
 static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     lb_pg_conn *c = calloc(1, sizeof *c);
-    PGcancel *cancel = c ? PQgetCancel(pg) : NULL;
-    if (!cancel) {
-        free(c);
+    if (!c) {
         PQfinish(pg);
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     }
     c->tag = LB_TAG_DEAD;
     c->pg = pg;
-    c->cancel = cancel;
     atomic_init(&c->cancel_requested, 0);
     c->born_ms = lb_pg_now_ms();
     c->retire_ms = INT64_MAX;
@@ -107,31 +105,32 @@ static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
 
 typedef enum connector_state {
     CC_START,   /* needs a credential and a new attempt */
+    CC_READY,   /* has the credential: starts the attempt */
     CC_POLLING, /* PQconnectPoll in progress */
     CC_BACKOFF  /* waiting before the next attempt */
 } connector_state;
 
 struct lb_pg_connector {
     const lb_pg_settings *s;
-    const lb_login_source *src;
+    lb_login *login;
     connector_state state;
     PostgresPollingStatusType poll;
     PGconn *pg;
-    lakebase_credential *cred;
+    lb_credential *cred;
     int64_t deadline, backoff_until;
     int tries, reminted;
     char last[512];
 };
 
-int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
-                        lb_pg_connector **out, lakebase_error **err) {
+int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
+                        lakebase_error **err) {
     lb_pg_connector *cc = calloc(1, sizeof *cc);
     *out = cc;
     if (!cc)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    cc->s = s;
-    cc->src = src;
-    cc->deadline = lb_pg_now_ms() + s->connect_timeout_ms;
+    cc->s = lb_login_pg(login);
+    cc->login = login;
+    cc->deadline = lb_pg_now_ms() + cc->s->connect_timeout_ms;
     return 0;
 }
 
@@ -139,7 +138,7 @@ int lb_pg_connector_new(const lb_pg_settings *s, const lb_login_source *src,
 static void drop_attempt(lb_pg_connector *cc) {
     PQfinish(cc->pg);
     cc->pg = NULL;
-    lakebase_credential_free(cc->cred);
+    lb_credential_free(cc->cred);
     cc->cred = NULL;
 }
 
@@ -152,12 +151,11 @@ void lb_pg_connector_free(lb_pg_connector *cc) {
 
 static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
                          lakebase_error **err) {
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     return lb_err_sql(err, LAKEBASE_ETIMEOUT, sqlstate,
                       "could not connect to %.200s:%d within %ld ms "
                       "(pool.connect_timeout_ms; %d attempts): %s",
-                      lakebase_credential_host(cred),
-                      lakebase_credential_port(cred), cc->s->connect_timeout_ms,
+                      cred->host, cred->port, cc->s->connect_timeout_ms,
                       cc->tries, cc->last[0] ? cc->last : "timeout expired");
 }
 
@@ -165,7 +163,7 @@ static int timeout_error(lb_pg_connector *cc, const char *sqlstate,
 static int attempt_failed(lb_pg_connector *cc, int timed_out,
                           lakebase_error **err) {
     const lb_pg_settings *s = cc->s;
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     char sqlstate[6] = "";
     const char *msg = cc->pg ? PQerrorMessage(cc->pg) : "out of memory";
     lb_connect_verdict v =
@@ -178,20 +176,19 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
         /* The login proxy judged this token stale before our clock did:
          * drop it, mint once more, try again at once. (Static mode has no
          * identity and nothing new to mint: its refusal is final.) */
-        cc->src->invalidate(cc->src->ctx, lakebase_credential_token(cred));
+        lb_login_invalidate(cc->login, cred->token);
         cc->reminted = 1;
         lb_log(s->log, LAKEBASE_LOG_WARN,
                "login as \"%.200s\" refused (28P01); retrying once with a "
                "freshly minted credential",
-               lakebase_credential_user(cred));
+               cred->user);
         cc->backoff_until = 0;
     } else if (v == LB_CONNECT_REAUTH || v == LB_CONNECT_LOGIN) {
         code = login_error(s, cred, sqlstate, msg, cc->reminted, err);
     } else if (v == LB_CONNECT_FAIL) {
         code = lb_err_sql(err, LAKEBASE_ECONNECTION, sqlstate,
-                          "could not connect to %.200s:%d: %s",
-                          lakebase_credential_host(cred),
-                          lakebase_credential_port(cred), cc->last);
+                          "could not connect to %.200s:%d: %s", cred->host,
+                          cred->port, cc->last);
     } else {
         int64_t wait =
             lb_backoff_ms(&CONNECT_BACKOFF, cc->tries, -1, lb_random_u32());
@@ -202,8 +199,7 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
             lb_log(s->log, LAKEBASE_LOG_INFO,
                    "connect to %.200s:%d failed (%s); retry %d in %" PRId64
                    " ms",
-                   lakebase_credential_host(cred),
-                   lakebase_credential_port(cred), cc->last, cc->tries, wait);
+                   cred->host, cred->port, cc->last, cc->tries, wait);
             cc->backoff_until = now + wait;
         }
     }
@@ -212,16 +208,19 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
     return code;
 }
 
-/* Starts one attempt with the source's current credential. */
+void lb_pg_connector_give(lb_pg_connector *cc, lb_credential *cred) {
+    lb_credential_free(cc->cred);
+    cc->cred = cred;
+    cc->state = CC_READY;
+}
+
+/* Starts one attempt with the credential given for it. */
 static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
-    int code = cc->src->get(cc->src->ctx, &cc->cred, err);
-    if (code != 0)
-        return code;
     cc->tries++;
     const lb_pg_settings *s = cc->s;
-    const lakebase_credential *cred = cc->cred;
+    const lb_credential *cred = cc->cred;
     char port[16], timeout[24], options[160];
-    snprintf(port, sizeof port, "%d", lakebase_credential_port(cred));
+    snprintf(port, sizeof port, "%d", cred->port);
     /* libpq's own timeout only guards each socket wait; ours is the real
      * budget. It rounds 1 s up to 2 s. */
     int64_t left_s = (cc->deadline - lb_pg_now_ms() + 999) / 1000;
@@ -229,13 +228,13 @@ static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
     login_options(s, options, sizeof options);
     const char *keys[16], *vals[16];
     size_t n = 0;
-    add_param(keys, vals, &n, "host", lakebase_credential_host(cred));
+    add_param(keys, vals, &n, "host", cred->host);
     add_param(keys, vals, &n, "hostaddr", s->hostaddr);
     add_param(keys, vals, &n, "port", port);
-    add_param(keys, vals, &n, "dbname", lakebase_credential_database(cred));
-    add_param(keys, vals, &n, "user", lakebase_credential_user(cred));
-    add_param(keys, vals, &n, "password", lakebase_credential_token(cred));
-    add_param(keys, vals, &n, "sslmode", lakebase_credential_sslmode(cred));
+    add_param(keys, vals, &n, "dbname", cred->database);
+    add_param(keys, vals, &n, "user", cred->user);
+    add_param(keys, vals, &n, "password", cred->token);
+    add_param(keys, vals, &n, "sslmode", cred->sslmode);
     add_param(keys, vals, &n, "sslrootcert", s->sslrootcert);
     add_param(keys, vals, &n, "application_name", s->application_name);
     add_param(keys, vals, &n, "fallback_application_name", "liblakebase");
@@ -269,14 +268,15 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
             }
             cc->state = CC_START;
             continue;
-        case CC_START: code = start_attempt(cc, err); break;
+        case CC_START: return LB_PG_NEEDS_CREDENTIAL;
+        case CC_READY: code = start_attempt(cc, err); break;
         case CC_POLLING:
             if (ready) {
                 cc->poll = PQconnectPoll(cc->pg);
                 ready = 0;
             }
             if (cc->poll == PGRES_POLLING_OK) {
-                lakebase_credential_free(cc->cred);
+                lb_credential_free(cc->cred);
                 cc->cred = NULL;
                 PGconn *pg = cc->pg;
                 cc->pg = NULL;
@@ -301,16 +301,22 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
     }
 }
 
-int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
-                  const atomic_int *stop, lb_pg_conn **out,
+int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err) {
     *out = NULL;
     lb_pg_connector *cc = NULL;
-    int code = lb_pg_connector_new(s, src, &cc, err);
+    int code = lb_pg_connector_new(login, &cc, err);
     int ready = 0;
     while (code == 0) {
         lb_pg_wait w;
         code = lb_pg_connector_step(cc, ready, &w, out, err);
+        if (code == LB_PG_NEEDS_CREDENTIAL) {
+            lb_credential *cred = NULL;
+            code = lb_login_get(login, &cred, err);
+            if (code == 0)
+                lb_pg_connector_give(cc, cred);
+            continue;
+        }
         if (code != 1)
             break;
         code = 0;
@@ -331,11 +337,61 @@ int lb_pg_connect(const lb_pg_settings *s, const lb_login_source *src,
     return code;
 }
 
+/* A cancel request on its way: shared by the connection (until it is
+ * closed) and the worker that sends it. */
+typedef struct lb_cancel_request {
+    lb_job job;
+    PGcancel *cancel;
+    atomic_int refs;
+    atomic_int sent; /* the worker is done with it */
+} lb_cancel_request;
+
+static void cancel_request_drop(lb_cancel_request *r) {
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+        PQfreeCancel(r->cancel);
+        free(r);
+    }
+}
+
+static void send_cancel(lb_job *job) {
+    lb_cancel_request *r = (lb_cancel_request *)job;
+    char buf[256];
+    (void)PQcancel(r->cancel, buf, sizeof buf); /* best effort */
+    atomic_store(&r->sent, 1);
+    cancel_request_drop(r);
+}
+
+int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
+    lb_cancel_request *r = calloc(1, sizeof *r);
+    if (!r || !(r->cancel = PQgetCancel(c->pg))) {
+        free(r);
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    }
+    atomic_init(&r->refs, 2);
+    atomic_init(&r->sent, 0);
+    r->job.run = send_cancel;
+    atomic_store(&c->cancel_requested, 1);
+    cancel_request_drop(c->cancel);
+    c->cancel = r;
+    if (lb_workers_submit(&r->job) != 0) {
+        atomic_store(&r->sent, 1);
+        cancel_request_drop(r);
+        return lb_err(err, LAKEBASE_ECONNECTION,
+                      "could not send the cancel request: no worker thread "
+                      "could be started");
+    }
+    return 0;
+}
+
+int lb_pg_cancel_pending(const lb_pg_conn *c) {
+    return c->cancel && !atomic_load(&c->cancel->sent);
+}
+
 void lb_pg_disconnect(lb_pg_conn *c) {
-    PQfreeCancel(c->cancel);
     PQfinish(c->pg);
-    c->cancel = NULL;
     c->pg = NULL;
+    cancel_request_drop(c->cancel);
+    c->cancel = NULL;
 }
 
 void lb_pg_close(lb_pg_conn *c) {
@@ -409,15 +465,6 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
     int code = lb_pg_statement_error(c, res, err);
     PQclear(res);
     return code;
-}
-
-int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
-    char buf[256];
-    atomic_store(&c->cancel_requested, 1);
-    if (!PQcancel(c->cancel, buf, sizeof buf))
-        return lb_err(err, LAKEBASE_ECONNECTION, "could not send cancel: %s",
-                      buf);
-    return 0;
 }
 
 int lb_pg_validate(lb_pg_conn *c) {

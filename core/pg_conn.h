@@ -11,16 +11,7 @@
 #include "lakebase.h"
 #include "log.h"
 
-/* Where the password for each new connection comes from: the provider's
- * current credential, or the static password. The credential also says
- * where and as whom to log in. */
-typedef struct lb_login_source {
-    /* A credential valid right now; blocks while one is minted. */
-    int (*get)(void *ctx, lakebase_credential **out, lakebase_error **err);
-    /* Drops the cached credential if it is still `token`. */
-    void (*invalidate)(void *ctx, const char *token);
-    void *ctx;
-} lb_login_source;
+typedef struct lb_login lb_login; /* login.h */
 
 /* What every connection of a pool shares. Strings are borrowed from the
  * owner (NULL when unset) and outlive every connect. */
@@ -42,13 +33,14 @@ typedef struct lb_pg_settings {
 struct lakebase_conn {
     uint32_t tag;
     PGconn *pg;
-    PGcancel *cancel;            /* made at connect; PQcancel is thread-safe */
     atomic_int cancel_requested; /* lakebase_conn_cancel since the statement
                                     began */
-    int broken;                  /* never reuse: discard on release */
-    int64_t born_ms;             /* monotonic */
-    int64_t retire_ms;           /* monotonic; INT64_MAX = never */
-    int64_t idle_since_ms;       /* monotonic; set by the pool */
+    struct lb_cancel_request *cancel; /* the last cancel sent, if any */
+    int broken;                       /* never reuse: discard on release */
+    int state;             /* lb_conn_state (pool_life.h), the pool's books */
+    int64_t born_ms;       /* the pool's clock */
+    int64_t retire_ms;     /* the pool's clock; INT64_MAX = never */
+    int64_t idle_since_ms; /* the pool's clock */
     /* Who takes the connection back in lakebase_conn_release: the pool, or
      * the direct connection's owner, which closes it. */
     void (*on_release)(void *owner, struct lakebase_conn *c);
@@ -61,20 +53,24 @@ struct lakebase_conn {
 };
 typedef struct lakebase_conn lb_pg_conn;
 
-/* Opens one connection with the source's current credential, retrying
+/* Opens one connection with the login's current credential (minted on
+ * this thread when none is cached), retrying
  * connection refused / 57P03 with jittered backoff until
  * settings->connect_timeout_ms, re-minting once after 28P01, and failing
  * fast (LAKEBASE_ELOGIN) on any other refused login. `stop` (may be NULL)
  * aborts the attempt with LAKEBASE_ECLOSED when it becomes non-zero; it is
  * checked at least every 100 ms. */
-int lb_pg_connect(const lb_pg_settings *settings, const lb_login_source *src,
-                  const atomic_int *stop, lb_pg_conn **out,
+int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err);
 
 /* The same connect as a state machine, so one thread can drive several at
- * once (the pool's warm-up) from a single poll loop. The credential is
- * fetched (and may be minted: blocking) at the start of each attempt. */
+ * once (the pool's background connects) without blocking: the caller
+ * supplies the credential for each attempt (lb_pg_connector_give), so
+ * minting one never happens inside a step. */
 typedef struct lb_pg_connector lb_pg_connector;
+
+/* lb_pg_connector_step: a credential is needed for the next attempt. */
+#define LB_PG_NEEDS_CREDENTIAL 2
 
 /* What a connect in progress waits for: `fd` becoming ready for `events`
  * (POLLIN or POLLOUT; fd -1 when it only waits for time), at most until
@@ -85,15 +81,20 @@ typedef struct lb_pg_wait {
     int64_t until_ms;
 } lb_pg_wait;
 
-int lb_pg_connector_new(const lb_pg_settings *settings,
-                        const lb_login_source *src, lb_pg_connector **out,
+int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
                         lakebase_error **err);
 
 /* Advances the connect; `ready` says the last wait's fd became ready.
- * Returns 1 (still going, *w says what to wait for), 0 (*out is the new
+ * Returns 1 (still going, *w says what to wait for),
+ * LB_PG_NEEDS_CREDENTIAL (give one, then step again), 0 (*out is the new
  * connection) or the error code of a connect that failed for good. */
 int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
                          lb_pg_conn **out, lakebase_error **err);
+
+/* Hands the connect the credential for its next attempt (ownership moves
+ * in; the login's, e.g. from lb_login_get). */
+void lb_pg_connector_give(lb_pg_connector *cc,
+                          struct lakebase_credential *cred);
 
 /* Abandons a connect in progress (or frees a finished one). NULL ok. */
 void lb_pg_connector_free(lb_pg_connector *cc);
@@ -116,8 +117,16 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
 int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
                           lakebase_error **err);
 
-/* Asks the server to cancel whatever `c` runs. Thread-safe. */
+/* Asks the server to cancel whatever `c` runs, without blocking: the
+ * request (a short connection of its own) is sent from a worker thread
+ * (workers.h). Call while `c` is open and before it is released or closed;
+ * LAKEBASE_ECONNECTION when no worker can take it. */
 int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);
+
+/* 1 while a cancel request for `c` may still reach its server: a
+ * connection returned then is not reused (the request could cancel the
+ * next caller's statement). */
+int lb_pg_cancel_pending(const lb_pg_conn *c);
 
 /* 1 when an empty query round-trips and no transaction is open. */
 int lb_pg_validate(lb_pg_conn *c);

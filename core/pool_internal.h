@@ -1,5 +1,6 @@
-/* The pool's state, shared by the leasing code (pool.c) and its driver
- * thread (pool_maintenance.c). Everything below `mu` is guarded by it. */
+/* The pool's state, shared by the leasing code (pool.c) and its background
+ * work on the reactor (pool_background.c). Everything below `mu` is
+ * guarded by it. */
 #ifndef LB_POOL_INTERNAL_H
 #define LB_POOL_INTERNAL_H
 
@@ -7,95 +8,180 @@
 #include <stdatomic.h>
 
 #include "pool.h"
+#include "pool_life.h"
+#include "reactor.h"
 
-/* A caller blocked in acquire. It is woken with exactly one outcome. */
+/* A callback to run once the pool's lock is released: an asynchronous
+ * acquire granted or failed, an open or a close completed. */
+typedef struct lb_notice {
+    struct lb_notice *next;
+    lb_acquired_fn acquired; /* or */
+    lb_pool_done_fn done;    /* or */
+    void (*closed)(void *userdata);
+    void *userdata;
+    lb_pg_conn *conn;
+    lakebase_error *err;
+} lb_notice;
+
+typedef enum lb_wait_kind { LB_WAIT_BLOCKING, LB_WAIT_CALLBACK } lb_wait_kind;
+
+/* A caller waiting for a connection, FIFO. A blocking one sleeps on its
+ * condition variable and is woken with exactly one outcome; a callback
+ * one becomes a notice. */
 typedef struct lb_waiter {
+    lb_wait_kind kind;
+    struct lb_waiter *prev, *next;
+    int64_t since_us; /* for the wait histogram */
+    lb_pg_conn *conn; /* handed over directly */
+    /* blocking */
     pthread_cond_t cv;
-    lb_pg_conn *conn; /* handed over directly by a release or a connect */
-    int may_connect;  /* a slot was reserved for it: connect yourself */
-    int closed;       /* the pool was closed */
-    struct lb_waiter *next;
+    int may_connect; /* a slot was reserved for it: connect yourself */
+    int closed;
+    /* callback */
+    uint64_t ticket;
+    long timeout_ms;
+    int64_t deadline_ms; /* the pool's clock */
+    lb_notice notice;
 } lb_waiter;
+
+struct lb_bg_connect; /* pool_background.c */
 
 struct lb_pool {
     /* Immutable after create. */
     lb_pool_settings cfg;
-    const lb_pg_settings *pg;
-    const lb_login_source *src;
-    lb_logger log;
+    lb_login *login;
+    const lb_logger *log; /* the pool handle's own */
+    const lb_clock *clock;
+    lb_pool_conn_ops ops;
+    void *ops_ctx;
+    int background; /* 0: tests drive lb_pool_maintain */
 
     atomic_int closing; /* read without the lock by connects in flight */
 
     pthread_mutex_t mu;
-    pthread_cond_t driver_cv;  /* wakes the driver: work may be due */
-    pthread_cond_t changed_cv; /* a connect ended or a connection closed */
-    lb_pg_conn **idle;         /* LIFO stack; [n_idle-1] is the warmest */
+    pthread_cond_t changed_cv; /* a connect ended, a connection closed, a
+                                  background job finished */
+    lb_pg_conn **idle;         /* the idle stack; [n_idle-1] is warmest */
     int n_idle;
-    lb_pg_conn *leased; /* doubly linked through prev/next */
-    int in_use;         /* leased, or handed to a waiter */
-    int connecting;     /* slots reserved for a connect in flight */
+    lb_pg_conn *out; /* every other open connection (leased, or held by the
+                        loop side), linked through prev/next */
+    lb_life_books books;
     lb_waiter *wait_head, *wait_tail;
-    int n_waiting;
+    int callback_waiters; /* of them, LB_WAIT_CALLBACK */
+    uint64_t last_ticket;
+    lb_notice *notices, *notices_tail;
     int opened;
-    int driver_started, driver_stop;
-    pthread_t driver;
-    int64_t driver_wake_ms; /* when the sleeping driver will look again */
-    int64_t warm_retry_ms;  /* the driver's backoff after a failed warm-up */
+
+    /* Background (pool_background.c). */
+    lb_reactor *reactor;
+    lb_timer timer;
+    int64_t bg_due_ms; /* when the timer is armed for (INT64_MAX: not) */
+    int bg_stopping;
+    int bg_running; /* a round is under way: it plans its next look */
+    struct lb_bg_connect *connects; /* in flight */
+    int bg_connecting;
+    int bg_jobs; /* credential jobs on workers; close waits for them */
+    int64_t warm_retry_ms;
     int warm_failures;
-
-    int wake_fd;        /* eventfd: wakes the driver while it polls */
-    int driver_polling; /* the driver sleeps in poll(2), not on driver_cv */
-
-    /* open(wait): how many connections the openers wait for, and the first
-     * warm-up error they all report. */
+    /* Blocking opens: how many connections they wait for and the first
+     * warm-up error they all report; callback opens waiting. */
     int open_target, open_waiting;
     lakebase_error *open_err;
+    lb_notice *open_notices;
 
     /* The event-loop side (pool_loop.c), when a loop is attached: it asks
-     * for connections (loop_want), the driver opens them (loop_connecting
-     * of its connects serve those) and hands them over, leased, through
-     * hand_head and a write to loop_fd. A connect that failed for good is
-     * handed over as loop_err (the latest) and loop_failures. */
+     * for connections (loop_want), the background opens them and hands
+     * them over through hand_head and a write to loop_fd. A connect that
+     * failed for good is handed over as loop_err (the latest) and
+     * loop_failures. */
     int loop_fd; /* eventfd; -1 without a loop */
-    int loop_want, loop_connecting, loop_failures;
+    int loop_want;
     lb_pg_conn *hand_head, *hand_tail;
     lakebase_error *loop_err;
+    int loop_failures;
+    int loop_waiting; /* statements and leases queued on the loop side */
 
-    uint64_t connects_ok, connects_failed, recycled, discarded, acquires,
-        acquire_timeouts;
-    uint64_t wait_histogram[7];
+    /* An asynchronous close: its callback, and when to cancel what still
+     * runs (INT64_MAX: never). */
+    lb_notice *close_notice;
+    int64_t cancel_at_ms;
+    int cancelled;
 };
 
-static inline int lb_pool_total_locked(const lb_pool *p) {
-    return p->n_idle + p->in_use + p->connecting;
+static inline int64_t lb_pool_clock_ms(const lb_pool *p) {
+    return lb_mono_ms(p->clock);
 }
 
-/* Accounts a finished connect (the slot was reserved): on success the
- * connection goes to the first waiter, else onto the idle stack; on
- * failure the slot is freed. A connection the closed pool cannot take is
- * returned through *to_close. Call with mu held. */
+/* ---- pool.c, for the background ---------------------------------------- */
+
+/* A finished connect (its CONNECTING slot still counted): a new connection
+ * goes to the first waiter, the loop side, or the idle stack; on failure
+ * the slot is freed. A connection the pool cannot take comes back in
+ * *to_close. */
 void lb_pool_connect_done_locked(lb_pool *p, lb_pg_conn *c, int ok,
                                  lb_pg_conn **to_close);
 
-/* Wakes the driver: work may be due. Call with mu held. */
-void lb_pool_wake_driver_locked(lb_pool *p);
-
-/* Leases `c` to the loop side and queues it for hand-over (one eventfd
- * wake-up per connection). Call with mu held. */
-void lb_pool_hand_to_loop_locked(lb_pool *p, lb_pg_conn *c);
-
-/* A connect for the loop failed for good: hands the error over (ownership
- * moves in). Call with mu held. */
-void lb_pool_loop_connect_failed_locked(lb_pool *p, lakebase_error *e);
-
 /* Gives freed capacity to waiters: idle connections first, then connect
- * slots within max_size and max_connecting. Call with mu held. */
+ * slots (blocking waiters connect themselves; the background connects for
+ * callback waiters and the loop side). */
 void lb_pool_dispatch_locked(lb_pool *p);
 
-/* Stamps a new connection's birth-based retire time. */
-void lb_pool_stamp_lifetime(const lb_pool *p, lb_pg_conn *c);
+/* Stamps a new connection: birth, retire time with jitter, owner. */
+void lb_pool_stamp_locked(lb_pool *p, lb_pg_conn *c);
 
-/* The driver thread (pool_maintenance.c). */
-void *lb_pool_driver_main(void *arg);
+/* Queues a callback for after the unlock. */
+void lb_pool_notice_locked(lb_pool *p, lb_notice *n);
+
+/* Runs the queued callbacks. Call with the lock NOT held. */
+void lb_pool_run_notices(lb_pool *p);
+
+/* Completes the blocking and callback opens when enough connections are
+ * ready or a warm-up connect failed for good. */
+void lb_pool_settle_opens_locked(lb_pool *p);
+
+/* Completes an asynchronous close once every connection is closed. */
+void lb_pool_settle_close_locked(lb_pool *p);
+
+/* Leases an idle connection: off the stack, into `out`, LB_CONN_LEASED. */
+lb_pg_conn *lb_pool_pop_idle_locked(lb_pool *p);
+
+/* Ends a waiter: with a connection (leased already) or an error (taken). */
+void lb_pool_grant_locked(lb_pool *p, lb_waiter *w, lb_pg_conn *c,
+                          lakebase_error *e);
+
+/* A leased connection leaves the pool, counted under `why`; the caller
+ * closes it. */
+void lb_pool_forget_locked(lb_pool *p, lb_pg_conn *c, lb_life_verdict why);
+
+/* Asks the servers to cancel what leased connections run (from workers). */
+void lb_pool_cancel_leased_locked(lb_pool *p);
+
+/* A leased connection comes back, `reusable` or not: kept, handed on, or
+ * closed. With no lock held. */
+void lb_pool_give_back(lb_pool *p, lb_pg_conn *c, int reusable);
+
+/* ---- pool_background.c ------------------------------------------------- */
+
+/* Starts the background work (a reference on the reactor, the timer). */
+int lb_bg_start_locked(lb_pool *p);
+
+/* Something may be due now: the background looks at once. */
+void lb_bg_kick_locked(lb_pool *p);
+
+/* Something falls due at `due_ms` (the pool's clock): the background looks
+ * then, unless it already looks sooner. */
+void lb_bg_schedule_locked(lb_pool *p, int64_t due_ms);
+
+/* Can a callback waiter take the warmest idle connection as it is (fresh,
+ * not expired)? */
+int lb_pool_idle_ready_locked(const lb_pool *p, int64_t now);
+
+/* Stops the background: abandons connects in flight, waits for credential
+ * jobs, disarms the timer, drops the reactor. Call without the lock. */
+void lb_bg_stop(lb_pool *p);
+
+/* One round of background work now; returns when more falls due (the
+ * pool's clock). With the lock NOT held. */
+int64_t lb_bg_run(lb_pool *p);
 
 #endif

@@ -8,8 +8,13 @@
  * A connection leased to one caller (lb_loop_lease) is always plain: its
  * statements wait their turn in the lease's own queue.
  *
+ * Each connection has one role at a time (see `role`), and the pool's
+ * books follow it: idle while a shared connection has nothing in flight,
+ * in use otherwise. When a connection runs dry, the lifecycle decides
+ * whether it stays (lb_pool_loop_settle); so do the idle timer checks.
+ *
  * Results come back in order on a connection, so each connection keeps a
- * FIFO of the statements it sent. Completions are collected in a list and
+ * FIFO of the operations it sent. Completions are collected in a list and
  * reported at the end of the host's call, never in the middle of walking a
  * connection and never from inside lb_loop_query. */
 #include "pool_loop.h"
@@ -29,6 +34,7 @@
 #include "error.h"
 #include "handle.h"
 #include "pg_conn.h"
+#include "pool_life.h"
 #include "result.h"
 
 /* Statements in flight per connection with pool.pipeline. */
@@ -43,13 +49,21 @@
 
 struct lconn;
 
+typedef enum op_kind {
+    OP_STATEMENT, /* a caller's: `done` reports it */
+    OP_LEASE,     /* a request for a connection of the caller's own */
+    OP_CHECK,     /* the round trip a stale connection makes before use */
+    OP_ROLLBACK   /* what a returned lease left open */
+} op_kind;
+
 typedef struct op {
     struct op *next;
-    lakebase_done_fn done;   /* NULL for the rollback a returned lease runs */
-    lakebase_lease_fn lease; /* set for a lease request (no sql) */
+    op_kind kind;
+    lakebase_done_fn done;   /* OP_STATEMENT */
+    lakebase_lease_fn lease; /* OP_LEASE */
     struct lconn *granted;   /* the connection a lease request got */
     void *userdata;
-    int64_t deadline_ms; /* while queued: pool.acquire_timeout_ms */
+    int64_t deadline_ms; /* while queued: the acquire timeout */
     PGresult *res;       /* the last result received */
     int ended;           /* its results are in; its sync point is next */
     lakebase_result *out;
@@ -64,6 +78,16 @@ typedef struct op_queue {
     int n;
 } op_queue;
 
+/* What a connection is for, now. */
+typedef enum role {
+    ROLE_CHECKING,  /* stale from the pool: its check runs before use */
+    ROLE_SHARED,    /* takes statements (idle while nothing is in flight) */
+    ROLE_RESERVED,  /* shared, draining for a queued lease */
+    ROLE_LEASED,    /* one caller's */
+    ROLE_RETURNING, /* released: drains, rolls back if needed, then shared */
+    ROLE_LEAVING    /* takes nothing new; dropped once drained */
+} role;
+
 typedef struct lconn {
     struct lconn *next;
     struct lb_loop *l;
@@ -72,15 +96,16 @@ typedef struct lconn {
     int watched;      /* LAKEBASE_WATCH_* asked of the host */
     op_queue flight;  /* sent, in order */
     op_queue waiting; /* a lease's statements behind the one in flight */
-    int leaving;      /* takes no new statements; dropped when drained */
-    lb_drop_reason why;
-    int leased;      /* held by one caller (lb_loop_lease) */
-    int returning;   /* released; made reusable once drained */
-    int rolled_back; /* the return already sent a ROLLBACK */
-    int corked;      /* TCP_CORK on: see cork() */
-    int no_cork;     /* not TCP (a Unix socket): never corked */
-    int64_t idle_since_ms;
+    role role;
+    lb_life_verdict why; /* ROLE_LEAVING: the counter it lands in */
+    int booked;          /* its state in the pool's books (lb_conn_state) */
+    int rolled_back;     /* ROLE_RETURNING: its ROLLBACK was sent */
+    int64_t due_ms;      /* idle: when the lifecycle looks at it again */
+    int corked;          /* TCP_CORK on: see cork() */
+    int no_cork;         /* not TCP (a Unix socket): never corked */
 } lconn;
+
+typedef enum phase { OPEN, CLOSING, CLOSED } phase;
 
 struct lb_loop {
     lb_pool *pool;
@@ -92,15 +117,25 @@ struct lb_loop {
     int evfd;
     lconn *conns;
     int n_conns;
-    int requested;   /* connections asked of the driver, not yet received */
+    int requested;   /* connections asked of the pool, not yet received */
     op_queue queued; /* statements and lease requests waiting */
     op_queue done;   /* completed, to report */
     int in_flight;   /* sent, or queued behind a lease's statement */
     int leases_queued;
-    lconn *reserved;  /* with pool.pipeline: draining for a queued lease */
     int corked;       /* connections corked until the next turn */
     int64_t timer_at; /* INT64_MAX: no timer set */
-    int closed;
+
+    phase phase;
+    int64_t cancel_at, drop_at; /* CLOSING: the deadlines */
+    void (*close_done)(void *userdata);
+    void *close_userdata;
+    atomic_int pool_closed; /* the pool's asynchronous close completed */
+
+    void (*open_done)(void *userdata, lakebase_error *err);
+    void *open_userdata;
+    atomic_int opened; /* the pool's asynchronous open completed */
+    lakebase_error *_Atomic open_err;
+
     void (*on_refresh)(void *userdata);
     void *refresh_userdata;
     atomic_int refreshed; /* set by lb_loop_signal_refresh, any thread */
@@ -109,6 +144,10 @@ struct lb_loop {
 /* ---- small helpers --------------------------------------------------------
  */
 
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int64_t now_ms(const lb_loop *l) { return lb_pool_now_ms(l->pool); }
+
 static void push(op_queue *q, op *o) {
     o->next = NULL;
     if (q->tail)
@@ -116,6 +155,14 @@ static void push(op_queue *q, op *o) {
     else
         q->head = o;
     q->tail = o;
+    q->n++;
+}
+
+static void push_front(op_queue *q, op *o) {
+    o->next = q->head;
+    q->head = o;
+    if (!q->tail)
+        q->tail = o;
     q->n++;
 }
 
@@ -148,6 +195,12 @@ static void set_watch(lb_loop *l, lconn *k, int events) {
     }
 }
 
+static lakebase_error *make_error(int code, const char *what) {
+    lakebase_error *e = NULL;
+    lb_err(&e, code, "%s", what);
+    return e;
+}
+
 /* Moves `o` to the done list with `e` (ownership moves in) as its error. */
 static void fail(lb_loop *l, op *o, lakebase_error *e) {
     PQclear(o->res);
@@ -156,10 +209,70 @@ static void fail(lb_loop *l, op *o, lakebase_error *e) {
     push(&l->done, o);
 }
 
-static lakebase_error *make_error(int code, const char *what) {
-    lakebase_error *e = NULL;
-    lb_err(&e, code, "%s", what);
-    return e;
+/* A statement (or internal operation) with its text and values copied
+ * into one allocation. */
+static op *new_op(op_kind kind, const char *sql, int nparams,
+                  const char *const *values) {
+    size_t size = sizeof(op) + (size_t)nparams * sizeof(char *);
+    size_t sql_len = sql ? strlen(sql) + 1 : 0;
+    size += sql_len;
+    for (int i = 0; i < nparams; i++)
+        if (values[i])
+            size += strlen(values[i]) + 1;
+    op *o = calloc(1, size);
+    if (!o)
+        return NULL;
+    o->kind = kind;
+    o->values = (char **)(o + 1);
+    char *text = (char *)(o->values + nparams);
+    if (sql)
+        o->sql = memcpy(text, sql, sql_len);
+    text += sql_len;
+    for (int i = 0; i < nparams; i++) {
+        if (!values[i])
+            continue;
+        size_t n = strlen(values[i]) + 1;
+        o->values[i] = memcpy(text, values[i], n);
+        text += n;
+    }
+    o->nparams = nparams;
+    return o;
+}
+
+/* ---- the books -------------------------------------------------------------
+ */
+
+static int pipelined(const lconn *k) {
+    return PQpipelineStatus(k->c->pg) != PQ_PIPELINE_OFF;
+}
+
+static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
+                        lb_life_verdict why);
+
+/* Keeps the pool's books in step with `k`: in use while leased or while
+ * anything is in flight; on running dry, the lifecycle decides whether it
+ * stays (idle) or goes. */
+static void book(lb_loop *l, lconn *k) {
+    int leased = k->role == ROLE_LEASED || k->role == ROLE_RETURNING;
+    int busy = k->flight.n || k->waiting.n;
+    int want = leased ? LB_CONN_LEASED : busy ? LB_CONN_SHARED : LB_CONN_IDLE;
+    if (want == k->booked)
+        return;
+    if (want != LB_CONN_IDLE) {
+        lb_pool_loop_use(l->pool, k->c, want);
+        k->booked = want;
+        return;
+    }
+    if (k->role == ROLE_LEAVING) {
+        remove_conn(l, k, NULL, k->why);
+        return;
+    }
+    lb_life_verdict v =
+        (lb_life_verdict)lb_pool_loop_settle(l->pool, k->c, &k->due_ms);
+    if (v == LB_LIFE_KEEP)
+        k->booked = LB_CONN_IDLE;
+    else
+        remove_conn(l, k, NULL, v);
 }
 
 /* ---- connections ----------------------------------------------------------
@@ -172,31 +285,7 @@ static lconn *find_conn(lb_loop *l, int fd) {
     return NULL;
 }
 
-static int pipelined(const lconn *k) {
-    return PQpipelineStatus(k->c->pg) != PQ_PIPELINE_OFF;
-}
-
-/* Takes a connection the pool leased to the loop side. */
-static void adopt(lb_loop *l, lb_pg_conn *c) {
-    lconn *k = calloc(1, sizeof *k);
-    if (!k || PQsetnonblocking(c->pg, 1) != 0 ||
-        (l->cfg.pipeline && PQenterPipelineMode(c->pg) != 1)) {
-        free(k);
-        lb_pool_loop_drop(l->pool, c, LB_DROP_BROKEN);
-        return;
-    }
-    c->tag = LB_TAG_DEAD; /* no caller's handle until it is leased */
-    k->l = l;
-    k->c = c;
-    k->fd = PQsocket(c->pg);
-    k->idle_since_ms = lb_pg_now_ms();
-    k->next = l->conns;
-    l->conns = k;
-    l->n_conns++;
-    set_watch(l, k, LAKEBASE_WATCH_READ);
-}
-
-/* Fails every statement of `q` with a copy of `e`. */
+/* Fails every operation of `q` with a copy of `e`. */
 static void fail_queue(lb_loop *l, op_queue *q, const lakebase_error *e) {
     for (op *o; (o = pop(q)) != NULL;) {
         l->in_flight--;
@@ -243,8 +332,6 @@ static void unlink_conn(lb_loop *l, lconn *k) {
             break;
         }
     l->n_conns--;
-    if (l->reserved == k)
-        l->reserved = NULL;
     if (k->corked)
         l->corked--;
     set_watch(l, k, 0);
@@ -261,7 +348,7 @@ static void gone_release(void *owner, lb_pg_conn *c) {
  * closing): close the connection but leave the caller's handle alive, its
  * statements failing with LAKEBASE_ECLOSED, until lakebase_conn_release
  * frees it. */
-static void keep_handle(lb_loop *l, lb_pg_conn *c, lb_drop_reason why) {
+static void keep_handle(lb_loop *l, lb_pg_conn *c, lb_life_verdict why) {
     lb_pool_loop_forget(l->pool, c, why);
     lb_pg_disconnect(c);
     c->loop_lease = NULL;
@@ -271,26 +358,21 @@ static void keep_handle(lb_loop *l, lb_pg_conn *c, lb_drop_reason why) {
 
 /* If `k` was granted to a lease request not yet told, takes it back: the
  * request waits for another connection again (at the head of the queue),
- * or fails with LAKEBASE_ECLOSED once the pool is closed. 1 if so. */
+ * or fails with LAKEBASE_ECLOSED once the pool is closing. 1 if so. */
 static int ungrant(lb_loop *l, lconn *k) {
     op *prev = NULL;
     for (op *o = l->done.head; o; prev = o, o = o->next) {
         if (o->granted != k)
             continue;
-        k->leased = 0;
         k->c->loop_lease = NULL;
         k->c->tag = LB_TAG_DEAD;
         o->granted = NULL;
-        if (l->closed) {
+        if (l->phase != OPEN) {
             o->err = make_error(LAKEBASE_ECLOSED, "the pool was closed");
             return 1;
         }
         unlink_after(&l->done, prev, o);
-        o->next = l->queued.head;
-        l->queued.head = o;
-        if (!l->queued.tail)
-            l->queued.tail = o;
-        l->queued.n++;
+        push_front(&l->queued, o);
         l->leases_queued++;
         return 1;
     }
@@ -301,26 +383,26 @@ static int ungrant(lb_loop *l, lconn *k) {
  * in; may be NULL when nothing is), gives the connection back (or, for a
  * lease its caller holds, keeps the handle). */
 static void remove_conn(lb_loop *l, lconn *k, lakebase_error *e,
-                        lb_drop_reason why) {
+                        lb_life_verdict why) {
     unlink_conn(l, k);
     if (!e && (k->flight.n || k->waiting.n))
         e = make_error(LAKEBASE_ECONNECTION, "the connection was closed");
     fail_queue(l, &k->flight, e);
     fail_queue(l, &k->waiting, e);
     lb_err_destroy(e);
-    if (k->leased && !k->returning && !ungrant(l, k))
+    if (k->role == ROLE_LEASED && !ungrant(l, k))
         keep_handle(l, k->c, why);
     else
         lb_pool_loop_drop(l->pool, k->c, why);
     free(k);
 }
 
-/* The connection broke: every statement it carried fails with the cause. */
+/* The connection broke: every operation it carried fails with the cause. */
 static void broken(lb_loop *l, lconn *k) {
     lakebase_error *e = NULL;
     k->c->broken = 1;
     lb_pg_statement_error(k->c, NULL, &e);
-    remove_conn(l, k, e, LB_DROP_BROKEN);
+    remove_conn(l, k, e, LB_LIFE_DISCARD);
 }
 
 /* Watches for writability only while libpq has output it could not send. */
@@ -335,13 +417,88 @@ static int flush(lb_loop *l, lconn *k) {
 /* ---- sending --------------------------------------------------------------
  */
 
-static int usable(const lb_loop *l, const lconn *k, int64_t now) {
-    int depth = l->cfg.pipeline ? PIPE_MAX_DEPTH : 1;
-    return !k->leaving && !k->leased && k != l->reserved &&
-           k->flight.n < depth && now < k->c->retire_ms;
+/* 0 when sent; -1 when the connection broke (`o` is then in flight on it,
+ * failed with the rest by the caller). */
+static int send_op(lb_loop *l, lconn *k, op *o) {
+    if (k->flight.n && pipelined(k))
+        cork(l, k);
+    push(&k->flight, o);
+    PGconn *pg = k->c->pg;
+    const char *const *values = (const char *const *)o->values;
+    if (pipelined(k)) {
+        if (!PQsendQueryParams(pg, o->sql, o->nparams, NULL, values, NULL, NULL,
+                               0) ||
+            !PQpipelineSync(pg))
+            return -1;
+    } else if (!(o->nparams == 0
+                     ? PQsendQuery(pg, o->sql)
+                     : PQsendQueryParams(pg, o->sql, o->nparams, NULL, values,
+                                         NULL, NULL, 0))) {
+        return -1;
+    }
+    return flush(l, k);
 }
 
-/* The usable connection with the fewest statements in flight. */
+/* Sends `o` on `k` and brings the books along; -1 when `k` broke (then
+ * gone, `o` failed with it). */
+static int send_and_book(lb_loop *l, lconn *k, op *o) {
+    if (send_op(l, k, o) != 0) {
+        broken(l, k);
+        return -1;
+    }
+    book(l, k);
+    return 0;
+}
+
+/* The shared connection, ready for statements (out of its check). -1 when
+ * it cannot enter pipeline mode (broken). */
+static int share(lb_loop *l, lconn *k) {
+    k->role = ROLE_SHARED;
+    if (l->cfg.pipeline && PQenterPipelineMode(k->c->pg) != 1)
+        return -1;
+    return 0;
+}
+
+/* Takes a connection the pool hands over (idle in its books, held by us).
+ * One that sat idle too long makes a round trip first. */
+static void adopt(lb_loop *l, lb_pg_conn *c) {
+    lconn *k = calloc(1, sizeof *k);
+    if (!k || PQsetnonblocking(c->pg, 1) != 0) {
+        free(k);
+        lb_pool_loop_drop(l->pool, c, LB_LIFE_DISCARD);
+        return;
+    }
+    c->tag = LB_TAG_DEAD; /* no caller's handle until it is leased */
+    k->l = l;
+    k->c = c;
+    k->fd = PQsocket(c->pg);
+    k->booked = LB_CONN_IDLE;
+    k->due_ms = now_ms(l);
+    k->next = l->conns;
+    l->conns = k;
+    l->n_conns++;
+    set_watch(l, k, LAKEBASE_WATCH_READ);
+    if (lb_life_needs_validation(&l->cfg, now_ms(l), c->idle_since_ms)) {
+        op *o = new_op(OP_CHECK, "", 0, NULL);
+        k->role = ROLE_CHECKING;
+        if (!o) {
+            remove_conn(l, k, NULL, LB_LIFE_DISCARD);
+            return;
+        }
+        l->in_flight++;
+        send_and_book(l, k, o);
+        return;
+    }
+    if (share(l, k) != 0)
+        broken(l, k);
+}
+
+static int usable(const lb_loop *l, const lconn *k, int64_t now) {
+    int depth = l->cfg.pipeline ? PIPE_MAX_DEPTH : 1;
+    return k->role == ROLE_SHARED && k->flight.n < depth &&
+           now < k->c->retire_ms;
+}
+
 /* The usable connection with the fewest statements in flight. */
 static lconn *least_loaded(lb_loop *l, int64_t now) {
     lconn *best = NULL;
@@ -366,28 +523,6 @@ static lconn *pick(lb_loop *l, int64_t now) {
     return best ? best : least_loaded(l, now);
 }
 
-/* 0 when sent; -1 when the connection broke (`o` is then in flight on it,
- * failed with the rest by the caller). */
-static int send_op(lb_loop *l, lconn *k, op *o) {
-    if (k->flight.n && pipelined(k))
-        cork(l, k);
-    push(&k->flight, o);
-    PGconn *pg = k->c->pg;
-    const char *const *values = (const char *const *)o->values;
-    if (pipelined(k)) {
-        if (!PQsendQueryParams(pg, o->sql, o->nparams, NULL, values, NULL, NULL,
-                               0) ||
-            !PQpipelineSync(pg))
-            return -1;
-    } else if (!(o->nparams == 0
-                     ? PQsendQuery(pg, o->sql)
-                     : PQsendQueryParams(pg, o->sql, o->nparams, NULL, values,
-                                         NULL, NULL, 0))) {
-        return -1;
-    }
-    return flush(l, k);
-}
-
 int lb_loop_connections_needed(int pipeline, int max_size, int held,
                                int requested, int queued, int least_depth) {
     int room = max_size - held - requested;
@@ -400,58 +535,64 @@ int lb_loop_connections_needed(int pipeline, int max_size, int held,
     return need < room ? need : room;
 }
 
-/* A connection nobody uses, for a lease. */
+/* A shared connection with nothing in flight, for a lease. */
 static lconn *pick_free(lb_loop *l, int64_t now) {
     for (lconn *k = l->conns; k; k = k->next)
-        if (!k->leaving && !k->leased && !k->flight.n && now < k->c->retire_ms)
+        if ((k->role == ROLE_SHARED || k->role == ROLE_RESERVED) &&
+            !k->flight.n && now < k->c->retire_ms)
             return k;
     return NULL;
+}
+
+/* With pool.pipeline busy connections rarely drain: the least loaded one
+ * stops taking new statements (ROLE_RESERVED) so that a queued lease gets
+ * it soon. */
+static void reserve_for_lease(lb_loop *l, int64_t now) {
+    if (!l->cfg.pipeline)
+        return;
+    for (lconn *k = l->conns; k; k = k->next)
+        if (k->role == ROLE_RESERVED)
+            return;
+    lconn *k = least_loaded(l, now);
+    if (k)
+        k->role = ROLE_RESERVED;
 }
 
 /* Hands `k` to the lease request `o` (reported from the done list). */
 static int grant(lb_loop *l, lconn *k, op *o) {
     if (pipelined(k) && PQexitPipelineMode(k->c->pg) != 1)
         return -1;
-    if (l->reserved == k)
-        l->reserved = NULL;
-    k->leased = 1;
+    k->role = ROLE_LEASED;
     k->c->loop_lease = k;
     k->c->tag = LB_TAG_CONN;
     o->granted = k;
     l->leases_queued--;
-    lb_pool_loop_count(l->pool, 1, 0);
+    lb_pool_loop_count(l->pool, 1, 0, l->queued.n);
     push(&l->done, o);
+    book(l, k);
     return 0;
 }
 
-/* With pool.pipeline busy connections rarely drain: stop giving the least
- * loaded one new statements so that a queued lease gets it soon. */
-static void reserve_for_lease(lb_loop *l, int64_t now) {
-    if (!l->cfg.pipeline || l->reserved)
-        return;
-    lconn *k = least_loaded(l, now);
-    if (k)
-        l->reserved = k;
-}
-
 /* Places queued work in order: each lease request on a free connection,
- * each statement on the least loaded usable one. Work that cannot be
- * placed keeps its place in the queue. */
+ * each statement on a usable one. Work that cannot be placed keeps its
+ * place in the queue. */
 static void place_queued(lb_loop *l, int64_t now) {
     if (!l->leases_queued)
-        l->reserved = NULL;
+        for (lconn *k = l->conns; k; k = k->next)
+            if (k->role == ROLE_RESERVED)
+                k->role = ROLE_SHARED;
     int statements_blocked = 0, leases_blocked = 0;
     op *prev = NULL;
     for (op *o = l->queued.head, *next;
          o && !(statements_blocked && leases_blocked); o = next) {
         next = o->next;
         lconn *k = NULL;
-        if (o->lease && !leases_blocked) {
+        if (o->kind == OP_LEASE && !leases_blocked) {
             k = pick_free(l, now);
             leases_blocked = !k;
             if (!k)
                 reserve_for_lease(l, now);
-        } else if (!o->lease && !statements_blocked) {
+        } else if (o->kind != OP_LEASE && !statements_blocked) {
             k = pick(l, now);
             statements_blocked = !k;
         }
@@ -460,34 +601,33 @@ static void place_queued(lb_loop *l, int64_t now) {
             continue;
         }
         unlink_after(&l->queued, prev, o);
-        if (o->lease) {
+        if (o->kind == OP_LEASE) {
             if (grant(l, k, o) != 0) {
                 /* The connection cannot leave pipeline mode: it is of no
                  * use; the request waits for another. */
-                push(&l->queued, o);
+                push_front(&l->queued, o);
                 k->c->broken = 1;
-                remove_conn(l, k, NULL, LB_DROP_BROKEN);
+                remove_conn(l, k, NULL, LB_LIFE_DISCARD);
                 return;
             }
         } else {
             l->in_flight++;
-            if (send_op(l, k, o) != 0) {
-                broken(l, k);
+            if (send_and_book(l, k, o) != 0)
                 return; /* the caller places the rest again */
-            }
         }
     }
 }
 
 static void dispatch(lb_loop *l) {
-    if (l->closed)
+    if (l->phase != OPEN)
         return;
-    int64_t now = lb_pg_now_ms();
+    int64_t now = now_ms(l);
     int held;
     do {
         held = l->n_conns;
         place_queued(l, now);
     } while (l->n_conns < held && l->queued.head);
+    lb_pool_loop_count(l->pool, 0, 0, l->queued.n);
     lconn *least = least_loaded(l, now);
     int need = lb_loop_connections_needed(
         l->cfg.pipeline, l->cfg.max_size, l->n_conns, l->requested, l->queued.n,
@@ -512,7 +652,21 @@ static void dispatch(lb_loop *l) {
 /* ---- receiving ------------------------------------------------------------
  */
 
-/* The statement's outcome, once its results are all in. */
+/* A check's outcome: the connection becomes shared, or goes. -1 when it
+ * is gone. */
+static int checked(lb_loop *l, lconn *k, op *o) {
+    int ok = o->res && PQresultStatus(o->res) == PGRES_EMPTY_QUERY &&
+             PQtransactionStatus(k->c->pg) == PQTRANS_IDLE;
+    PQclear(o->res);
+    free(o);
+    l->in_flight--;
+    if (ok && share(l, k) == 0)
+        return 0;
+    remove_conn(l, k, NULL, LB_LIFE_DISCARD);
+    return -1;
+}
+
+/* The operation's outcome, once its results are all in. */
 static void complete(lb_loop *l, lconn *k, op *o) {
     l->in_flight--;
     ExecStatusType st = o->res ? PQresultStatus(o->res) : PGRES_FATAL_ERROR;
@@ -527,8 +681,8 @@ static void complete(lb_loop *l, lconn *k, op *o) {
                                            "statement in its pipeline failed");
     } else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
                st == PGRES_COPY_BOTH) {
-        k->leaving = 1;
-        k->why = LB_DROP_BROKEN;
+        k->role = ROLE_LEAVING;
+        k->why = LB_LIFE_DISCARD;
         k->c->broken = 1; /* mid-COPY: nothing else can run on it */
         o->err = make_error(LAKEBASE_EINVAL,
                             "COPY is not supported by the asynchronous "
@@ -546,10 +700,10 @@ static void complete(lb_loop *l, lconn *k, op *o) {
 static void check_shared_session(lconn *k) {
     PGTransactionStatusType ts = PQtransactionStatus(k->c->pg);
     /* (ACTIVE only says more statements are in the pipeline.) */
-    if (!k->leased && !k->leaving &&
+    if ((k->role == ROLE_SHARED || k->role == ROLE_RESERVED) &&
         (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
-        k->leaving = 1;
-        k->why = LB_DROP_BROKEN;
+        k->role = ROLE_LEAVING;
+        k->why = LB_LIFE_DISCARD;
     }
 }
 
@@ -560,7 +714,8 @@ static int send_waiting(lb_loop *l, lconn *k) {
     return send_op(l, k, pop(&k->waiting));
 }
 
-/* Reads every result that has arrived. -1 when the connection broke. */
+/* Reads every result that has arrived. -1 when the connection broke (or a
+ * failed check dropped it: then it is gone). */
 static int read_results(lb_loop *l, lconn *k) {
     PGconn *pg = k->c->pg;
     if (!PQconsumeInput(pg))
@@ -569,8 +724,14 @@ static int read_results(lb_loop *l, lconn *k) {
         op *o = k->flight.head;
         PGresult *r = PQgetResult(pg);
         if (!r) {
-            if (!pipelined(k)) { /* plain: the statement's results end */
-                complete(l, k, pop(&k->flight));
+            if (!pipelined(k)) { /* plain: the operation's results end */
+                pop(&k->flight);
+                if (o->kind == OP_CHECK) {
+                    if (checked(l, k, o) != 0)
+                        return 1; /* gone: nothing more to read */
+                    continue;
+                }
+                complete(l, k, o);
                 check_shared_session(k);
                 if (send_waiting(l, k) != 0)
                     return -1;
@@ -598,22 +759,185 @@ static int read_results(lb_loop *l, lconn *k) {
     }
     if (PQstatus(pg) == CONNECTION_BAD || k->c->broken)
         return -1;
-    if (!k->flight.n)
-        k->idle_since_ms = lb_pg_now_ms();
     return 0;
 }
 
-/* Gives back a drained connection that is leaving or past its lifetime. */
-static void retire_if_due(lb_loop *l, lconn *k, int64_t now) {
-    if (k->flight.n || k->leased)
+/* ---- leases ---------------------------------------------------------------
+ */
+
+/* A released lease with nothing in flight: rolls back a transaction it
+ * left open (the rollback's completion brings it here again), then shares
+ * the connection again, or drops it when its session is unknown. `k` may
+ * be gone afterwards. */
+static void finish_return(lb_loop *l, lconn *k) {
+    PGTransactionStatusType ts = PQtransactionStatus(k->c->pg);
+    op *rollback = NULL;
+    if ((ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) && !k->rolled_back &&
+        (rollback = new_op(OP_ROLLBACK, "ROLLBACK", 0, NULL)) != NULL) {
+        k->rolled_back = 1;
+        l->in_flight++;
+        send_and_book(l, k, rollback);
         return;
-    if (k->leaving)
-        remove_conn(l, k, NULL, k->why);
-    else if (now >= k->c->retire_ms)
-        remove_conn(l, k, NULL, LB_DROP_RECYCLED);
+    }
+    k->rolled_back = 0;
+    if (ts != PQTRANS_IDLE || l->phase != OPEN || share(l, k) != 0) {
+        k->role = ROLE_LEAVING;
+        k->why = LB_LIFE_DISCARD;
+    }
+    book(l, k);
 }
 
-/* Takes what the driver handed over. */
+static void service_conn(lb_loop *l, lconn *k, int events) {
+    if ((events & LAKEBASE_WATCH_WRITE) && flush(l, k) != 0) {
+        broken(l, k);
+        return;
+    }
+    int r = read_results(l, k);
+    if (r > 0)
+        return; /* dropped after a failed check */
+    if (r != 0) {
+        broken(l, k);
+        return;
+    }
+    if (k->role == ROLE_RETURNING && !k->flight.n && !k->waiting.n)
+        finish_return(l, k);
+    else
+        book(l, k);
+}
+
+/* ---- time -----------------------------------------------------------------
+ */
+
+static void expire(lb_loop *l, int64_t now) {
+    op *prev = NULL;
+    for (op *o = l->queued.head, *next; o; o = next) {
+        next = o->next;
+        if (now < o->deadline_ms) {
+            prev = o;
+            continue;
+        }
+        unlink_after(&l->queued, prev, o);
+        if (o->kind == OP_LEASE)
+            l->leases_queued--;
+        lakebase_error *e = NULL;
+        lb_err(&e, LAKEBASE_ETIMEOUT,
+               "no connection for the %s within %ld ms: %d connections held, "
+               "%d asked for, pool.max_size %d",
+               o->kind == OP_LEASE ? "lease" : "statement",
+               l->cfg.acquire_timeout_ms, l->n_conns, l->requested,
+               l->cfg.max_size);
+        fail(l, o, e);
+        lb_pool_loop_count(l->pool, 0, 1, l->queued.n);
+    }
+    for (lconn *k = l->conns, *next; k; k = next) {
+        next = k->next;
+        if (k->booked != LB_CONN_IDLE || now < k->due_ms)
+            continue;
+        lb_life_verdict v =
+            (lb_life_verdict)lb_pool_loop_settle(l->pool, k->c, &k->due_ms);
+        if (v != LB_LIFE_KEEP)
+            remove_conn(l, k, NULL, v);
+    }
+}
+
+static void rearm(lb_loop *l) {
+    if (l->phase == CLOSED)
+        return;
+    int64_t next = INT64_MAX;
+    if (l->done.head || l->corked)
+        next = 0;
+    /* Queued in order, so the head has the first deadline. */
+    if (l->queued.head)
+        next = min64(next, l->queued.head->deadline_ms);
+    for (lconn *k = l->conns; k; k = k->next)
+        if (k->booked == LB_CONN_IDLE)
+            next = min64(next, k->due_ms);
+    if (l->phase == CLOSING)
+        next = min64(next, min64(l->cancel_at, l->drop_at));
+    if (next == l->timer_at)
+        return;
+    l->timer_at = next;
+    if (next == INT64_MAX) {
+        l->timer(l->userdata, -1);
+    } else {
+        int64_t delay = next - now_ms(l);
+        l->timer(l->userdata, delay < 0 ? 0 : (long)delay);
+    }
+}
+
+/* Reports completions. A callback may queue more (reported in this same
+ * call) or close the pool. */
+static void deliver(lb_loop *l) {
+    for (op *o; (o = pop(&l->done)) != NULL;) {
+        if (o->kind == OP_LEASE) {
+            o->lease(o->userdata, o->granted ? o->granted->c : NULL, o->err);
+        } else if (o->kind == OP_STATEMENT) {
+            o->done(o->userdata, o->out, o->err);
+        } else { /* internal: nobody waits for it */
+            lb_result_free(o->out);
+            lb_err_destroy(o->err);
+        }
+        free(o);
+    }
+}
+
+/* ---- closing ----------------------------------------------------------------
+ */
+
+/* Everything in a closing loop that can go, goes: idle connections now,
+ * busy ones once drained, and all of them at the drop deadline. Once none
+ * is left the pool closes, and its completion wakes the host. */
+static void wind_down(lb_loop *l, int64_t now) {
+    if (l->phase != CLOSING)
+        return;
+    if (now >= l->cancel_at) {
+        for (lconn *k = l->conns; k; k = k->next)
+            if (k->flight.n && k->c->pg)
+                lb_pg_cancel(k->c, NULL);
+        l->cancel_at = INT64_MAX;
+    }
+    for (lconn *k = l->conns, *next; k; k = next) {
+        next = k->next;
+        if (k->role == ROLE_LEASED || (!k->flight.n && !k->waiting.n) ||
+            now >= l->drop_at)
+            remove_conn(l, k,
+                        make_error(LAKEBASE_ECLOSED, "the pool was closed"),
+                        LB_LIFE_KEEP);
+    }
+}
+
+static void pool_closed(void *userdata) {
+    lb_loop *l = userdata;
+    atomic_store(&l->pool_closed, 1);
+    lb_pool_loop_wake(l->pool);
+}
+
+/* The pool is closed: the loop side stops every watch and its timer, and
+ * the close's callback runs. */
+static void finish_close(lb_loop *l) {
+    l->phase = CLOSED;
+    l->watch(l->userdata, l->evfd, 0);
+    if (l->timer_at != INT64_MAX)
+        l->timer(l->userdata, -1);
+    l->timer_at = INT64_MAX;
+    if (l->close_done)
+        l->close_done(l->close_userdata);
+}
+
+/* ---- the entry points -----------------------------------------------------
+ */
+
+static int not_host(lakebase_error **err) {
+    return lb_err(err, LAKEBASE_EINVAL,
+                  "call the event-loop functions of a pool on the thread that "
+                  "attached the loop");
+}
+
+static int on_host(const lb_loop *l) {
+    return pthread_equal(l->host, pthread_self());
+}
+
+/* Takes what the pool handed over, and the news of other threads. */
 static void collect(lb_loop *l) {
     lakebase_error *failure = NULL;
     int failures = 0;
@@ -622,7 +946,10 @@ static void collect(lb_loop *l) {
         list = c->hand_next;
         if (l->requested > 0)
             l->requested--;
-        adopt(l, c);
+        if (l->phase == OPEN)
+            adopt(l, c);
+        else
+            lb_pool_loop_drop(l->pool, c, LB_LIFE_KEEP);
     }
     l->requested = l->requested > failures ? l->requested - failures : 0;
     if (failure && l->n_conns == 0) {
@@ -634,146 +961,23 @@ static void collect(lb_loop *l) {
     lb_err_destroy(failure);
 }
 
-/* ---- leases ---------------------------------------------------------------
- */
-
-static op *new_op(const char *sql, int nparams, const char *const *values);
-
-/* A released lease, drained: rolls back a transaction it left open, then
- * shares the connection again (or drops it when its session is unknown).
- * -1 when the connection broke (it is gone). */
-static int finish_return(lb_loop *l, lconn *k) {
-    PGTransactionStatusType ts = PQtransactionStatus(k->c->pg);
-    if ((ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) && !k->rolled_back) {
-        op *o = new_op("ROLLBACK", 0, NULL);
-        if (o) {
-            k->rolled_back = 1;
-            l->in_flight++;
-            return send_op(l, k, o);
-        }
-    }
-    k->leased = k->returning = k->rolled_back = 0;
-    k->idle_since_ms = lb_pg_now_ms();
-    if (ts != PQTRANS_IDLE ||
-        (l->cfg.pipeline && !l->closed && PQenterPipelineMode(k->c->pg) != 1)) {
-        k->leaving = 1;
-        k->why = LB_DROP_BROKEN;
-    }
-    return 0;
-}
-
-static void service_conn(lb_loop *l, lconn *k, int events) {
-    if ((events & LAKEBASE_WATCH_WRITE) && flush(l, k) != 0) {
-        broken(l, k);
-        return;
-    }
-    if (read_results(l, k) != 0 ||
-        (k->returning && !k->flight.n && finish_return(l, k) != 0)) {
-        broken(l, k);
-        return;
-    }
-    retire_if_due(l, k, lb_pg_now_ms());
-}
-
-/* ---- time -----------------------------------------------------------------
- */
-
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
-static void expire(lb_loop *l, int64_t now) {
-    op *prev = NULL;
-    for (op *o = l->queued.head, *next; o; o = next) {
-        next = o->next;
-        if (now < o->deadline_ms) {
-            prev = o;
-            continue;
-        }
-        unlink_after(&l->queued, prev, o);
-        if (o->lease)
-            l->leases_queued--;
-        lakebase_error *e = NULL;
-        lb_err(&e, LAKEBASE_ETIMEOUT,
-               "no connection for the %s within %ld ms "
-               "(pool.acquire_timeout_ms): %d connections held, %d asked "
-               "for, pool.max_size %d",
-               o->lease ? "lease" : "statement", l->cfg.acquire_timeout_ms,
-               l->n_conns, l->requested, l->cfg.max_size);
-        fail(l, o, e);
-        lb_pool_loop_count(l->pool, 0, 1);
-    }
-    int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
-    for (lconn *k = l->conns, *next; k; k = next) {
-        next = k->next;
-        if (k->flight.n || k->leased)
-            continue;
-        if (k->leaving || now >= k->c->retire_ms)
-            retire_if_due(l, k, now);
-        else if (l->n_conns > l->cfg.min_size &&
-                 now - k->idle_since_ms >= idle_ms)
-            remove_conn(l, k, NULL, LB_DROP_IDLE);
-    }
-}
-
-static void rearm(lb_loop *l) {
-    if (l->closed)
-        return;
-    int64_t next = INT64_MAX;
-    if (l->done.head || l->corked)
-        next = 0;
-    /* Queued in order, so the head has the first deadline. */
-    if (l->queued.head)
-        next = min64(next, l->queued.head->deadline_ms);
-    int64_t idle_ms = (int64_t)l->cfg.idle_timeout_s * 1000;
-    for (lconn *k = l->conns; k; k = k->next) {
-        if (k->flight.n || k->leased)
-            continue;
-        next = min64(next, k->c->retire_ms);
-        if (l->n_conns > l->cfg.min_size)
-            next = min64(next, k->idle_since_ms + idle_ms);
-    }
-    if (next == l->timer_at)
-        return;
-    l->timer_at = next;
-    if (next == INT64_MAX) {
-        l->timer(l->userdata, -1);
-    } else {
-        int64_t delay = next - lb_pg_now_ms();
-        l->timer(l->userdata, delay < 0 ? 0 : (long)delay);
-    }
-}
-
-/* Reports completions. A callback may queue more (reported in this same
- * call) or close the pool. */
-static void deliver(lb_loop *l) {
-    for (op *o; (o = pop(&l->done)) != NULL;) {
-        if (o->lease) {
-            o->lease(o->userdata, o->granted ? o->granted->c : NULL, o->err);
-        } else if (o->done) {
-            o->done(o->userdata, o->out, o->err);
-        } else { /* a returned lease's ROLLBACK: nobody waits for it */
-            lakebase_result_free(o->out);
-            lb_err_destroy(o->err);
-        }
-        free(o);
-    }
-}
-
-/* The end of every entry point that may complete statements. */
+/* The end of every entry point that may complete work. */
 static void settle(lb_loop *l) {
-    if (atomic_exchange(&l->refreshed, 0) && l->on_refresh)
+    if (atomic_exchange(&l->refreshed, 0) && l->on_refresh && l->phase == OPEN)
         l->on_refresh(l->refresh_userdata);
+    if (atomic_exchange(&l->opened, 0) && l->open_done) {
+        void (*fn)(void *, lakebase_error *) = l->open_done;
+        l->open_done = NULL;
+        fn(l->open_userdata, atomic_exchange(&l->open_err, NULL));
+    }
     deliver(l);
     dispatch(l);
-    rearm(l);
-}
-
-/* ---- the entry points -----------------------------------------------------
- */
-
-static int not_host(lakebase_error **err) {
-    return lb_err(err, LAKEBASE_EINVAL,
-                  "call the event-loop functions of a pool on the thread that "
-                  "attached the loop");
+    wind_down(l, now_ms(l));
+    deliver(l);
+    if (l->phase == CLOSING && atomic_load(&l->pool_closed))
+        finish_close(l);
+    else
+        rearm(l);
 }
 
 int lb_loop_new(lb_loop **out, lb_pool *pool, const lb_pool_settings *cfg,
@@ -798,35 +1002,10 @@ int lb_loop_new(lb_loop **out, lb_pool *pool, const lb_pool_settings *cfg,
     l->userdata = userdata;
     l->host = pthread_self();
     l->timer_at = INT64_MAX;
+    l->cancel_at = l->drop_at = INT64_MAX;
     watch(userdata, l->evfd, LAKEBASE_WATCH_READ);
     *out = l;
     return 0;
-}
-
-/* A statement with its text and values copied into one allocation. */
-static op *new_op(const char *sql, int nparams, const char *const *values) {
-    size_t size = sizeof(op) + (size_t)nparams * sizeof(char *);
-    size_t sql_len = strlen(sql) + 1;
-    size += sql_len;
-    for (int i = 0; i < nparams; i++)
-        if (values[i])
-            size += strlen(values[i]) + 1;
-    op *o = calloc(1, size);
-    if (!o)
-        return NULL;
-    o->values = (char **)(o + 1);
-    char *text = (char *)(o->values + nparams);
-    o->sql = memcpy(text, sql, sql_len);
-    text += sql_len;
-    for (int i = 0; i < nparams; i++) {
-        if (!values[i])
-            continue;
-        size_t n = strlen(values[i]) + 1;
-        o->values[i] = memcpy(text, values[i], n);
-        text += n;
-    }
-    o->nparams = nparams;
-    return o;
 }
 
 static int check_statement(const char *sql, int nparams,
@@ -841,8 +1020,8 @@ static int check_statement(const char *sql, int nparams,
 }
 
 /* Queues `o` (a statement or a lease request) for a connection. */
-static void enqueue(lb_loop *l, op *o) {
-    o->deadline_ms = lb_pg_now_ms() + l->cfg.acquire_timeout_ms;
+static void enqueue(lb_loop *l, op *o, long timeout_ms) {
+    o->deadline_ms = now_ms(l) + timeout_ms;
     push(&l->queued, o);
     dispatch(l);
     /* A connection that broke while sending failed statements: they are
@@ -853,37 +1032,37 @@ static void enqueue(lb_loop *l, op *o) {
 int lb_loop_query(lb_loop *l, const char *sql, int nparams,
                   const char *const *values, lakebase_done_fn done,
                   void *userdata, lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return not_host(err);
     int code = check_statement(sql, nparams, values, done, err);
     if (code != 0)
         return code;
-    if (l->closed)
+    if (l->phase != OPEN)
         return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
-    op *o = new_op(sql, nparams, values);
+    op *o = new_op(OP_STATEMENT, sql, nparams, values);
     if (!o)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     o->done = done;
     o->userdata = userdata;
-    enqueue(l, o);
+    enqueue(l, o, l->cfg.acquire_timeout_ms);
     return 0;
 }
 
-int lb_loop_lease(lb_loop *l, lakebase_lease_fn done, void *userdata,
-                  lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
+int lb_loop_lease(lb_loop *l, long timeout_ms, lakebase_lease_fn done,
+                  void *userdata, lakebase_error **err) {
+    if (!on_host(l))
         return not_host(err);
     if (!done)
         return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
-    if (l->closed)
+    if (l->phase != OPEN)
         return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
-    op *o = calloc(1, sizeof *o);
+    op *o = new_op(OP_LEASE, NULL, 0, NULL);
     if (!o)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     o->lease = done;
     o->userdata = userdata;
     l->leases_queued++;
-    enqueue(l, o);
+    enqueue(l, o, timeout_ms < 0 ? l->cfg.acquire_timeout_ms : timeout_ms);
     return 0;
 }
 
@@ -896,12 +1075,12 @@ int lb_loop_conn_query(lb_pg_conn *c, const char *sql, int nparams,
                       "this leased connection is gone (it broke, or its "
                       "pool was closed): release it");
     lb_loop *l = k->l;
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return not_host(err);
     int code = check_statement(sql, nparams, values, done, err);
     if (code != 0)
         return code;
-    op *o = new_op(sql, nparams, values);
+    op *o = new_op(OP_STATEMENT, sql, nparams, values);
     if (!o)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     o->done = done;
@@ -923,20 +1102,43 @@ void lb_loop_release(lb_pg_conn *c) {
     /* Off the host's thread nothing can be touched safely: the documented
      * contract is broken, so the connection stays leased (a leak, not a
      * crash). */
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return;
     c->loop_lease = NULL;
     c->tag = LB_TAG_DEAD;
-    k->returning = 1;
-    if (!k->flight.n && finish_return(l, k) != 0)
-        broken(l, k);
+    k->role = ROLE_RETURNING;
+    if (!k->flight.n && !k->waiting.n)
+        finish_return(l, k);
     dispatch(l);
     rearm(l);
 }
 
+static void pool_opened(void *userdata, lakebase_error *err) {
+    lb_loop *l = userdata;
+    atomic_store(&l->open_err, err);
+    atomic_store(&l->opened, 1);
+    lb_pool_loop_wake(l->pool);
+}
+
+int lb_loop_open(lb_loop *l, void (*done)(void *userdata, lakebase_error *err),
+                 void *userdata, lakebase_error **err) {
+    if (!on_host(l))
+        return not_host(err);
+    if (l->phase != OPEN)
+        return lb_err(err, LAKEBASE_ECLOSED, "the pool is closed");
+    if (l->open_done)
+        return lb_err(err, LAKEBASE_EINVAL, "an open is already under way");
+    l->open_done = done;
+    l->open_userdata = userdata;
+    int code = lb_pool_open_async(l->pool, pool_opened, l, err);
+    if (code != 0)
+        l->open_done = NULL;
+    return code;
+}
+
 int lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata,
                        lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return not_host(err);
     l->on_refresh = fn;
     l->refresh_userdata = userdata;
@@ -945,16 +1147,13 @@ int lb_loop_on_refresh(lb_loop *l, void (*fn)(void *userdata), void *userdata,
 
 void lb_loop_signal_refresh(lb_loop *l) {
     atomic_store(&l->refreshed, 1);
-    uint64_t one = 1;
-    /* A full counter (never in practice) still leaves the fd readable. */
-    if (write(l->evfd, &one, sizeof one) < 0)
-        return;
+    lb_pool_loop_wake(l->pool);
 }
 
 int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return not_host(err);
-    if (l->closed)
+    if (l->phase == CLOSED)
         return 0;
     uncork_all(l);
     if (fd == l->evfd) {
@@ -969,13 +1168,13 @@ int lb_loop_on_socket(lb_loop *l, int fd, int events, lakebase_error **err) {
 }
 
 int lb_loop_on_timer(lb_loop *l, lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
+    if (!on_host(l))
         return not_host(err);
-    if (l->closed)
+    if (l->phase == CLOSED)
         return 0;
     l->timer_at = INT64_MAX; /* it fired */
     uncork_all(l);
-    expire(l, lb_pg_now_ms());
+    expire(l, now_ms(l));
     settle(l);
     return 0;
 }
@@ -984,56 +1183,88 @@ int lb_loop_busy(const lb_loop *l) {
     return l->queued.n + l->in_flight + l->done.n;
 }
 
-/* Runs the connections with statements in flight to completion (close
- * blocks, like the synchronous close). */
-static void finish_in_flight(lb_loop *l) {
+int lb_loop_close_async(lb_loop *l, long cancel_after_ms,
+                        void (*done)(void *userdata), void *userdata,
+                        lakebase_error **err) {
+    if (!on_host(l))
+        return not_host(err);
+    if (l->phase != OPEN)
+        return lb_err(err, LAKEBASE_ECLOSED, "the pool is already closing");
+    int code = lb_pool_close_async(l->pool, -1, pool_closed, l, err);
+    if (code != 0)
+        return code;
+    l->phase = CLOSING;
+    l->close_done = done;
+    l->close_userdata = userdata;
+    int64_t now = now_ms(l);
+    if (cancel_after_ms >= 0) {
+        l->cancel_at = now + cancel_after_ms;
+        l->drop_at = l->cancel_at + LB_LOOP_CANCEL_GRACE_MS;
+    }
+    for (op *o; (o = pop(&l->queued)) != NULL;)
+        fail(l, o, make_error(LAKEBASE_ECLOSED, "the pool was closed"));
+    l->leases_queued = 0;
+    if (l->open_done) {
+        lakebase_error *e = make_error(LAKEBASE_ECLOSED, "the pool was closed");
+        void (*fn)(void *, lakebase_error *) = l->open_done;
+        l->open_done = NULL;
+        atomic_store(&l->opened, 0);
+        lb_err_destroy(atomic_exchange(&l->open_err, NULL));
+        fn(l->open_userdata, e);
+    }
     uncork_all(l);
-    while (l->in_flight > 0) {
-        struct pollfd fds[64];
+    /* Reported from the host's next call into the loop, never from in
+     * here: the timer comes round at once. */
+    wind_down(l, now);
+    l->timer_at = 0;
+    l->timer(l->userdata, 0);
+    return 0;
+}
+
+static void closed_flag(void *userdata) { *(int *)userdata = 1; }
+
+int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
+    if (!on_host(l))
+        return not_host(err);
+    if (l->phase == CLOSED)
+        return 0;
+    int done = 0;
+    if (l->phase == OPEN) {
+        int code = lb_loop_close_async(l, cancel_inflight ? 0 : -1, closed_flag,
+                                       &done, err);
+        if (code != 0)
+            return code;
+    }
+    /* Drive the close here (the host blocks: this is the synchronous
+     * close): connections with work in flight, and the eventfd that
+     * brings the pool's completion. */
+    while (l->phase != CLOSED) {
+        struct pollfd fds[65];
         lconn *ks[64];
         nfds_t n = 0;
-        for (lconn *k = l->conns; k && n < 64; k = k->next) {
-            if (!k->flight.n)
-                continue;
-            ks[n] = k;
+        fds[n++] = (struct pollfd){.fd = l->evfd, .events = POLLIN};
+        for (lconn *k = l->conns; k && n < 65; k = k->next) {
+            ks[n - 1] = k;
             fds[n++] = (struct pollfd){
                 .fd = k->fd,
                 .events =
                     (short)(POLLIN |
                             (k->watched & LAKEBASE_WATCH_WRITE ? POLLOUT : 0))};
         }
-        if (poll(fds, n, 1000) < 0)
+        int64_t wait = min64(l->cancel_at, l->drop_at) - now_ms(l);
+        if (poll(fds, n, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait) < 0)
             continue;
-        for (nfds_t i = 0; i < n; i++)
-            if (fds[i].revents)
-                service_conn(l, ks[i],
+        uncork_all(l);
+        if (fds[0].revents)
+            collect(l);
+        for (nfds_t i = 1; i < n; i++)
+            if (fds[i].revents && find_conn(l, fds[i].fd) == ks[i - 1])
+                service_conn(l, ks[i - 1],
                              fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE
                                                       : LAKEBASE_WATCH_READ);
+        settle(l);
     }
-}
-
-int lb_loop_close(lb_loop *l, int cancel_inflight, lakebase_error **err) {
-    if (!pthread_equal(l->host, pthread_self()))
-        return not_host(err);
-    if (l->closed)
-        return 0;
-    for (op *o; (o = pop(&l->queued)) != NULL;)
-        fail(l, o, make_error(LAKEBASE_ECLOSED, "the pool was closed"));
-    l->leases_queued = 0;
-    if (cancel_inflight)
-        for (lconn *k = l->conns; k; k = k->next)
-            if (k->flight.n)
-                lb_pg_cancel(k->c, NULL);
-    finish_in_flight(l);
-    l->closed = 1;
-    collect(l);
-    while (l->conns)
-        remove_conn(l, l->conns, NULL, LB_DROP_IDLE);
-    l->watch(l->userdata, l->evfd, 0);
-    if (l->timer_at != INT64_MAX)
-        l->timer(l->userdata, -1);
-    l->timer_at = INT64_MAX;
-    deliver(l);
+    (void)done;
     return 0;
 }
 

@@ -140,7 +140,7 @@ int lb_registry_acquire_with(const lb_resolved_config *rc,
     int code = 0;
     pthread_mutex_lock(&registry_mu);
     entry *e = find_settled_locked(key);
-    if (e && e->refs == 0 && !lb_provider_resume(e->provider, rc)) {
+    if (e && e->refs == 0 && !lb_provider_resume(e->provider)) {
         unlink_locked(e);
         e->next = dead;
         dead = e;

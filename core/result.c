@@ -17,6 +17,14 @@ struct lakebase_result *lb_result_wrap(PGresult *res) {
     return r;
 }
 
+void lb_result_free(struct lakebase_result *r) {
+    if (!r)
+        return;
+    r->tag = LB_TAG_DEAD;
+    PQclear(r->res);
+    free(r);
+}
+
 const char *lb_result_value(const PGresult *res, int row, int col) {
     if (!res || row < 0 || col < 0 || row >= PQntuples(res) ||
         col >= PQnfields(res) || PQgetisnull(res, row, col))

@@ -17,6 +17,9 @@ struct lakebase_result {
  * memory. */
 struct lakebase_result *lb_result_wrap(PGresult *res);
 
+/* Clears the PGresult and frees the handle. Accepts NULL. */
+void lb_result_free(struct lakebase_result *r);
+
 /* The value's text when (row, col) exists and is not NULL, else NULL. */
 const char *lb_result_value(const PGresult *res, int row, int col);
 

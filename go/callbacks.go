@@ -10,39 +10,31 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
+	"runtime/cgo"
 	"sync/atomic"
 	"unsafe"
 )
 
-// hooks are the Go callbacks of one C config; the core gets hooks.id as
-// their userdata. They live while any C object made from the config may
-// call them: one reference for the config itself (newCConfig), passed on
+// hooks are the Go callbacks of one C config; the core gets their
+// cgo.Handle as userdata. They live while any C object made from the config
+// may call them: one reference for the config itself (newCConfig), passed on
 // to the Pool, Credentials or Connection made from it, plus one per
-// connection a Connector opens.
-//
-// The ids live in our own table rather than in runtime/cgo.Handle because
-// a stale id must be harmless: the core shares one credential provider
-// between configs with the same key, and that key does not include the
-// logger, so a provider may log through the userdata of a config whose
-// handles are all closed. cgo.Handle.Value panics on a deleted handle (on a
-// core thread, that is the whole process); here the event is dropped.
-// Ids are never reused.
+// connection a Connector opens. The core never calls a handle's logger or
+// token source once that handle is freed, so the handle is deleted when the
+// last C object using it has been freed.
 type hooks struct {
-	id     uintptr
+	handle cgo.Handle
 	source TokenSource
 	logger *slog.Logger
 	ctx    context.Context // of source calls
 	cancel context.CancelFunc
-	refs   int                   // guarded by hookTable.mu
+	refs   atomic.Int32
 	cause  atomic.Pointer[error] // the source's last failure, nil after a success
 }
 
-var hookTable struct {
-	mu   sync.RWMutex
-	last uintptr
-	live map[uintptr]*hooks
-}
+// liveHooks counts the callback sets some C object may still call (the
+// tests check that none outlives its handles).
+var liveHooks atomic.Int64
 
 // newHooks registers the callbacks of o with one reference, or returns nil
 // when o has none.
@@ -50,33 +42,23 @@ func newHooks(o options) *hooks {
 	if o.source == nil && o.logger == nil {
 		return nil
 	}
-	h := &hooks{source: o.source, logger: o.logger, refs: 1}
+	h := &hooks{source: o.source, logger: o.logger}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	hookTable.mu.Lock()
-	defer hookTable.mu.Unlock()
-	if hookTable.live == nil {
-		hookTable.live = make(map[uintptr]*hooks)
-	}
-	hookTable.last++
-	h.id = hookTable.last
-	hookTable.live[h.id] = h
+	h.refs.Store(1)
+	h.handle = cgo.NewHandle(h)
+	liveHooks.Add(1)
 	return h
 }
 
-func lookupHooks(userdata unsafe.Pointer) *hooks {
-	hookTable.mu.RLock()
-	defer hookTable.mu.RUnlock()
-	return hookTable.live[uintptr(userdata)]
+func hooksOf(userdata unsafe.Pointer) *hooks {
+	return cgo.Handle(uintptr(userdata)).Value().(*hooks)
 }
 
 // retain adds a reference for one more C object using the callbacks.
 func (h *hooks) retain() {
-	if h == nil {
-		return
+	if h != nil {
+		h.refs.Add(1)
 	}
-	hookTable.mu.Lock()
-	h.refs++
-	hookTable.mu.Unlock()
 }
 
 // release runs free (which frees a C object made with the callbacks; may be
@@ -90,10 +72,7 @@ func (h *hooks) release(free func()) {
 		}
 		return
 	}
-	hookTable.mu.Lock()
-	h.refs--
-	last := h.refs == 0
-	hookTable.mu.Unlock()
+	last := h.refs.Add(-1) == 0
 	if last {
 		h.cancel()
 	}
@@ -101,9 +80,8 @@ func (h *hooks) release(free func()) {
 		free()
 	}
 	if last {
-		hookTable.mu.Lock()
-		delete(hookTable.live, h.id)
-		hookTable.mu.Unlock()
+		h.handle.Delete()
+		liveHooks.Add(-1)
 	}
 }
 
@@ -123,8 +101,8 @@ func (h *hooks) explain(err error) error {
 //export lbGoTokenSource
 func lbGoTokenSource(userdata unsafe.Pointer, buf *C.char, capacity C.size_t,
 	expiresAtUnixMs *C.int64_t) C.int {
-	h := lookupHooks(userdata)
-	if h == nil || h.source == nil {
+	h := hooksOf(userdata)
+	if h.source == nil {
 		return -1
 	}
 	token, expiry, err := h.source(h.ctx)
@@ -148,8 +126,8 @@ func lbGoTokenSource(userdata unsafe.Pointer, buf *C.char, capacity C.size_t,
 
 //export lbGoLog
 func lbGoLog(userdata unsafe.Pointer, level C.int, message *C.char) {
-	h := lookupHooks(userdata)
-	if h == nil || h.logger == nil {
+	h := hooksOf(userdata)
+	if h.logger == nil {
 		return
 	}
 	lv := slogLevel(level)

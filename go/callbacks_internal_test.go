@@ -11,12 +11,6 @@ import (
 	"github.com/lakebase-connector/lakebase-go/internal/emulator"
 )
 
-func liveHooks() int {
-	hookTable.mu.RLock()
-	defer hookTable.mu.RUnlock()
-	return len(hookTable.live)
-}
-
 // callbackOptions log nowhere and hand out the emulator user's PAT.
 func callbackOptions(env emulator.Env) []Option {
 	return []Option{
@@ -40,7 +34,7 @@ func callbackConfig(env emulator.Env) Config {
 
 func expectLiveHooks(t *testing.T, want int, when string) {
 	t.Helper()
-	if got := liveHooks(); got != want {
+	if got := int(liveHooks.Load()); got != want {
 		t.Fatalf("%s: %d live callback sets, want %d", when, got, want)
 	}
 }

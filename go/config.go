@@ -9,7 +9,7 @@ package lakebase
 extern int lbGoTokenSource(void *, char *, size_t, int64_t *);
 extern void lbGoLog(void *, int, char *);
 
-// The hooks id travels as the callbacks' userdata; cgo has no const.
+// The hooks' cgo.Handle travels as the callbacks' userdata; cgo has no const.
 static void lb_go_log(void *userdata, int level, const char *message) {
     lbGoLog(userdata, level, (char *)message);
 }
@@ -125,13 +125,13 @@ func (h *hooks) install(cfg *C.lakebase_config) error {
 	}
 	var cerr *C.lakebase_error
 	if h.source != nil {
-		if rc := C.lb_go_set_token_source(cfg, C.uintptr_t(h.id), &cerr); rc != 0 {
+		if rc := C.lb_go_set_token_source(cfg, C.uintptr_t(h.handle), &cerr); rc != 0 {
 			return takeError(rc, cerr)
 		}
 	}
 	if h.logger != nil {
 		// Every level: the slog handler filters (see lbGoLog).
-		if rc := C.lb_go_set_logger(cfg, C.uintptr_t(h.id), C.LAKEBASE_LOG_DEBUG,
+		if rc := C.lb_go_set_logger(cfg, C.uintptr_t(h.handle), C.LAKEBASE_LOG_DEBUG,
 			&cerr); rc != 0 {
 			return takeError(rc, cerr)
 		}

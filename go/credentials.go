@@ -73,19 +73,7 @@ func (cr *Credentials) handle() (*C.lakebase_credentials, error) {
 // Errors: ErrAuth, ErrPermission, ErrNotFound, ErrAPI, ErrNetwork,
 // ErrServer, ErrTimeout, ErrProtocol, ErrCallback, ErrConfig, ErrClosed.
 func (cr *Credentials) Get(ctx context.Context) (Credential, error) {
-	cred, err := blockingCall(ctx, func() (*C.lakebase_credential, error) {
-		h, err := cr.handle()
-		if err != nil {
-			return nil, err
-		}
-		defer cr.mu.RUnlock()
-		var out *C.lakebase_credential
-		var cerr *C.lakebase_error
-		if rc := C.lakebase_credentials_get(h, &out, &cerr); rc != 0 {
-			return nil, takeError(rc, cerr)
-		}
-		return out, nil
-	}, func(c *C.lakebase_credential) { C.lakebase_credential_free(c) })
+	cred, err := cr.get(ctx)
 	if err != nil {
 		return Credential{}, cr.hooks.explain(err)
 	}
@@ -104,16 +92,45 @@ func (cr *Credentials) Get(ctx context.Context) (Credential, error) {
 // Open mints now if the cache is empty and waits for it, so a service fails
 // at startup when the identity, endpoint or permissions are wrong.
 func (cr *Credentials) Open(ctx context.Context) error {
-	_, err := blockingCall(ctx, func() (struct{}, error) {
-		h, err := cr.handle()
-		if err != nil {
-			return struct{}{}, err
-		}
-		defer cr.mu.RUnlock()
-		var cerr *C.lakebase_error
-		return struct{}{}, check(C.lakebase_credentials_open(h, &cerr), cerr)
-	}, func(struct{}) {})
+	cred, err := cr.get(ctx)
+	C.lakebase_credential_free(cred)
 	return cr.hooks.explain(err)
+}
+
+// get serves the cached credential at once, or waits for the mint (on one
+// of the core's worker threads) without parking a goroutine or OS thread in
+// C. If ctx is done first it returns ctx.Err(); the mint goes on, and the
+// handle stays open until it ends.
+func (cr *Credentials) get(ctx context.Context) (*C.lakebase_credential, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	h, err := cr.handle()
+	if err != nil {
+		return nil, err
+	}
+	c := getCompletion()
+	rc, now, cerr := getAsync(h, c)
+	if rc <= 0 {
+		cr.mu.RUnlock()
+		c.put()
+		return now, check(rc, cerr)
+	}
+	select {
+	case r := <-c.ch:
+		cr.mu.RUnlock()
+		c.put()
+		return r.cred, check(errorCode(r.err), r.err)
+	case <-ctx.Done():
+		go func() { // the core uses the handle until the mint ends
+			r := <-c.ch
+			cr.mu.RUnlock()
+			c.put()
+			C.lakebase_credential_free(r.cred)
+			C.lakebase_error_free(r.err)
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // Invalidate drops the cached token if it is still token ("" drops whatever

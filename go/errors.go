@@ -62,58 +62,29 @@ var (
 	ErrCanceled   = &Error{Code: CodeCanceled}
 )
 
-// codes is the one table from C codes to names and sentinels. Names are the
-// LAKEBASE_E* macros without the prefix, as the conformance scenarios spell
-// them.
-var codes = []struct {
-	code     Code
-	name     string
-	sentinel *Error
-}{
-	{CodeInvalid, "EINVAL", ErrInvalid},
-	{CodeNoMemory, "ENOMEM", ErrNoMemory},
-	{CodeConfig, "ECONFIG", ErrConfig},
-	{CodeAuth, "EAUTH", ErrAuth},
-	{CodePermission, "EPERM", ErrPermission},
-	{CodeNotFound, "ENOTFOUND", ErrNotFound},
-	{CodeAPI, "EAPI", ErrAPI},
-	{CodeNetwork, "ENETWORK", ErrNetwork},
-	{CodeServer, "ESERVER", ErrServer},
-	{CodeTimeout, "ETIMEOUT", ErrTimeout},
-	{CodeProtocol, "EPROTOCOL", ErrProtocol},
-	{CodeClosed, "ECLOSED", ErrClosed},
-	{CodeHandle, "EHANDLE", ErrHandle},
-	{CodeCallback, "ECALLBACK", ErrCallback},
-	{CodeRange, "ERANGE", ErrRange},
-	{CodeInternal, "EINTERNAL", ErrInternal},
-	{CodeLogin, "ELOGIN", ErrLogin},
-	{CodeSQL, "ESQL", ErrSQL},
-	{CodeConnection, "ECONNECTION", ErrConnection},
-	{CodeCanceled, "ECANCELED", ErrCanceled},
-}
-
-// String is the code's name ("ECONFIG"), "" for 0, or "E<n>" when unknown
-// (a library newer than this package).
+// String is the code's name as the core's table spells it ("ECONFIG"; the
+// conformance scenarios use the same names), "" for 0, or "E<n>" for a code
+// the library does not know.
 func (c Code) String() string {
 	if c == 0 {
 		return ""
 	}
-	for _, e := range codes {
-		if e.code == c {
-			return e.name
-		}
+	name := C.GoString(C.lakebase_error_name(C.int(c)))
+	if name == "EUNKNOWN" {
+		return fmt.Sprintf("E%d", int(c))
 	}
-	return fmt.Sprintf("E%d", int(c))
+	return name
 }
 
 // CodeNamed is the inverse of Code.String (false for an unknown name).
 func CodeNamed(name string) (Code, bool) {
-	for _, e := range codes {
-		if e.name == name {
-			return e.code, true
-		}
+	cname := cString(name)
+	defer freeCString(cname)
+	var code C.int
+	if C.lakebase_error_code_from_name(cname, &code) != 0 || code == 0 {
+		return 0, false
 	}
-	return 0, false
+	return Code(code), true
 }
 
 // Error is a failure reported by the C library. Message never contains a
@@ -169,6 +140,14 @@ func takeError(rc C.int, cerr *C.lakebase_error) *Error {
 		C.lakebase_error_free(cerr)
 	}
 	return e
+}
+
+// errorCode is the code of a C error object (0 for none).
+func errorCode(cerr *C.lakebase_error) C.int {
+	if cerr == nil {
+		return 0
+	}
+	return C.lakebase_error_code(cerr)
 }
 
 // check turns a C return code and error object into nil or an *Error.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Pool is a pool of PostgreSQL connections, each logged in with the current
@@ -62,11 +63,35 @@ func NewPool(cfg Config, opts ...Option) (*Pool, error) {
 // Open starts warming pool.min_size connections and waits until max(1,
 // pool.min_size) are ready, failing fast on a wrong credential, role or
 // database. If ctx is done first it returns ctx.Err() and the warm-up goes
-// on in the background.
+// on in the background. No goroutine or OS thread waits in C meanwhile.
 func (p *Pool) Open(ctx context.Context) error {
-	_, err := blockingCall(ctx, func() (struct{}, error) { return struct{}{}, p.open(1) },
-		func(struct{}) {})
-	return p.hooks.explain(err)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	h, err := p.handle()
+	if err != nil {
+		return err
+	}
+	c := getCompletion()
+	rc, cerr := openAsync(h, c)
+	p.mu.RUnlock()
+	if rc != 0 {
+		c.put()
+		return p.hooks.explain(takeError(rc, cerr))
+	}
+	select {
+	case r := <-c.ch:
+		c.put()
+		return p.hooks.explain(check(errorCode(r.err), r.err))
+	case <-ctx.Done():
+		// The open goes on; its outcome is dropped when it comes.
+		go func() {
+			r := <-c.ch
+			c.put()
+			C.lakebase_error_free(r.err)
+		}()
+		return ctx.Err()
+	}
 }
 
 // Start starts warming pool.min_size connections in the background and
@@ -93,30 +118,58 @@ func (p *Pool) handle() (*C.lakebase_pool, error) {
 	return p.c, nil
 }
 
-// Acquire leases a connection (waiting up to pool.acquire_timeout_ms while
-// the pool is exhausted). Release it when done.
+// Acquire leases a connection, waiting up to pool.acquire_timeout_ms (or
+// ctx's deadline, if sooner) while the pool is exhausted. Release it when
+// done. While it waits, no goroutine or OS thread is parked in C: the core
+// hands the connection over through a callback, and a ctx done first
+// withdraws the request.
 func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
-	c, err := blockingCall(ctx, func() (*C.lakebase_conn, error) {
-		h, err := p.handle()
-		if err != nil {
-			return nil, err
-		}
-		defer p.mu.RUnlock()
-		var c *C.lakebase_conn
-		var cerr *C.lakebase_error
-		if rc := C.lakebase_pool_acquire(h, &c, &cerr); rc != 0 {
-			return nil, takeError(rc, cerr)
-		}
-		return c, nil
-	}, func(c *C.lakebase_conn) { C.lakebase_conn_release(c) })
-	if err != nil {
-		return nil, p.hooks.explain(err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return &Conn{c: c}, nil
+	timeout := int64(-1)
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(0, time.Until(deadline).Milliseconds())
+	}
+	h, err := p.handle()
+	if err != nil {
+		return nil, err
+	}
+	defer p.mu.RUnlock()
+	c := getCompletion()
+	rc, now, ticket, cerr := acquireAsync(h, timeout, c)
+	switch {
+	case rc == 0:
+		c.put()
+		return &Conn{c: now}, nil
+	case rc < 0:
+		c.put()
+		return nil, p.hooks.explain(takeError(rc, cerr))
+	}
+	select {
+	case r := <-c.ch:
+		c.put()
+		if r.err != nil {
+			return nil, p.hooks.explain(takeError(errorCode(r.err), r.err))
+		}
+		return &Conn{c: r.conn}, nil
+	case <-ctx.Done():
+		if C.lakebase_pool_acquire_cancel(h, ticket) != 0 {
+			// Too late: the connection (or error) is on its way.
+			r := <-c.ch
+			if r.conn != nil {
+				C.lakebase_conn_release(r.conn)
+			}
+			C.lakebase_error_free(r.err)
+		}
+		c.put()
+		return nil, ctx.Err()
+	}
 }
 
 // run executes one statement. A context that can never be done takes the
-// core's acquire+query+release call (which may pipeline); otherwise the
+// core's acquire+query+release call (a connection of its own for the
+// statement: the synchronous path never pipelines); otherwise the
 // statement runs on a leased connection so it can be cancelled.
 func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
 	if ctx.Done() != nil {

@@ -213,12 +213,20 @@ LAKEBASE_API void lakebase_error_free(lakebase_error *err);
 #define LAKEBASE_LOG_DEBUG 4
 
 /**
- * Receives one log event. `message` is one line without a trailing newline,
- * never containing a token or secret; it is borrowed for the call only.
- * Runs on whichever library or caller thread produced the event (including
- * the library's background refresh thread); it must not block for long and
- * must not free the object that logged.
- * @since 0.1
+ * Receives one log event of the handle (credentials, pool or direct
+ * connection) made from the configuration that installed it: its own
+ * events, and those of the credential provider it shares with other
+ * handles (each handle sharing a provider receives them through its own
+ * logger). `message` is one line without a trailing newline, never
+ * containing a token or secret; it is borrowed for the call only.
+ *
+ * Runs with no lock of the library held, on whichever thread produced the
+ * event: a caller's, or one of the library's own (its background thread or
+ * a worker). It may call back into the library (read stats, for example);
+ * it must not block for long and must not free the handle whose event it
+ * receives. Once that handle is freed its logger and userdata are never
+ * called again.
+ * @since 0.1 (per handle, with no lock held, since 0.3)
  */
 typedef void (*lakebase_log_fn)(void *userdata, int level, const char *message);
 
@@ -235,9 +243,10 @@ typedef void (*lakebase_log_fn)(void *userdata, int level, const char *message);
  * set `*expires_at_unix_ms` to its expiry or leave it at 0 when unknown (the
  * library then calls again before every API request). Return a negative value
  * to fail; the library reports LAKEBASE_ECALLBACK. The library zeroes `buf`
- * after use. Called on the thread that needs a token (a caller or the
- * library's refresh thread), possibly from several threads at once unless the
- * caller serialises.
+ * after use. Called with no lock of the library held, on the thread that
+ * needs a token (a caller's, or one of the library's worker threads; never
+ * its background thread, which does not block), possibly from several
+ * threads at once unless the caller serialises.
  * @since 0.1
  */
 typedef int (*lakebase_token_source_fn)(void *userdata, char *buf, size_t cap,
@@ -359,11 +368,15 @@ LAKEBASE_API int lakebase_credentials_new(lakebase_credentials **out,
                                           lakebase_error **err);
 
 /**
- * Returns a credential valid for at least the hard margin (default 60 s).
- * Serves the cache when it can; otherwise mints (one mint in flight per key:
- * concurrent callers wait for it). While a cached token is still valid a
- * failing API never makes this fail: the token is served and the provider
- * reports itself degraded.
+ * Returns a usable credential. The cached token is served while more than
+ * min(5 s, a tenth of its lifetime) of it is left; once less than the hard
+ * margin is left (credential.hard_margin_seconds, 60 s by default, at most
+ * a quarter of the lifetime) a refresh starts in the background, and the
+ * cached token is still served meanwhile, so no caller waits on it. With
+ * no usable token it mints (one mint in flight per key: concurrent callers
+ * wait for it). While a cached token is still valid a failing API never
+ * makes this fail: the token is served and the provider reports itself
+ * degraded.
  *
  * Errors: LAKEBASE_EAUTH, EPERM, ENOTFOUND, EAPI (fail fast, with the API's
  * error_code and message), ENETWORK / ESERVER / ETIMEOUT (after retries
@@ -376,6 +389,34 @@ LAKEBASE_API int lakebase_credentials_new(lakebase_credentials **out,
 LAKEBASE_API int lakebase_credentials_get(lakebase_credentials *creds,
                                           lakebase_credential **out,
                                           lakebase_error **err);
+
+/**
+ * Completion of lakebase_credentials_get_async: exactly one of `cred` and
+ * `err` is non-NULL; both belong to the callback (lakebase_credential_free,
+ * lakebase_error_free).
+ * @since 0.3
+ */
+typedef void (*lakebase_credential_fn)(void *userdata,
+                                       lakebase_credential *cred,
+                                       lakebase_error *err);
+
+/**
+ * lakebase_credentials_get without blocking: returns 0 with `*now` set
+ * when a usable credential is cached (`done` is not called), or 1 when one
+ * must be minted: `done` then runs exactly once, later, on one of the
+ * library's worker threads, with the credential or the error of
+ * lakebase_credentials_get. `creds` must stay alive until `done` has run.
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_EHANDLE, LAKEBASE_ENOMEM, LAKEBASE_EINTERNAL (no worker thread).
+ * **Ownership:** `*now` belongs to the caller (lakebase_credential_free).
+ * **Threading:** thread-safe; never blocks (an event loop may call it).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_credentials_get_async(lakebase_credentials *creds,
+                                                lakebase_credential **now,
+                                                lakebase_credential_fn done,
+                                                void *userdata,
+                                                lakebase_error **err);
 
 /**
  * Mints now if the cache is empty and waits for it: fails fast at startup
@@ -417,7 +458,8 @@ typedef struct lakebase_credential_stats {
 
 #define LAKEBASE_CREDENTIAL_STATS_VERSION 1
 /** Declares a stats struct ready for lakebase_credentials_stats. @since 0.3 */
-#define LAKEBASE_CREDENTIAL_STATS_INIT {LAKEBASE_CREDENTIAL_STATS_VERSION}
+#define LAKEBASE_CREDENTIAL_STATS_INIT                                         \
+    { LAKEBASE_CREDENTIAL_STATS_VERSION }
 
 /**
  * Zeroes `*stats` and sets its version, for languages that cannot use
@@ -430,8 +472,9 @@ typedef struct lakebase_credential_stats {
  * **Threading:** thread-safe, never blocks.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_credential_stats_init(lakebase_credential_stats *stats,
-                                                unsigned int version);
+LAKEBASE_API int
+lakebase_credential_stats_init(lakebase_credential_stats *stats,
+                               unsigned int version);
 
 /**
  * Copies the provider's counters into `*out`, whose version must be set
@@ -454,6 +497,7 @@ LAKEBASE_API int lakebase_credentials_stats(lakebase_credentials *creds,
  * and restarts the refresh. A provider whose token is no longer usable is
  * freed; at most 16 unused providers are kept (the oldest goes first), and
  * their tokens are zeroed at process exit.
+ * The handle's logger is never called again once this returns.
  * **Threading:** thread-safe; may wait for an in-flight mint of this key to
  * finish (bounded by the HTTP timeout).
  * @since 0.1
@@ -513,6 +557,22 @@ LAKEBASE_API const char *
 lakebase_credential_sslmode(const lakebase_credential *cred);
 
 /**
+ * The rest of what a client passes to its driver to log in the way the
+ * library does: the CA bundle that verifies the server (pg.sslrootcert;
+ * needed with sslmode verify-ca / verify-full), the address to connect to
+ * instead of resolving the host (pg.hostaddr), and the application name
+ * (pg.application_name). Each is NULL when not configured.
+ * **Ownership:** borrowed; valid until lakebase_credential_free(cred).
+ * @since 0.3
+ */
+LAKEBASE_API const char *
+lakebase_credential_sslrootcert(const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_hostaddr(const lakebase_credential *cred);
+LAKEBASE_API const char *
+lakebase_credential_application_name(const lakebase_credential *cred);
+
+/**
  * Frees a credential, zeroing the token first. Accepts NULL.
  * **Threading:** do not use `cred` concurrently.
  * @since 0.1
@@ -526,8 +586,14 @@ LAKEBASE_API void lakebase_credential_free(lakebase_credential *cred);
 /**
  * A pool of PostgreSQL connections, each logged in with the current
  * credential of the shared provider when it is opened, recycled after
- * pool.max_lifetime_seconds (with per-connection jitter, only while idle).
- * Configured by the pool.* keys (docs/configuration.md).
+ * pool.max_lifetime_seconds (with per-connection jitter fixed at birth,
+ * only while idle). Configured by the pool.* keys (docs/configuration.md).
+ *
+ * Background work (warm-up, replacement connects, recycling, trimming,
+ * timeouts of waiting requests) runs on the library's one background
+ * thread, shared by every pool and provider of the process; anything that
+ * blocks (an HTTPS mint, a cancel request) on a few worker threads, also
+ * shared. A pool costs no thread of its own (docs/threading.md).
  */
 typedef struct lakebase_pool lakebase_pool;
 
@@ -540,8 +606,6 @@ typedef struct lakebase_result lakebase_result;
 /**
  * Creates a pool from `cfg` (validated like lakebase_credentials_new). Lazy:
  * no connection is opened until lakebase_pool_open or the first acquire.
- * The pool's background driver thread (warm-up, recycling, idle trimming,
- * connects for an attached event loop) starts with the first open or use.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_pool_free.
  * **Threading:** thread-safe; never blocks on the network.
  * @since 0.1
@@ -552,22 +616,50 @@ LAKEBASE_API int lakebase_pool_new(lakebase_pool **out,
 
 /**
  * Opens the pool: starts warming pool.min_size connections, up to
- * pool.max_connecting at once, on the driver thread. With `wait`
+ * pool.max_connecting at once, in the background. With `wait`
  * non-zero, blocks until max(1, min_size) connections are ready, failing
  * fast (no retries) on a wrong credential, role or database, so a service
  * fails at startup rather than on its first request.
  * Errors: any credential error; LAKEBASE_ELOGIN (message names role and
  * identity, sqlstate set); LAKEBASE_ETIMEOUT; LAKEBASE_ECLOSED.
- * **Threading:** thread-safe; blocks when `wait` (network).
+ * **Threading:** thread-safe; blocks when `wait` (network). Not on the host
+ *   thread of an attached pool: use lakebase_pool_open_async there.
  * @since 0.1
  */
 LAKEBASE_API int lakebase_pool_open(lakebase_pool *pool, int wait,
                                     lakebase_error **err);
 
 /**
+ * Completion of an asynchronous open: `err` is NULL once max(1,
+ * pool.min_size) connections are ready, else the first connect error (as
+ * lakebase_pool_open reports it) and it belongs to the callback.
+ * @since 0.3
+ */
+typedef void (*lakebase_open_fn)(void *userdata, lakebase_error *err);
+
+/**
+ * lakebase_pool_open(wait) without blocking: `done` runs exactly once,
+ * later — on the host thread for an attached pool (from
+ * lakebase_pool_socket_ready or lakebase_pool_timer_expired), otherwise on
+ * the library's background thread or the thread that opened the last
+ * connection needed. Never from inside this call.
+ * Errors (returned; `done` is then never called): LAKEBASE_ECLOSED,
+ * LAKEBASE_EINVAL (an open already under way on an attached pool),
+ * LAKEBASE_ENOMEM.
+ * **Threading:** thread-safe (the host thread for an attached pool); never
+ *   blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_open_async(lakebase_pool *pool,
+                                          lakebase_open_fn done, void *userdata,
+                                          lakebase_error **err);
+
+/**
  * Leases a connection, waiting up to pool.acquire_timeout_ms (FIFO among
- * waiters). A connection idle for more than ~1 s is validated first; broken
- * ones are discarded, never handed out.
+ * waiters). A connection idle for more than pool.validate_after_idle_ms is
+ * checked with a round trip first; broken ones are discarded, never handed
+ * out. When the pool has room it may open the connection on the calling
+ * thread.
  * Errors: LAKEBASE_ETIMEOUT, LAKEBASE_ECLOSED, connect errors.
  * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
  * **Threading:** thread-safe; blocks while the pool is exhausted or a
@@ -580,8 +672,8 @@ LAKEBASE_API int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
 /**
  * lakebase_pool_acquire with a timeout of the caller's own instead of
  * pool.acquire_timeout_ms: waits at most `timeout_ms` (0: take an idle
- * connection or fail at once with LAKEBASE_ETIMEOUT; -1: the pool's
- * setting). The same errors.
+ * connection, or a free slot to connect, or fail at once with
+ * LAKEBASE_ETIMEOUT; -1: the pool's setting). The same errors.
  * **Ownership:** `*out` is leased: return it with lakebase_conn_release.
  * **Threading:** thread-safe; blocks up to `timeout_ms` (plus a connect
  *   the call started, bounded by pool.connect_timeout_ms).
@@ -593,15 +685,77 @@ LAKEBASE_API int lakebase_pool_acquire_timeout(lakebase_pool *pool,
                                                lakebase_error **err);
 
 /**
+ * Completion of lakebase_pool_acquire_async: exactly one of `conn` (a
+ * connection leased to the caller alone) and `err` (LAKEBASE_ETIMEOUT when
+ * none was free within the timeout, LAKEBASE_ECLOSED, connect errors) is
+ * non-NULL.
+ * **Ownership:** `conn` is leased: return it with lakebase_conn_release;
+ *   `err` belongs to the callback.
+ * @since 0.2
+ */
+typedef void (*lakebase_lease_fn)(void *userdata, lakebase_conn *conn,
+                                  lakebase_error *err);
+
+/**
+ * Leases a connection of the caller's own without blocking, for a
+ * transaction or session state, waiting at most `timeout_ms` (-1: the
+ * pool's pool.acquire_timeout_ms).
+ *
+ * Without an event loop attached (multi-threaded hosts: Go, JVM callers):
+ * returns 0 with `*now` set when an idle connection needs no check (`done`
+ * is not called); otherwise returns 1, and `done` runs exactly once,
+ * later, on the thread that frees a connection (another caller's
+ * lakebase_conn_release) or on the library's background thread (a
+ * connection it opened or checked, or the timeout). `*ticket` then names
+ * the request for lakebase_pool_acquire_cancel.
+ *
+ * With an event loop attached: always returns 1 (`*now` NULL, `*ticket`
+ * 0) and `done` runs on the host thread, from lakebase_pool_socket_ready or
+ * lakebase_pool_timer_expired; with pool.pipeline the least loaded shared
+ * connection stops taking new statements and is handed over once drained.
+ * Run statements on the connection with lakebase_conn_query_async and give
+ * it back with lakebase_conn_release on the host thread (a transaction
+ * left open is then rolled back without blocking). If the pool is closed
+ * while the lease is held, the connection is closed; the handle stays valid
+ * (its statements fail with LAKEBASE_ECLOSED) until released.
+ *
+ * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
+ * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
+ * **Ownership:** `*now` is leased (lakebase_conn_release); `userdata` is
+ *   passed back. `now` and `ticket` may be NULL only for an attached pool.
+ * **Threading:** thread-safe (the host thread for an attached pool); never
+ *   blocks.
+ * @since 0.2 (timeout, immediate lease and ticket since 0.3)
+ */
+LAKEBASE_API int
+lakebase_pool_acquire_async(lakebase_pool *pool, long timeout_ms,
+                            lakebase_lease_fn done, void *userdata,
+                            lakebase_conn **now, uint64_t *ticket,
+                            lakebase_error **err);
+
+/**
+ * Withdraws a waiting lakebase_pool_acquire_async request (a context
+ * cancelled, a caller gone): returns 0 when it was still waiting — its
+ * `done` will never run — or 1 when it is too late: `done` has run or is
+ * about to (with the connection, which the caller must then release), or
+ * the ticket is unknown.
+ * **Threading:** thread-safe; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_acquire_cancel(lakebase_pool *pool,
+                                              uint64_t ticket);
+
+/**
  * Returns a leased connection (or closes a direct one). A connection left in
  * a transaction is rolled back (or discarded if that fails); a broken or
- * expired one is closed. Accepts NULL. Afterwards the handle is dead: a
- * pooled connection reused by someone else reports LAKEBASE_EHANDLE to the
- * old holder instead of running its statements.
+ * expired one, or one with a cancel request still on its way, is closed.
+ * Accepts NULL. Afterwards the handle is dead: a pooled connection reused
+ * by someone else reports LAKEBASE_EHANDLE to the old holder instead of
+ * running its statements.
  * **Threading:** call from one thread at a time per connection; may block
- *   briefly for a rollback. A connection from lakebase_pool_acquire_async
- *   must be released on the host thread, and never blocks (off it, it is
- *   not released: a leak).
+ *   briefly for a rollback. A connection from an attached pool's
+ *   lakebase_pool_acquire_async must be released on the host thread, and
+ *   never blocks (off it, it is not released: a leak).
  * @since 0.1
  */
 LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
@@ -614,8 +768,8 @@ LAKEBASE_API void lakebase_conn_release(lakebase_conn *conn);
  * set), LAKEBASE_ECONNECTION (the connection broke; it will be discarded),
  * LAKEBASE_ECANCELED (lakebase_conn_cancel, or cancelled by the server),
  * LAKEBASE_ETIMEOUT (pool.statement_timeout_ms), LAKEBASE_EINVAL for a
- * connection from lakebase_pool_acquire_async (use
- * lakebase_conn_query_async), LAKEBASE_ECLOSED when its pool was closed.
+ * connection from an attached pool (use lakebase_conn_query_async),
+ * LAKEBASE_ECLOSED when its pool was closed.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.
  * **Threading:** one thread at a time per connection; blocks.
  * @since 0.1
@@ -626,13 +780,17 @@ LAKEBASE_API int lakebase_conn_query(lakebase_conn *conn, const char *sql,
                                      lakebase_error **err);
 
 /**
- * Asks the server to cancel the statement running on `conn` (opens a short
- * separate connection to the server). The running lakebase_conn_query then
- * fails with LAKEBASE_ECANCELED. Errors: LAKEBASE_ECONNECTION when the
- * request could not be sent.
- * **Threading:** thread-safe: meant to be called from another thread while
- *   `conn` is still leased (the caller must not release it concurrently).
- * @since 0.1
+ * Asks the server to cancel the statement running on `conn`. The request
+ * (a short connection of its own) goes out from one of the library's
+ * worker threads; the running statement then fails with
+ * LAKEBASE_ECANCELED, unless it finished first. A connection released
+ * while the request may still be on its way is closed, not reused.
+ * Errors: LAKEBASE_ECLOSED (the connection is gone), LAKEBASE_ECONNECTION
+ * (no worker thread could take the request).
+ * **Threading:** thread-safe and never blocks: meant to be called from
+ *   another thread (or an event loop) while `conn` is still leased (the
+ *   caller must not release it concurrently).
+ * @since 0.1 (non-blocking since 0.3)
  */
 LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
                                       lakebase_error **err);
@@ -654,10 +812,12 @@ LAKEBASE_API int lakebase_pool_query(lakebase_pool *pool, const char *sql,
  * woken with it, idle connections are closed. Leased connections finish
  * their work and are closed on release, or with `cancel_inflight` their
  * running statements are cancelled. Blocks until every connection is closed.
- * With an event loop attached it also ends every lakebase_pool_query_async
- * statement before it returns: queued ones fail with LAKEBASE_ECLOSED, sent
- * ones finish (or are cancelled), and their done callbacks run inside this
- * call; then it stops every watch and the timer.
+ * With an event loop attached it also ends every asynchronous statement
+ * before it returns: queued ones fail with LAKEBASE_ECLOSED, sent ones
+ * finish (with `cancel_inflight`: are cancelled, and dropped
+ * if still running 5 s later), and their done callbacks run inside this
+ * call; then it stops every watch and the timer. A host that must not
+ * block uses lakebase_pool_close_async.
  * **Threading:** thread-safe (the host thread only when a loop is
  *   attached); blocks.
  * @since 0.1
@@ -665,9 +825,38 @@ LAKEBASE_API int lakebase_pool_query(lakebase_pool *pool, const char *sql,
 LAKEBASE_API int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
                                      lakebase_error **err);
 
+/** Completion of lakebase_pool_close_async. @since 0.3 */
+typedef void (*lakebase_closed_fn)(void *userdata);
+
+/**
+ * lakebase_pool_close without blocking: new work is refused at once
+ * (queued asynchronous statements and waiting acquires fail with
+ * LAKEBASE_ECLOSED, idle connections close); work under way finishes, and
+ * `cancel_after_ms` after this call (-1: never; 0: at once) what still runs
+ * is asked to cancel — on an attached pool, connections still busy 5 s
+ * after that are dropped, failing their statements with LAKEBASE_ECLOSED.
+ * `done` runs exactly once, when every connection is closed: on the host
+ * thread for an attached pool (from lakebase_pool_socket_ready or
+ * lakebase_pool_timer_expired; the pool has then stopped every watch and
+ * its timer), otherwise on the thread that released the last connection or
+ * the library's background thread. Never from inside this call. Free the
+ * pool afterwards with lakebase_pool_free.
+ * Errors (returned; `done` is then never called): LAKEBASE_ECLOSED (already
+ * closing), LAKEBASE_ENOMEM.
+ * **Threading:** thread-safe (the host thread for an attached pool); never
+ *   blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_close_async(lakebase_pool *pool,
+                                           long cancel_after_ms,
+                                           lakebase_closed_fn done,
+                                           void *userdata,
+                                           lakebase_error **err);
+
 /**
  * Closes (as lakebase_pool_close with cancel_inflight) and frees. Accepts
- * NULL. Every leased connection must have been released.
+ * NULL. Every leased connection must have been released. The pool's logger
+ * is never called again once this returns.
  * @since 0.1
  */
 LAKEBASE_API void lakebase_pool_free(lakebase_pool *pool);
@@ -705,7 +894,8 @@ typedef struct lakebase_pool_stats {
  * lakebase_pool_credential_stats; `trimmed` added. */
 #define LAKEBASE_POOL_STATS_VERSION 2
 /** Declares a stats struct ready for lakebase_pool_get_stats. @since 0.3 */
-#define LAKEBASE_POOL_STATS_INIT {LAKEBASE_POOL_STATS_VERSION}
+#define LAKEBASE_POOL_STATS_INIT                                               \
+    { LAKEBASE_POOL_STATS_VERSION }
 
 /**
  * Zeroes `*stats` and sets its version (see
@@ -745,20 +935,32 @@ LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
 /*
  * For hosts that own an event loop (Node's libuv, an epoll server), in the
  * style of libcurl's multi-socket API: the pool tells the host which file
- * descriptors to watch and when to wake it; the host calls back in when they
- * fire. Statements then run on the host's thread with non-blocking libpq and
- * complete there, with no thread hop per statement. The pool's driver thread
- * still does what blocks (minting a credential over HTTPS, connecting,
- * validating an idle connection) and hands each ready connection over
- * through an eventfd the host watches like any other descriptor: one wake-up
- * per connection, never per statement.
+ * descriptors to watch and when to wake it (the callbacks registered with
+ * lakebase_pool_attach_loop); the host calls in when they fire
+ * (lakebase_pool_socket_ready, lakebase_pool_timer_expired). Statements
+ * then run on the host's thread with non-blocking libpq and complete there,
+ * with no thread hop per statement. What blocks (minting a credential over
+ * HTTPS, connecting, a cancel request) happens on the library's background
+ * and worker threads; each connection opened for the loop is handed over
+ * through an eventfd the host watches like any other descriptor: one
+ * wake-up per connection, never per statement. A connection that sat idle
+ * longer than pool.validate_after_idle_ms makes a round trip on the host's
+ * loop, without blocking, before it is used.
+ *
+ * The connections the loop holds stay in the pool's books: they count as
+ * idle while nothing runs on them, and pool.max_idle, the idle timeout and
+ * max_lifetime apply to them as to any other.
  *
  * "The host thread" below is the one thread that calls
  * lakebase_pool_attach_loop; every function of this section must be called
- * on it (others fail with LAKEBASE_EINVAL), and so must lakebase_pool_close
- * and lakebase_pool_free of an attached pool. Synchronous calls
- * (lakebase_pool_acquire, lakebase_pool_query) remain usable from any
- * thread, on connections of their own.
+ * on it (others fail with LAKEBASE_EINVAL), and so must the open, close and
+ * free of an attached pool. Synchronous calls (lakebase_pool_acquire,
+ * lakebase_pool_query) remain usable from any thread, on connections of
+ * their own.
+ *
+ * Naming: lakebase_pool_set_*_callback and lakebase_pool_attach_loop
+ * register callbacks the library calls; lakebase_pool_socket_ready and
+ * lakebase_pool_timer_expired are the host calling in.
  *
  * Keeping the host's loop alive is the host's decision: the pool keeps its
  * watches (the eventfd, idle connections, so a connection the server closes
@@ -776,17 +978,16 @@ LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
  * Asks the host to watch `fd` for `events` (LAKEBASE_WATCH_READ |
  * LAKEBASE_WATCH_WRITE), replacing what it watched for `fd` before; 0 means
  * stop watching `fd` (it is about to be closed). Called only on the host
- * thread, from inside lakebase_pool_attach_loop, lakebase_pool_query_async,
- * lakebase_pool_on_socket, lakebase_pool_on_timer, lakebase_pool_close and
- * lakebase_pool_free. It must not call back into the pool.
+ * thread, from inside the functions of this section and the open, close and
+ * free of the attached pool. It must not call back into the pool.
  * @since 0.1
  */
 typedef void (*lakebase_watch_fn)(void *userdata, int fd, int events);
 
 /**
- * Asks the host to call lakebase_pool_on_timer once, `delay_ms` from now
- * (0 = as soon as possible), replacing any timer set before; -1 cancels it.
- * Called like lakebase_watch_fn.
+ * Asks the host to call lakebase_pool_timer_expired once, `delay_ms` from
+ * now (0 = as soon as possible), replacing any timer set before; -1
+ * cancels it. Called like lakebase_watch_fn.
  * @since 0.1
  */
 typedef void (*lakebase_timer_fn)(void *userdata, long delay_ms);
@@ -799,10 +1000,10 @@ typedef void (*lakebase_timer_fn)(void *userdata, long delay_ms);
  * **Ownership:** both belong to the callback (lakebase_result_free,
  *   lakebase_error_free).
  * **Threading:** runs on the host thread, from inside
- *   lakebase_pool_on_socket or lakebase_pool_on_timer (or
- *   lakebase_pool_close / lakebase_pool_free for the statements a close
- *   ends), never from inside lakebase_pool_query_async. It may call
- *   lakebase_pool_query_async and lakebase_pool_close, not
+ *   lakebase_pool_socket_ready or lakebase_pool_timer_expired (or a
+ *   synchronous lakebase_pool_close / lakebase_pool_free for the
+ *   statements a close ends), never from inside lakebase_pool_query_async.
+ *   It may call lakebase_pool_query_async and the close functions, not
  *   lakebase_pool_free.
  * @since 0.1
  */
@@ -810,11 +1011,10 @@ typedef void (*lakebase_done_fn)(void *userdata, lakebase_result *res,
                                  lakebase_error *err);
 
 /**
- * Attaches the host's event loop to a pool that is not yet opened or used.
- * Calls `watch` at once for the pool's hand-over descriptor. Afterwards the
- * driver thread hands connections to the loop side, which keeps them
- * (retiring them after pool.max_lifetime_seconds and trimming them after
- * pool.idle_timeout_seconds, on the host thread).
+ * Attaches the host's event loop to a pool that is not yet opened or used,
+ * registering the callbacks through which the pool asks to watch
+ * descriptors and to set a timer. Calls `watch` at once for the pool's
+ * hand-over descriptor.
  * Errors: LAKEBASE_EINVAL (NULL callback, already attached, already
  * opened), LAKEBASE_ENOMEM.
  * **Ownership:** `userdata` is borrowed until the pool is closed.
@@ -832,10 +1032,10 @@ LAKEBASE_API int lakebase_pool_attach_loop(lakebase_pool *pool,
  * NULL value is SQL NULL) for an attached pool. It is sent at once when a
  * connection is free (or, with pool.pipeline, on a shared connection in
  * libpq pipeline mode with its own sync point, so an error fails only this
- * statement); otherwise the driver thread is asked for a connection.
- * `done` is called exactly once, later. Statements must be autocommit: one
- * that leaves a transaction open (BEGIN) gets its connection discarded;
- * lease a connection with lakebase_pool_acquire for transactions.
+ * statement); otherwise a connection is asked for. `done` is called exactly
+ * once, later. Statements must be autocommit: one that leaves a transaction
+ * open (BEGIN) gets its connection discarded; lease a connection with
+ * lakebase_pool_acquire_async for transactions.
  * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
  * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
  * **Ownership:** `sql` and `values` are copied; `userdata` is passed back.
@@ -848,46 +1048,12 @@ lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
                           void *userdata, lakebase_error **err);
 
 /**
- * Completion of lakebase_pool_acquire_async: exactly one of `conn` (a
- * connection leased to the caller alone) and `err` (LAKEBASE_ETIMEOUT when
- * none was free within pool.acquire_timeout_ms, LAKEBASE_ECLOSED, connect
- * errors) is non-NULL.
- * **Ownership:** `conn` is leased: return it with lakebase_conn_release
- *   (on the host thread); `err` belongs to the callback.
- * **Threading:** called like lakebase_done_fn.
- * @since 0.2
- */
-typedef void (*lakebase_lease_fn)(void *userdata, lakebase_conn *conn,
-                                  lakebase_error *err);
-
-/**
- * Asks for a connection of the caller's own on an attached pool, for a
- * transaction or session state, without blocking: `done` gets it later, on
- * the host thread, once one is idle (with pool.pipeline the least loaded
- * shared connection stops taking new statements and is handed over once
- * drained). Run statements on it with lakebase_conn_query_async and give
- * it back with lakebase_conn_release on the host thread: a transaction
- * left open is then rolled back without blocking before the connection is
- * shared again. If the pool is closed while the lease is held, the
- * connection is closed; the handle stays valid (its statements fail with
- * LAKEBASE_ECLOSED) until released.
- * Errors (returned; `done` is then never called): LAKEBASE_EINVAL,
- * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED.
- * **Ownership:** `userdata` is passed back.
- * **Threading:** host thread only; never blocks.
- * @since 0.2
- */
-LAKEBASE_API int lakebase_pool_acquire_async(lakebase_pool *pool,
-                                             lakebase_lease_fn done,
-                                             void *userdata,
-                                             lakebase_error **err);
-
-/**
- * Queues one statement on a connection from lakebase_pool_acquire_async; it
- * runs after the statements queued on it before. With `nparams` 0 the text
- * is sent with the simple protocol and may hold several statements
- * separated by ';' (the last one's result is reported). `done` is called
- * exactly once, later, never from inside this call.
+ * Queues one statement on a connection from an attached pool's
+ * lakebase_pool_acquire_async; it runs after the statements queued on it
+ * before. With `nparams` 0 the text is sent with the simple protocol and
+ * may hold several statements separated by ';' (the last one's result is
+ * reported). `done` is called exactly once, later, never from inside this
+ * call.
  * Errors (returned; `done` is then never called): LAKEBASE_EINVAL (also for
  * a connection from lakebase_pool_acquire or lakebase_connect),
  * LAKEBASE_ENOMEM, LAKEBASE_ECLOSED (the pool was closed), LAKEBASE_EHANDLE.
@@ -901,25 +1067,26 @@ lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
                           void *userdata, lakebase_error **err);
 
 /**
- * The host saw `events` (LAKEBASE_WATCH_* bits; report errors and hang-ups
- * as LAKEBASE_WATCH_READ) on a descriptor it watches for the pool. Reads
- * results, sends pending output, takes handed-over connections, and calls
- * the done callbacks of completed statements.
+ * The host calls in: it saw `events` (LAKEBASE_WATCH_* bits; report errors
+ * and hang-ups as LAKEBASE_WATCH_READ) on a descriptor it watches for the
+ * pool. Reads results, sends pending output, takes handed-over
+ * connections, and calls the callbacks of completed work.
  * **Threading:** host thread only; never blocks.
- * @since 0.1
+ * @since 0.3 (was lakebase_pool_on_socket)
  */
-LAKEBASE_API int lakebase_pool_on_socket(lakebase_pool *pool, int fd,
-                                         int events, lakebase_error **err);
+LAKEBASE_API int lakebase_pool_socket_ready(lakebase_pool *pool, int fd,
+                                            int events, lakebase_error **err);
 
 /**
- * The host's timer fired: fails statements that waited for a connection
- * longer than pool.acquire_timeout_ms, retires and trims idle connections,
- * calls pending done callbacks, and sets the next timer.
+ * The host calls in: its timer fired. Fails work that waited for a
+ * connection longer than its timeout, retires and trims idle connections,
+ * drives a close's deadlines, calls pending callbacks, and sets the next
+ * timer.
  * **Threading:** host thread only; never blocks.
- * @since 0.1
+ * @since 0.3 (was lakebase_pool_on_timer)
  */
-LAKEBASE_API int lakebase_pool_on_timer(lakebase_pool *pool,
-                                        lakebase_error **err);
+LAKEBASE_API int lakebase_pool_timer_expired(lakebase_pool *pool,
+                                             lakebase_error **err);
 
 /**
  * A new credential was minted for the pool's provider (the first one, and
@@ -928,27 +1095,28 @@ LAKEBASE_API int lakebase_pool_on_timer(lakebase_pool *pool,
  * gets to run make one call.
  * **Ownership:** `stats` is borrowed for the call.
  * **Threading:** runs on the host thread, from inside
- *   lakebase_pool_on_socket; it may call any function of this section.
+ *   lakebase_pool_socket_ready; it may call any function of this section.
  * @since 0.2
  */
 typedef void (*lakebase_refresh_fn)(void *userdata,
                                     const lakebase_credential_stats *stats);
 
 /**
- * Sets (or with `fn` NULL, removes) the callback of an attached pool for
- * new credentials, replacing any set before. A pool with a static password
- * never calls it. Errors: LAKEBASE_EINVAL (no loop attached, not the host
- * thread), LAKEBASE_ENOMEM.
+ * Registers (or with `fn` NULL, removes) the callback of an attached pool
+ * for new credentials, replacing any set before. A pool with a static
+ * password never calls it. Errors: LAKEBASE_EINVAL (no loop attached, not
+ * the host thread), LAKEBASE_ENOMEM.
  * **Ownership:** `userdata` is borrowed until removed or the pool closes.
  * **Threading:** host thread only; never blocks.
- * @since 0.2
+ * @since 0.3 (was lakebase_pool_on_refresh)
  */
-LAKEBASE_API int lakebase_pool_on_refresh(lakebase_pool *pool,
-                                          lakebase_refresh_fn fn,
-                                          void *userdata, lakebase_error **err);
+LAKEBASE_API int lakebase_pool_set_refresh_callback(lakebase_pool *pool,
+                                                    lakebase_refresh_fn fn,
+                                                    void *userdata,
+                                                    lakebase_error **err);
 
 /**
- * The number of lakebase_pool_query_async statements whose done callback
+ * The number of asynchronous statements and lease requests whose callback
  * has not run yet (0 when idle: the host may let its loop exit), or a
  * negative LAKEBASE_E* code (LAKEBASE_EHANDLE, LAKEBASE_EINVAL when no loop
  * is attached).

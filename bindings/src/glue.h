@@ -1,10 +1,11 @@
-/* What every public entry point shares: the handle error and turning a
- * configuration handle into a resolved configuration. */
+/* What every public entry point shares: the err rule, the handle error,
+ * and turning a configuration handle into a login (resolved once). */
 #ifndef LB_GLUE_H
 #define LB_GLUE_H
 
 #include "config.h"
 #include "lakebase.h"
+#include "login.h"
 
 /* The header's rule for `err`: a *err that is not NULL on entry is an
  * earlier error the caller has not freed; the call does nothing. */
@@ -17,18 +18,16 @@
 /* LAKEBASE_EHANDLE naming the handle type `what`. */
 int lb_glue_bad_handle(lakebase_error **err, const char *what);
 
-/* Checks cfg's tag, initialises libcurl once, and resolves cfg (values >
- * environment > profile > defaults, validated) into *rc. */
-int lb_glue_resolve(const lakebase_config *cfg, lb_resolved_config *rc,
-                    lakebase_error **err);
+/* Checks cfg's tag, initialises libcurl once, resolves cfg once (values >
+ * environment > profile > defaults, validated) and makes the handle's
+ * login from it; `pool` (may be NULL) receives the pool.* settings of the
+ * same resolution. */
+int lb_glue_login(const lakebase_config *cfg, lb_login **out,
+                  lb_pool_settings *pool, lakebase_error **err);
 
-/* Mint listeners on a credentials handle's provider (lb_provider_listen);
- * a static-password handle never mints: listening succeeds and is never
- * called. */
-int lb_glue_credentials_listen(lakebase_credentials *c,
-                               void (*fn)(void *userdata), void *userdata,
-                               lakebase_error **err);
-void lb_glue_credentials_unlisten(lakebase_credentials *c,
-                                  void (*fn)(void *userdata), void *userdata);
+/* Checks the stats struct's version and fills it from the login's
+ * provider. */
+int lb_glue_login_stats(lb_login *login, lakebase_credential_stats *out,
+                        lakebase_error **err);
 
 #endif

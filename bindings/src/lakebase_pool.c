@@ -1,6 +1,5 @@
-/* Public glue for pools and connections: handle and argument checks, the
- * login context (credentials handle + connect settings) a pool or a direct
- * connection keeps, and statements on a leased connection. */
+/* Public glue for pools and connections: handle and argument checks over
+ * core/pool.c, core/pool_loop.c and core/pg_conn.c. */
 #include "lakebase.h"
 
 #include <stdio.h>
@@ -11,20 +10,11 @@
 #include "error.h"
 #include "glue.h"
 #include "handle.h"
+#include "login.h"
 #include "pg_conn.h"
 #include "pool.h"
 #include "pool_loop.h"
 #include "result.h"
-
-/* What every connect needs: the credentials handle (shared provider or
- * static password) and the settings libpq gets besides the credential. */
-typedef struct login_ctx {
-    lakebase_credentials *creds;
-    lb_login_source src;
-    lb_pg_settings pg;
-    lb_logger log;
-    char *hostaddr, *sslrootcert, *application_name, *identity;
-} login_ctx;
 
 struct lakebase_pool {
     uint32_t tag;
@@ -33,95 +23,17 @@ struct lakebase_pool {
     lakebase_refresh_fn on_refresh; /* host thread only */
     void *refresh_userdata;
     lb_pool_settings settings;
-    login_ctx login;
+    lb_login *login;
 };
-
-static int source_get(void *ctx, lakebase_credential **out,
-                      lakebase_error **err) {
-    return lakebase_credentials_get(ctx, out, err);
-}
-
-static void source_invalidate(void *ctx, const char *token) {
-    lakebase_credentials_invalidate(ctx, token, NULL);
-}
-
-static char *dup_opt(const char *s, int *oom) {
-    char *d = s ? strdup(s) : NULL;
-    if (s && !d)
-        *oom = 1;
-    return d;
-}
-
-/* Names who mints the credential, for login error messages. */
-static char *identity_of(const lb_resolved_config *rc, int *oom) {
-    if (!lb_config_is_minting(rc))
-        return NULL;
-    char buf[300];
-    if (rc->auth_type == LB_AUTH_OAUTH_M2M)
-        snprintf(buf, sizeof buf, "service principal %.200s (auth.client_id)",
-                 rc->client_id ? rc->client_id : "?");
-    else if (rc->auth_type == LB_AUTH_PAT)
-        snprintf(buf, sizeof buf,
-                 "the user of the personal access token (auth.token)");
-    else
-        snprintf(buf, sizeof buf, "the identity of the workspace token source");
-    return dup_opt(buf, oom);
-}
-
-static void login_clear(login_ctx *l) {
-    lakebase_credentials_free(l->creds);
-    free(l->hostaddr);
-    free(l->sslrootcert);
-    free(l->application_name);
-    free(l->identity);
-    memset(l, 0, sizeof *l);
-}
-
-/* Resolves cfg once for the connect settings (and the pool's), then opens
- * the credentials handle, which resolves it again the same way. */
-static int login_init(login_ctx *l, const lakebase_config *cfg,
-                      lb_pool_settings *pool, lakebase_error **err) {
-    memset(l, 0, sizeof *l);
-    lb_resolved_config rc;
-    int code = lb_glue_resolve(cfg, &rc, err);
-    if (code != 0)
-        return code;
-    int oom = 0;
-    l->hostaddr = dup_opt(rc.pg_hostaddr, &oom);
-    l->sslrootcert = dup_opt(rc.pg_sslrootcert, &oom);
-    l->application_name = dup_opt(rc.pg_application_name, &oom);
-    l->identity = identity_of(&rc, &oom);
-    l->log = (lb_logger){rc.log_fn, rc.log_userdata, rc.log_level};
-    if (pool)
-        *pool = rc.pool;
-    l->pg = (lb_pg_settings){
-        .hostaddr = l->hostaddr,
-        .sslrootcert = l->sslrootcert,
-        .application_name = l->application_name,
-        .connect_timeout_ms = rc.pool.connect_timeout_ms,
-        .statement_timeout_ms = rc.pool.statement_timeout_ms,
-        .identity = l->identity,
-        .log = &l->log,
-    };
-    lb_resolved_config_clear(&rc);
-    code = oom ? lb_err(err, LAKEBASE_ENOMEM, "out of memory")
-               : lakebase_credentials_new(&l->creds, cfg, err);
-    if (code != 0) {
-        login_clear(l);
-        return code;
-    }
-    l->src = (lb_login_source){source_get, source_invalidate, l->creds};
-    return 0;
-}
-
-/* ---- pool -----------------------------------------------------------------
- */
 
 #define POOL_CHECK(pool, err)                                                  \
     do {                                                                       \
         if (!LB_HANDLE_OK(pool, LB_TAG_POOL))                                  \
             return lb_glue_bad_handle(err, "lakebase_pool");                   \
     } while (0)
+
+/* ---- pool -----------------------------------------------------------------
+ */
 
 int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
                       lakebase_error **err) {
@@ -132,12 +44,11 @@ int lakebase_pool_new(lakebase_pool **out, const lakebase_config *cfg,
     lakebase_pool *p = calloc(1, sizeof *p);
     if (!p)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    int code = login_init(&p->login, cfg, &p->settings, err);
+    int code = lb_glue_login(cfg, &p->login, &p->settings, err);
     if (code == 0)
-        code = lb_pool_create(&p->core, &p->settings, &p->login.pg,
-                              &p->login.src, &p->login.log, err);
+        code = lb_pool_create(&p->core, &p->settings, p->login, NULL, err);
     if (code != 0) {
-        login_clear(&p->login);
+        lb_login_free(p->login);
         free(p);
         return code;
     }
@@ -152,14 +63,20 @@ int lakebase_pool_open(lakebase_pool *pool, int wait, lakebase_error **err) {
     return lb_pool_open(pool->core, wait, err);
 }
 
+int lakebase_pool_open_async(lakebase_pool *pool, lakebase_open_fn done,
+                             void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (!done)
+        return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
+    if (pool->loop)
+        return lb_loop_open(pool->loop, done, userdata, err);
+    return lb_pool_open_async(pool->core, done, userdata, err);
+}
+
 int lakebase_pool_acquire(lakebase_pool *pool, lakebase_conn **out,
                           lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
-    if (!out)
-        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
-    *out = NULL;
-    POOL_CHECK(pool, err);
-    return lb_pool_acquire(pool->core, -1, out, err);
+    return lakebase_pool_acquire_timeout(pool, -1, out, err);
 }
 
 int lakebase_pool_acquire_timeout(lakebase_pool *pool, long timeout_ms,
@@ -175,6 +92,37 @@ int lakebase_pool_acquire_timeout(lakebase_pool *pool, long timeout_ms,
     return lb_pool_acquire(pool->core, timeout_ms, out, err);
 }
 
+int lakebase_pool_acquire_async(lakebase_pool *pool, long timeout_ms,
+                                lakebase_lease_fn done, void *userdata,
+                                lakebase_conn **now, uint64_t *ticket,
+                                lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (now)
+        *now = NULL;
+    if (ticket)
+        *ticket = 0;
+    if (!done || timeout_ms < -1)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "done must not be NULL and timeout_ms must be -1 (the "
+                      "pool's setting) or more");
+    if (pool->loop) {
+        int code = lb_loop_lease(pool->loop, timeout_ms, done, userdata, err);
+        return code == 0 ? 1 : code;
+    }
+    if (!now || !ticket)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "now and ticket must not be NULL without an event loop");
+    return lb_pool_acquire_async(pool->core, timeout_ms, done, userdata, now,
+                                 ticket, err);
+}
+
+int lakebase_pool_acquire_cancel(lakebase_pool *pool, uint64_t ticket) {
+    if (!LB_HANDLE_OK(pool, LB_TAG_POOL) || pool->loop)
+        return 1;
+    return lb_pool_acquire_cancel(pool->core, ticket);
+}
+
 static void pool_minted(void *ud);
 
 int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
@@ -182,7 +130,7 @@ int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
     LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
     if (pool->loop) {
-        lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
+        lb_login_unlisten(pool->login, pool_minted, pool);
         int code = lb_loop_close(pool->loop, cancel_inflight, err);
         if (code != 0)
             return code;
@@ -190,14 +138,30 @@ int lakebase_pool_close(lakebase_pool *pool, int cancel_inflight,
     return lb_pool_close(pool->core, cancel_inflight, err);
 }
 
+int lakebase_pool_close_async(lakebase_pool *pool, long cancel_after_ms,
+                              lakebase_closed_fn done, void *userdata,
+                              lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    if (!done)
+        return lb_err(err, LAKEBASE_EINVAL, "done must not be NULL");
+    if (pool->loop) {
+        lb_login_unlisten(pool->login, pool_minted, pool);
+        return lb_loop_close_async(pool->loop, cancel_after_ms, done, userdata,
+                                   err);
+    }
+    return lb_pool_close_async(pool->core, cancel_after_ms, done, userdata,
+                               err);
+}
+
 void lakebase_pool_free(lakebase_pool *pool) {
     if (!LB_HANDLE_OK(pool, LB_TAG_POOL))
         return;
     pool->tag = LB_TAG_DEAD;
-    lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
+    lb_login_unlisten(pool->login, pool_minted, pool);
     lb_loop_free(pool->loop);
     lb_pool_destroy(pool->core);
-    login_clear(&pool->login);
+    lb_login_free(pool->login);
     free(pool);
 }
 
@@ -230,13 +194,12 @@ int lakebase_pool_credential_stats(lakebase_pool *pool,
                                    lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
-    return lakebase_credentials_stats(pool->login.creds, out, err);
+    return lb_glue_login_stats(pool->login, out, err);
 }
 
 int lakebase_pool_query(lakebase_pool *pool, const char *sql, int nparams,
                         const char *const *values, lakebase_result **out,
                         lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
     lakebase_conn *conn = NULL;
     int code = lakebase_pool_acquire(pool, &conn, err);
     if (code != 0)
@@ -278,27 +241,20 @@ int lakebase_pool_query_async(lakebase_pool *pool, const char *sql, int nparams,
     return lb_loop_query(pool->loop, sql, nparams, values, done, userdata, err);
 }
 
-int lakebase_pool_acquire_async(lakebase_pool *pool, lakebase_lease_fn done,
-                                void *userdata, lakebase_error **err) {
-    LB_GLUE_ERR_IN(err);
-    LOOP_CHECK(pool, err);
-    return lb_loop_lease(pool->loop, done, userdata, err);
-}
-
-int lakebase_pool_on_socket(lakebase_pool *pool, int fd, int events,
-                            lakebase_error **err) {
+int lakebase_pool_socket_ready(lakebase_pool *pool, int fd, int events,
+                               lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_socket(pool->loop, fd, events, err);
 }
 
-int lakebase_pool_on_timer(lakebase_pool *pool, lakebase_error **err) {
+int lakebase_pool_timer_expired(lakebase_pool *pool, lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     return lb_loop_on_timer(pool->loop, err);
 }
 
-/* On the minting thread, under the provider's lock. */
+/* On the minting thread, under the provider's lock: only signals. */
 static void pool_minted(void *ud) {
     lakebase_pool *pool = ud;
     lb_loop_signal_refresh(pool->loop);
@@ -309,26 +265,25 @@ static void pool_refreshed(void *ud) {
     lakebase_pool *pool = ud;
     if (!pool->on_refresh)
         return;
-    lakebase_credential_stats st = {.version =
-                                        LAKEBASE_CREDENTIAL_STATS_VERSION};
-    if (lakebase_credentials_stats(pool->login.creds, &st, NULL) == 0)
-        pool->on_refresh(pool->refresh_userdata, &st);
+    lakebase_credential_stats st = LAKEBASE_CREDENTIAL_STATS_INIT;
+    lb_login_stats(pool->login, &st);
+    pool->on_refresh(pool->refresh_userdata, &st);
 }
 
-int lakebase_pool_on_refresh(lakebase_pool *pool, lakebase_refresh_fn fn,
-                             void *userdata, lakebase_error **err) {
+int lakebase_pool_set_refresh_callback(lakebase_pool *pool,
+                                       lakebase_refresh_fn fn, void *userdata,
+                                       lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     LOOP_CHECK(pool, err);
     int code = lb_loop_on_refresh(pool->loop, pool_refreshed, pool, err);
     if (code != 0)
         return code;
     if (fn && !pool->on_refresh) {
-        code = lb_glue_credentials_listen(pool->login.creds, pool_minted, pool,
-                                          err);
+        code = lb_login_listen(pool->login, pool_minted, pool, err);
         if (code != 0)
             return code;
     } else if (!fn && pool->on_refresh) {
-        lb_glue_credentials_unlisten(pool->login.creds, pool_minted, pool);
+        lb_login_unlisten(pool->login, pool_minted, pool);
     }
     pool->on_refresh = fn;
     pool->refresh_userdata = userdata;
@@ -358,10 +313,8 @@ static int gone(lakebase_error **err) {
 }
 
 static void direct_release(void *owner, lb_pg_conn *c) {
-    login_ctx *l = owner;
     lb_pg_close(c);
-    login_clear(l);
-    free(l);
+    lb_login_free(owner);
 }
 
 int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
@@ -370,19 +323,16 @@ int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
-    login_ctx *l = calloc(1, sizeof *l);
-    if (!l)
-        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    int code = login_init(l, cfg, NULL, err);
+    lb_login *login = NULL;
+    int code = lb_glue_login(cfg, &login, NULL, err);
     lb_pg_conn *c = NULL;
     if (code == 0)
-        code = lb_pg_connect(&l->pg, &l->src, NULL, &c, err);
+        code = lb_pg_connect(login, NULL, &c, err);
     if (code != 0) {
-        login_clear(l);
-        free(l);
+        lb_login_free(login);
         return code;
     }
-    c->owner = l;
+    c->owner = login;
     c->on_release = direct_release;
     c->tag = LB_TAG_CONN;
     *out = c;
@@ -432,7 +382,7 @@ int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
     CONN_CHECK(conn, err);
     if (!conn->loop_lease && conn->pg)
         return lb_err(err, LAKEBASE_EINVAL,
-                      "this connection is not from "
+                      "this connection is not from an attached pool's "
                       "lakebase_pool_acquire_async: use lakebase_conn_query");
     return lb_loop_conn_query(conn, sql, nparams, values, done, userdata, err);
 }

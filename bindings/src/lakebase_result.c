@@ -70,11 +70,8 @@ int lakebase_result_bytea(const lakebase_result *res, int row, int col,
 }
 
 void lakebase_result_free(lakebase_result *res) {
-    if (!LB_HANDLE_OK(res, LB_TAG_RESULT))
-        return;
-    res->tag = LB_TAG_DEAD;
-    PQclear(res->res);
-    free(res);
+    if (LB_HANDLE_OK(res, LB_TAG_RESULT))
+        lb_result_free(res);
 }
 
 void lakebase_free(void *p) { free(p); }

@@ -1,6 +1,6 @@
 // The pool, driven from libuv on the JS thread (architecture.md §2): one
 // uv_poll_t per descriptor the core asks us to watch, one uv_timer_t, and
-// lakebase_pool_on_socket / lakebase_pool_on_timer when they fire. A
+// lakebase_pool_socket_ready / lakebase_pool_timer_expired when they fire. A
 // statement's done callback settles its promise right there: no thread hop
 // per query. The handles keep the process alive only while statements are
 // pending (unless keepAlive), so an idle pool lets Node exit. Leases for
@@ -150,7 +150,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     static void OnPoll(uv_poll_t *h, int status, int events) {
         auto *w = static_cast<PollWatch *>(h->data);
         // Errors and hang-ups are reported as readable: the core reads and
-        // finds out (lakebase_pool_on_socket's contract).
+        // finds out (lakebase_pool_socket_ready's contract).
         int ev = (status < 0 || (events & (UV_READABLE | UV_DISCONNECT))
                       ? LAKEBASE_WATCH_READ
                       : 0) |
@@ -169,8 +169,8 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         Napi::HandleScope hs(env_);
         Napi::CallbackScope cs(env_, async_);
         lakebase_error *err = nullptr;
-        int rc = fd < 0 ? lakebase_pool_on_timer(pool_, &err)
-                        : lakebase_pool_on_socket(pool_, fd, events, &err);
+        int rc = fd < 0 ? lakebase_pool_timer_expired(pool_, &err)
+                        : lakebase_pool_socket_ready(pool_, fd, events, &err);
         if (rc != 0)
             ReportError(TakeError(env_, err, rc));
         ApplyRefs();
@@ -219,7 +219,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         }
     }
 
-    // Runs inside Drive (lakebase_pool_on_socket), so in its callback scope.
+    // Runs inside Drive (lakebase_pool_socket_ready), so in its callback scope.
     static void OnRefreshed(void *ud, const lakebase_credential_stats *st) {
         Pool *p = static_cast<Pool *>(ud);
         Napi::HandleScope hs(p->env_);
@@ -372,8 +372,8 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         on_refresh_ = on ? Napi::Persistent(info[0].As<Napi::Function>())
                          : Napi::FunctionReference();
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_on_refresh(pool_, on ? OnRefreshed : nullptr,
-                                          this, &err);
+        int rc = lakebase_pool_set_refresh_callback(
+            pool_, on ? OnRefreshed : nullptr, this, &err);
         if (rc != 0)
             ThrowTaken(env, err, rc);
         return env.Undefined();
@@ -414,8 +414,9 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         Napi::Env env = info.Env();
         auto *rq = new LeaseRequest{this, Napi::Promise::Deferred::New(env)};
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_acquire_async(pool_, OnLease, rq, &err);
-        return Track(env, rq, rc, err);
+        int rc = lakebase_pool_acquire_async(pool_, -1, OnLease, rq, nullptr,
+                                             nullptr, &err);
+        return Track(env, rq, rc == 1 ? 0 : rc, err);
     }
 
     Napi::Env env_;

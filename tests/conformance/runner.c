@@ -29,33 +29,6 @@
 /* What this runner implements; scenarios requiring more are skipped. */
 static const char *const CAPABILITIES[] = {"credentials", "pool"};
 
-static const struct {
-    const char *name;
-    int code;
-} ERROR_NAMES[] = {
-    {"EINVAL", LAKEBASE_EINVAL},
-    {"ENOMEM", LAKEBASE_ENOMEM},
-    {"ECONFIG", LAKEBASE_ECONFIG},
-    {"EAUTH", LAKEBASE_EAUTH},
-    {"EPERM", LAKEBASE_EPERM},
-    {"ENOTFOUND", LAKEBASE_ENOTFOUND},
-    {"EAPI", LAKEBASE_EAPI},
-    {"ENETWORK", LAKEBASE_ENETWORK},
-    {"ESERVER", LAKEBASE_ESERVER},
-    {"ETIMEOUT", LAKEBASE_ETIMEOUT},
-    {"EPROTOCOL", LAKEBASE_EPROTOCOL},
-    {"ECLOSED", LAKEBASE_ECLOSED},
-    {"EHANDLE", LAKEBASE_EHANDLE},
-    {"ECALLBACK", LAKEBASE_ECALLBACK},
-    {"ERANGE", LAKEBASE_ERANGE},
-    {"EINTERNAL", LAKEBASE_EINTERNAL},
-    {"ELOGIN", LAKEBASE_ELOGIN},
-    {"ESQL", LAKEBASE_ESQL},
-    {"ECONNECTION", LAKEBASE_ECONNECTION},
-    {"ECANCELED", LAKEBASE_ECANCELED},
-};
-enum { ERROR_NAME_COUNT = sizeof ERROR_NAMES / sizeof ERROR_NAMES[0] };
-
 int rn_fail(rn_why *why, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -65,19 +38,14 @@ int rn_fail(rn_why *why, const char *fmt, ...) {
 }
 
 const char *rn_error_name(int code) {
-    if (code == 0)
-        return "";
-    for (int i = 0; i < ERROR_NAME_COUNT; i++)
-        if (ERROR_NAMES[i].code == code)
-            return ERROR_NAMES[i].name;
-    return "unknown";
+    return code == 0 ? "" : lakebase_error_name(code);
 }
 
 static int error_code_named(const char *name) {
-    for (int i = 0; i < ERROR_NAME_COUNT; i++)
-        if (strcmp(ERROR_NAMES[i].name, name) == 0)
-            return ERROR_NAMES[i].code;
-    return 1; /* no LAKEBASE_E* code is positive */
+    int code;
+    if (lakebase_error_code_from_name(name, &code) != 0 || code == 0)
+        return 1; /* no LAKEBASE_E* code is positive */
+    return code;
 }
 
 static void free_secret_string(char *s) {

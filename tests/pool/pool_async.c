@@ -1,6 +1,6 @@
 /* The pool driven by a host's event loop: a minimal single-threaded
- * poll(2) host calls lakebase_pool_on_socket / lakebase_pool_on_timer when
- * what the pool asked it to watch fires. Statements from many "callers"
+ * poll(2) host calls lakebase_pool_socket_ready / lakebase_pool_timer_expired
+ * when what the pool asked it to watch fires. Statements from many "callers"
  * complete with the right results, pipelined or not; an error fails only
  * its own statement; rotation loses nothing; a close ends every statement
  * exactly once; a killed connection fails only what it carried. */
@@ -380,8 +380,9 @@ static void test_refresh_callback_reports_new_credentials(void **state) {
     lakebase_credentials_free(creds);
     lakebase_config_free(cfg);
     refresh_seen seen = {.host = pthread_self()};
-    emu_check(lakebase_pool_on_refresh(h.pool, on_refresh, &seen, &err), err,
-              "on_refresh");
+    emu_check(
+        lakebase_pool_set_refresh_callback(h.pool, on_refresh, &seen, &err),
+        err, "on_refresh");
     emu_check(lakebase_pool_open(h.pool, 1, &err), err, "open");
     /* No statement at all: the mints alone wake the host. */
     turn_for(&h, 4500);
@@ -392,7 +393,7 @@ static void test_refresh_callback_reports_new_credentials(void **state) {
     assert_int_equal(seen.went_back, 0);
     assert_true(seen.last_mints >= st.mints_ok - 1);
     /* Removed: later mints call nothing. */
-    emu_check(lakebase_pool_on_refresh(h.pool, NULL, NULL, &err), err,
+    emu_check(lakebase_pool_set_refresh_callback(h.pool, NULL, NULL, &err), err,
               "on_refresh off");
     int calls = seen.calls;
     turn_for(&h, 3000);

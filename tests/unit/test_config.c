@@ -520,10 +520,43 @@ static void test_auth_type_from_profile_chooses_method(void **state) {
 
 static void test_endpoint_and_instance_together_are_refused(void **state) {
     fixture *f = *state;
-    minting_pat(f);
+    set(f, "workspace.host", "https://ws.example.com");
+    set(f, "auth.token", SECRET_TOKEN);
+    setenv_fake(f, "LAKEBASE_ENDPOINT", ENDPOINT);
     setenv_fake(f, "LAKEBASE_INSTANCE", "my-instance");
     expect_config_error(f, "lakebase.endpoint", "lakebase.instance",
                         "LAKEBASE_INSTANCE", NULL);
+    set(f, "lakebase.endpoint", ENDPOINT);
+    set(f, "lakebase.instance", "my-instance");
+    expect_config_error(f, "lakebase.endpoint", "lakebase.instance", NULL);
+}
+
+static void test_an_explicit_login_choice_beats_the_environment(void **state) {
+    fixture *f = *state;
+    minting_pat(f); /* lakebase.endpoint set explicitly */
+    setenv_fake(f, "LAKEBASE_INSTANCE", "my-instance");
+    setenv_fake(f, "PGPASSWORD", "a-static-password");
+    assert_int_equal(resolve(f), 0);
+    assert_string_equal(f->rc.endpoint, ENDPOINT);
+    assert_null(f->rc.instance);
+    assert_null(f->rc.pg_password);
+    /* The other way round: an explicit instance beats LAKEBASE_ENDPOINT. */
+    set(f, "lakebase.endpoint", NULL);
+    set(f, "lakebase.instance", "my-instance");
+    setenv_fake(f, "LAKEBASE_ENDPOINT", ENDPOINT);
+    assert_int_equal(resolve(f), 0);
+    assert_string_equal(f->rc.instance, "my-instance");
+    assert_null(f->rc.endpoint);
+    /* And an explicit password (a DSN for local development) beats both. */
+    set(f, "lakebase.instance", NULL);
+    set(f, "pg.password", "explicit-password");
+    set(f, "pg.host", "localhost");
+    set(f, "pg.user", "app");
+    if (resolve(f) != 0)
+        fail_msg("%s", msg(f));
+    assert_null(f->rc.endpoint);
+    assert_null(f->rc.instance);
+    assert_string_equal(f->rc.pg_password, "explicit-password");
 }
 
 static void test_malformed_endpoints_show_the_expected_form(void **state) {
@@ -1050,6 +1083,7 @@ int main(void) {
         T(test_static_mode_never_reads_the_file),
         T(test_auth_type_from_profile_chooses_method),
         T(test_endpoint_and_instance_together_are_refused),
+        T(test_an_explicit_login_choice_beats_the_environment),
         T(test_malformed_endpoints_show_the_expected_form),
         T(test_malformed_instance_is_refused),
         T(test_minting_needs_the_workspace_host),

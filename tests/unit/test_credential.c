@@ -470,13 +470,19 @@ static void collect_log(void *userdata, int level, const char *message) {
         sink->leaked++;
 }
 
+static lb_log_sub *subscribe(fixture *f, lakebase_log_fn fn, void *userdata) {
+    lb_logger lg = {fn, userdata, LAKEBASE_LOG_DEBUG};
+    lb_log_sub *sub = NULL;
+    assert_int_equal(lb_provider_subscribe_log(f->p, &lg, &sub, NULL), 0);
+    assert_non_null(sub);
+    return sub;
+}
+
 static void test_log_events_never_carry_a_token_or_secret(void **state) {
     fixture *f = *state;
     log_sink sink = {0};
-    f->rc.log_fn = collect_log;
-    f->rc.log_userdata = &sink;
-    f->rc.log_level = LAKEBASE_LOG_DEBUG;
     start(f);
+    lb_log_sub *sub = subscribe(f, collect_log, &sink);
     fake_workspace_fail_next(&f->ws, 503, -1, 2);
     assert_int_equal(get_token_number(f), 1);
     fake_workspace_fail_next(&f->ws, 429, 1, 2);
@@ -489,6 +495,57 @@ static void test_log_events_never_carry_a_token_or_secret(void **state) {
     assert_int_equal(get_token_number(f), 3);
     assert_true(sink.events >= 6);
     assert_int_equal(sink.leaked, 0);
+    lb_provider_unsubscribe_log(f->p, sub);
+}
+
+/* A log handler may call back into the provider: it runs with no lock. */
+typedef struct reentrant_sink {
+    lb_provider *p;
+    int events, stats_calls;
+} reentrant_sink;
+
+static void log_and_read_stats(void *userdata, int level, const char *message) {
+    (void)level;
+    (void)message;
+    reentrant_sink *sink = userdata;
+    sink->events++;
+    lakebase_credential_stats st = LAKEBASE_CREDENTIAL_STATS_INIT;
+    lb_provider_stats(sink->p, &st);
+    sink->stats_calls += st.version == LAKEBASE_CREDENTIAL_STATS_VERSION;
+}
+
+static void test_a_log_handler_may_read_the_provider_stats(void **state) {
+    fixture *f = *state;
+    start(f);
+    reentrant_sink sink = {f->p, 0, 0};
+    lb_log_sub *sub = subscribe(f, log_and_read_stats, &sink);
+    assert_int_equal(get_token_number(f), 1); /* logs "minted ..." */
+    fake_workspace_fail_next(&f->ws, 503, -1, 1);
+    fake_clock_advance(&f->clock, 2701 * 1000);
+    lb_provider_tick(f->p);             /* logs the failed refresh */
+    lb_provider_invalidate(f->p, NULL); /* logs the drop */
+    assert_true(sink.events >= 3);
+    assert_int_equal(sink.stats_calls, sink.events);
+    lb_provider_unsubscribe_log(f->p, sub);
+}
+
+static void
+test_every_subscriber_gets_the_events_until_it_leaves(void **state) {
+    fixture *f = *state;
+    start(f);
+    log_sink first = {0}, second = {0};
+    lb_log_sub *a = subscribe(f, collect_log, &first);
+    lb_log_sub *b = subscribe(f, collect_log, &second);
+    assert_int_equal(get_token_number(f), 1);
+    assert_true(first.events >= 1);
+    assert_int_equal(first.events, second.events);
+    lb_provider_unsubscribe_log(f->p, a);
+    int before = first.events;
+    lb_provider_invalidate(f->p, NULL);
+    assert_int_equal(get_token_number(f), 2);
+    assert_int_equal(first.events, before); /* never called again */
+    assert_true(second.events > before);
+    lb_provider_unsubscribe_log(f->p, b);
 }
 
 int main(void) {
@@ -517,6 +574,8 @@ int main(void) {
         T(test_caller_token_source_supplies_the_workspace_bearer),
         T(test_failing_token_source_is_reported_as_callback_error),
         T(test_log_events_never_carry_a_token_or_secret),
+        T(test_a_log_handler_may_read_the_provider_stats),
+        T(test_every_subscriber_gets_the_events_until_it_leaves),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

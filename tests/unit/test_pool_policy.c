@@ -9,48 +9,48 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "pool.h"
+#include "pool_life.h"
 
 static void test_lifetime_without_jitter_is_max_lifetime(void **state) {
     (void)state;
-    assert_int_equal(lb_pool_lifetime_ms(2700, 0.0, UINT32_MAX), 2700000);
-    assert_int_equal(lb_pool_lifetime_ms(2700, 0.1, 0), 2700000);
+    assert_int_equal(lb_life_lifetime_ms(2700, 0.0, UINT32_MAX), 2700000);
+    assert_int_equal(lb_life_lifetime_ms(2700, 0.1, 0), 2700000);
 }
 
 static void
 test_lifetime_jitter_shortens_by_at_most_the_fraction(void **state) {
     (void)state;
-    int64_t shortest = lb_pool_lifetime_ms(2700, 0.1, UINT32_MAX);
+    int64_t shortest = lb_life_lifetime_ms(2700, 0.1, UINT32_MAX);
     assert_true(shortest >= 2430000 && shortest < 2430100);
-    int64_t middle = lb_pool_lifetime_ms(2700, 0.1, UINT32_C(1) << 31);
+    int64_t middle = lb_life_lifetime_ms(2700, 0.1, UINT32_C(1) << 31);
     assert_int_equal(middle, 2565000);
     for (uint32_t r = 0; r < UINT32_MAX - 9999999; r += 10000000) {
-        int64_t life = lb_pool_lifetime_ms(3, 0.5, r);
+        int64_t life = lb_life_lifetime_ms(3, 0.5, r);
         assert_true(life > 1500 && life <= 3000);
     }
 }
 
 static void test_zero_max_lifetime_means_never(void **state) {
     (void)state;
-    assert_true(lb_pool_lifetime_ms(0, 0.1, 12345) == INT64_MAX);
+    assert_true(lb_life_lifetime_ms(0, 0.1, 12345) == INT64_MAX);
 }
 
 static void test_wait_buckets_split_at_powers_of_ten(void **state) {
     (void)state;
-    assert_int_equal(lb_pool_wait_bucket(0), 0);
-    assert_int_equal(lb_pool_wait_bucket(9), 0);
-    assert_int_equal(lb_pool_wait_bucket(10), 1);
-    assert_int_equal(lb_pool_wait_bucket(99), 1);
-    assert_int_equal(lb_pool_wait_bucket(100), 2);
-    assert_int_equal(lb_pool_wait_bucket(999), 2);
-    assert_int_equal(lb_pool_wait_bucket(1000), 3);
-    assert_int_equal(lb_pool_wait_bucket(9999), 3);
-    assert_int_equal(lb_pool_wait_bucket(10000), 4);
-    assert_int_equal(lb_pool_wait_bucket(99999), 4);
-    assert_int_equal(lb_pool_wait_bucket(100000), 5);
-    assert_int_equal(lb_pool_wait_bucket(999999), 5);
-    assert_int_equal(lb_pool_wait_bucket(1000000), 6);
-    assert_int_equal(lb_pool_wait_bucket(INT64_MAX), 6);
+    assert_int_equal(lb_life_wait_bucket(0), 0);
+    assert_int_equal(lb_life_wait_bucket(9), 0);
+    assert_int_equal(lb_life_wait_bucket(10), 1);
+    assert_int_equal(lb_life_wait_bucket(99), 1);
+    assert_int_equal(lb_life_wait_bucket(100), 2);
+    assert_int_equal(lb_life_wait_bucket(999), 2);
+    assert_int_equal(lb_life_wait_bucket(1000), 3);
+    assert_int_equal(lb_life_wait_bucket(9999), 3);
+    assert_int_equal(lb_life_wait_bucket(10000), 4);
+    assert_int_equal(lb_life_wait_bucket(99999), 4);
+    assert_int_equal(lb_life_wait_bucket(100000), 5);
+    assert_int_equal(lb_life_wait_bucket(999999), 5);
+    assert_int_equal(lb_life_wait_bucket(1000000), 6);
+    assert_int_equal(lb_life_wait_bucket(INT64_MAX), 6);
 }
 
 static const char *no_env(void *ctx, const char *name) {

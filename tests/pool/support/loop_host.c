@@ -62,12 +62,12 @@ void host_turn(host *h) {
             (fds[i].revents & (POLLIN | POLLERR | POLLHUP) ? LAKEBASE_WATCH_READ
                                                            : 0) |
             (fds[i].revents & POLLOUT ? LAKEBASE_WATCH_WRITE : 0);
-        emu_check(lakebase_pool_on_socket(h->pool, fds[i].fd, ev, &err), err,
+        emu_check(lakebase_pool_socket_ready(h->pool, fds[i].fd, ev, &err), err,
                   "on_socket");
     }
     if (h->timer_at >= 0 && emu_now_ms() >= h->timer_at) {
         h->timer_at = -1;
-        emu_check(lakebase_pool_on_timer(h->pool, &err), err, "on_timer");
+        emu_check(lakebase_pool_timer_expired(h->pool, &err), err, "on_timer");
     }
 }
 

@@ -1,6 +1,6 @@
 /* A minimal single-threaded poll(2) host for the event-loop pool tests:
- * it watches what the pool asks it to and calls lakebase_pool_on_socket /
- * lakebase_pool_on_timer when those fire. Assertions are cmocka's. */
+ * it watches what the pool asks it to and calls lakebase_pool_socket_ready /
+ * lakebase_pool_timer_expired when those fire. Assertions are cmocka's. */
 #ifndef LB_TEST_LOOP_HOST_H
 #define LB_TEST_LOOP_HOST_H
 
