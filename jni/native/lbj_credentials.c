@@ -68,11 +68,16 @@ JNIEXPORT jobject JNICALL NATIVE(credentialsGet)(JNIEnv *env, jclass cls,
     jstring host = lbj_string(env, lakebase_credential_host(cred));
     jstring db = lbj_string(env, lakebase_credential_database(cred));
     jstring ssl = lbj_string(env, lakebase_credential_sslmode(cred));
+    /* NULL (not configured) stays null. */
+    jstring rootcert = lbj_string(env, lakebase_credential_sslrootcert(cred));
+    jstring hostaddr = lbj_string(env, lakebase_credential_hostaddr(cred));
+    jstring app = lbj_string(env, lakebase_credential_application_name(cred));
     if (!(*env)->ExceptionCheck(env))
-        out = (*env)->NewObject(env, lbj.credential, lbj.credential_ctor, token,
-                                (jlong)lakebase_credential_expire_time_ms(cred),
-                                user, host,
-                                (jint)lakebase_credential_port(cred), db, ssl);
+        out =
+            (*env)->NewObject(env, lbj.credential, lbj.credential_ctor, token,
+                              (jlong)lakebase_credential_expire_time_ms(cred),
+                              user, host, (jint)lakebase_credential_port(cred),
+                              db, ssl, rootcert, hostaddr, app);
     lakebase_credential_free(cred);
     return out;
 }

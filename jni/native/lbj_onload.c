@@ -82,6 +82,7 @@ static int resolve_refs(JNIEnv *env) {
     lbj.credential_ctor = (*env)->GetMethodID(
         env, lbj.credential, "<init>",
         "([CJLjava/lang/String;Ljava/lang/String;ILjava/lang/String;"
+        "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;"
         "Ljava/lang/String;)V");
     lbj.long_value_of = (*env)->GetStaticMethodID(
         env, lbj.long_class, "valueOf", "(J)Ljava/lang/Long;");

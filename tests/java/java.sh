@@ -110,7 +110,7 @@ new-user)
       <plugin>
         <groupId>org.codehaus.mojo</groupId>
         <artifactId>exec-maven-plugin</artifactId>
-        <version>3.7.0</version>
+        <version>3.5.1</version>
         <configuration>
           <mainClass>example.Main</mainClass>
         </configuration>
@@ -146,7 +146,12 @@ JAVA
     out=$(mvn -B -q --no-transfer-progress -Dmaven.repo.local="$repo" compile exec:java 2>&1) || status=$?
     echo "$out"
     [ "$status" -eq 0 ] || exit "$status"
-    [ "$out" = "logged in as $DATABRICKS_CLIENT_ID" ]
+    # Maven 3.8 prints colour resets even with -B -q: drop escape sequences.
+    esc=$(printf '\033')
+    if ! printf '%s\n' "$out" | sed "s/$esc\[[0-9;]*m//g" | grep -Fqx "logged in as $DATABRICKS_CLIENT_ID"; then
+        echo "java.sh: the fresh project did not print 'logged in as $DATABRICKS_CLIENT_ID'" >&2
+        exit 1
+    fi
     ;;
 *)
     echo "usage: $0 stage|test|conformance|new-user BUILD_DIR [SCENARIO]" >&2

@@ -2,6 +2,7 @@ package io.lakebase;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * One database credential and where to log in with it. The token is the
@@ -15,11 +16,14 @@ public final class LakebaseCredential implements AutoCloseable {
     private final int port;
     private final String database;
     private final String sslmode;
+    private final String sslrootcert;
+    private final String hostaddr;
+    private final String applicationName;
     private volatile boolean closed;
 
-    /** Made by the glue. */
+    /** Made by the glue; the last three are null when not configured. */
     LakebaseCredential(char[] token, long expireTimeMs, String user, String host, int port, String database,
-            String sslmode) {
+            String sslmode, String sslrootcert, String hostaddr, String applicationName) {
         this.token = token;
         this.expireTime = Instant.ofEpochMilli(expireTimeMs);
         this.user = user;
@@ -27,6 +31,9 @@ public final class LakebaseCredential implements AutoCloseable {
         this.port = port;
         this.database = database;
         this.sslmode = sslmode;
+        this.sslrootcert = sslrootcert;
+        this.hostaddr = hostaddr;
+        this.applicationName = applicationName;
     }
 
     /**
@@ -65,6 +72,24 @@ public final class LakebaseCredential implements AutoCloseable {
     /** The libpq sslmode to use ("require" or stronger). */
     public String sslmode() {
         return sslmode;
+    }
+
+    /**
+     * The CA bundle that verifies the server ({@code pg.sslrootcert}; needed
+     * with sslmode verify-ca and verify-full), if configured.
+     */
+    public Optional<String> sslrootcert() {
+        return Optional.ofNullable(sslrootcert);
+    }
+
+    /** The address to connect to instead of resolving the host ({@code pg.hostaddr}), if configured. */
+    public Optional<String> hostaddr() {
+        return Optional.ofNullable(hostaddr);
+    }
+
+    /** The application name the server sees ({@code pg.application_name}), if configured. */
+    public Optional<String> applicationName() {
+        return Optional.ofNullable(applicationName);
     }
 
     /** Zeroes the token. Idempotent. */

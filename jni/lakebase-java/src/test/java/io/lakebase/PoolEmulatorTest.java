@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lakebase.testing.Emulator;
+import io.lakebase.testing.EmulatorTest;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,24 +16,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The pool, credentials and callbacks against the emulator (ctest's fixture). */
-@Tag("emulator")
-class PoolEmulatorTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void emulator() throws Exception {
-        emu = Emulator.fromEnvironment();
-    }
-
-    @BeforeEach
-    void reset() throws Exception {
-        emu.reset();
+class PoolEmulatorTest extends EmulatorTest {
+    /** Runs a statement on another thread: its result, or the exception it threw. */
+    private static CompletableFuture<Object> inBackground(LakebaseConnection conn, String sql) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return conn.query(sql);
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
     }
 
     @Test
@@ -86,13 +81,7 @@ class PoolEmulatorTest {
         try (LakebasePool pool = LakebasePool.open(emu.config().set("pool.max_size", 1).build());
                 LakebaseConnection held = pool.acquire()) {
             assertThrows(LakebaseTimeoutException.class, () -> pool.acquire(Duration.ZERO));
-            CompletableFuture<Object> sleeping = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return held.query("SELECT pg_sleep(30)");
-                } catch (RuntimeException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Object> sleeping = inBackground(held, "SELECT pg_sleep(30)");
             Thread.sleep(300);
             held.cancel();
             Object outcome = sleeping.get(20, TimeUnit.SECONDS);
@@ -106,13 +95,7 @@ class PoolEmulatorTest {
     void closing_a_pool_while_a_leased_connection_runs_cancels_it_and_closes_the_connection() throws Exception {
         LakebasePool pool = LakebasePool.open(emu.config().build());
         LakebaseConnection conn = pool.acquire();
-        CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> {
-            try {
-                return conn.query("SELECT pg_sleep(30)");
-            } catch (RuntimeException e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> running = inBackground(conn, "SELECT pg_sleep(30)");
         Thread.sleep(300);
         pool.close(true);
         assertInstanceOf(LakebaseCanceledException.class, running.get(20, TimeUnit.SECONDS));
@@ -127,11 +110,11 @@ class PoolEmulatorTest {
     @Test
     void a_connection_runs_one_statement_at_a_time() throws Exception {
         try (LakebasePool pool = LakebasePool.open(emu.config().build()); LakebaseConnection conn = pool.acquire()) {
-            CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> conn.query("SELECT pg_sleep(1)"));
+            CompletableFuture<Object> running = inBackground(conn, "SELECT pg_sleep(1)");
             Thread.sleep(200);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> conn.query("SELECT 1"));
             assertTrue(e.getMessage().contains("one thread at a time"), e.getMessage());
-            running.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(LakebaseResult.class, running.get(20, TimeUnit.SECONDS));
         }
     }
 

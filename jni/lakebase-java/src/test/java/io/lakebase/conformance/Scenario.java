@@ -12,6 +12,7 @@ import io.lakebase.LakebaseCredentials;
 import io.lakebase.LakebaseException;
 import io.lakebase.LakebaseResult;
 import io.lakebase.conformance.ConformanceRunner.StepException;
+import io.lakebase.testing.Together;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /** The state and steps of one scenario (pool steps live in {@link ScenarioPools}). */
@@ -255,37 +255,9 @@ final class Scenario implements AutoCloseable {
 
     /** Runs call on count threads released together (inline for one). */
     static List<Outcome> calls(int count, Supplier<Outcome> call) {
-        List<Outcome> out = new ArrayList<>();
-        if (count == 1) {
-            out.add(call.get());
-            return out;
-        }
         Outcome[] results = new Outcome[count];
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int n = i;
-            Thread t = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                results[n] = call.get();
-            });
-            t.start();
-            threads.add(t);
-        }
-        start.countDown();
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        out.addAll(List.of(results));
-        return out;
+        Together.run(count, n -> results[n] = call.get());
+        return List.of(results);
     }
 
     private void getOrOpen(JsonNode step, boolean open) throws StepException {

@@ -10,11 +10,11 @@ import io.lakebase.LakebasePoolStats;
 import io.lakebase.LakebaseResult;
 import io.lakebase.conformance.ConformanceRunner.StepException;
 import io.lakebase.conformance.Scenario.Outcome;
+import io.lakebase.testing.Together;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -345,32 +345,7 @@ final class ScenarioPools {
                 }
             }
         };
-        if (threads == 1) {
-            one.run();
-        } else {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    one.run();
-                });
-                th.start();
-                ts.add(th);
-            }
-            start.countDown();
-            for (Thread th : ts) {
-                try {
-                    th.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        Together.run(threads, n -> one.run());
         if (firstFail.get() != null) {
             throw firstFail.get();
         }

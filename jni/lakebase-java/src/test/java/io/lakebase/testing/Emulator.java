@@ -34,6 +34,7 @@ public final class Emulator {
 
     private Emulator(Map<String, String> env) throws IOException {
         this.env = env;
+        // HTTP/1.1: less to initialise than h2 on the first (cold) connection.
         this.http = HttpClient.newBuilder().sslContext(trusting(Path.of(get("LAKEBASE_CA_FILE"))))
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
     }
@@ -136,17 +137,38 @@ public final class Emulator {
         post("/emulator/knobs", json);
     }
 
+    /**
+     * Sends a control request, again (twice at most) when the connection
+     * fails before any answer. Why: the emulator's HTTPS server drops a
+     * connection whose TLS handshake is not done 10 s after it was accepted,
+     * and a JVM's first handshake runs the TLS stack's class initialisation
+     * (~0.4 s of CPU) inside that window; on the shared 2-vCPU VM, where a
+     * process can get a few percent of a CPU for seconds, that was measured
+     * at 6-14 s. Later handshakes are warm. Every control request may be
+     * repeated: stats and knobs read or set absolute values, reset resets.
+     */
     private JsonNode send(HttpRequest req, String path) throws IOException {
-        try {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        IOException dropped = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            HttpResponse<String> r;
+            try {
+                r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (dropped != null) {
+                    e.addSuppressed(dropped);
+                }
+                dropped = e;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(path + ": interrupted", e);
+            }
             if (r.statusCode() / 100 != 2) {
                 throw new IOException(path + ": HTTP " + r.statusCode() + ": " + r.body());
             }
             return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(path + ": interrupted", e);
         }
+        throw new IOException(path + ": no answer from the emulator in 3 connections", dropped);
     }
 
     private static SSLContext trusting(Path caFile) throws IOException {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.util.Credentials;
 import io.lakebase.LakebaseCredential;
 import io.lakebase.LakebaseCredentials;
+import java.sql.SQLException;
 
 /**
  * HikariCP 7's credentials provider: Hikari asks it for a role and password
@@ -30,11 +31,15 @@ public final class LakebaseCredentialsProvider implements HikariCredentialsProvi
 
     /**
      * {@code jdbc:postgresql://host:port/database?sslmode=...} of the current
-     * credential (mints one if none is cached).
+     * credential (mints one if none is cached), with the core's sslrootcert
+     * and ApplicationName when configured.
+     *
+     * @throws SQLException when pgjdbc cannot log in the way the core would
+     *     (pg.hostaddr with sslmode=verify-full)
      */
-    public String jdbcUrl() {
+    public String jdbcUrl() throws SQLException {
         try (LakebaseCredential cred = credentials.get()) {
-            return LakebaseDataSource.url(cred) + "?sslmode=" + cred.sslmode();
+            return PgjdbcLogin.of(cred).urlWithQuery();
         }
     }
 

@@ -31,9 +31,11 @@ import org.postgresql.Driver;
  * }</pre>
  *
  * Each physical connection needs a credential once, when it logs in; queries
- * never touch this class. Extra pgjdbc connection properties (sslrootcert,
- * ApplicationName, tcpKeepAlive...) go through {@link #setProperty}. Close it
- * with the pool that uses it.
+ * never touch this class. The core's {@code pg.sslrootcert} and
+ * {@code pg.application_name} reach pgjdbc as sslrootcert and ApplicationName
+ * (so sslmode=verify-full works with the CA file configured once); other
+ * pgjdbc connection properties (tcpKeepAlive, socketTimeout...) go through
+ * {@link #setProperty}. Close it with the pool that uses it.
  */
 public final class LakebaseDataSource implements DataSource, AutoCloseable {
     private static final String SQLSTATE_INVALID_PASSWORD = "28P01";
@@ -54,10 +56,15 @@ public final class LakebaseDataSource implements DataSource, AutoCloseable {
         return credentials;
     }
 
-    /** Sets a pgjdbc connection property for every login ("sslrootcert", "ApplicationName"...). */
+    /**
+     * Sets a pgjdbc connection property for every login ("tcpKeepAlive",
+     * "socketTimeout"...; "sslrootcert" and "ApplicationName" here win over
+     * the core's). The role, password and sslmode come from the core.
+     */
     public LakebaseDataSource setProperty(String name, String value) {
-        if ("password".equals(name) || "user".equals(name)) {
-            throw new IllegalArgumentException(name + " comes from the Lakebase credential");
+        if ("password".equals(name) || "user".equals(name) || "sslmode".equals(name)) {
+            throw new IllegalArgumentException(name + " comes from the Lakebase credential: set pg.user, "
+                    + "pg.sslmode or the identity in the LakebaseConfig instead");
         }
         synchronized (extra) {
             extra.setProperty(name, value);
@@ -87,11 +94,12 @@ public final class LakebaseDataSource implements DataSource, AutoCloseable {
             throw JdbcErrors.toSql(e);
         }
         try {
-            Properties props = loginProperties(cred);
+            PgjdbcLogin login = PgjdbcLogin.of(cred);
+            Properties props = loginProperties(login);
             String key = PasswordHandoff.offer(cred.token());
             props.setProperty(PasswordHandoff.PROPERTY, key);
             try {
-                return driver.connect(url(cred), props);
+                return driver.connect(login.url(), props);
             } catch (SQLException e) {
                 if (!retry && SQLSTATE_INVALID_PASSWORD.equals(e.getSQLState())) {
                     credentials.invalidate(cred);
@@ -105,19 +113,11 @@ public final class LakebaseDataSource implements DataSource, AutoCloseable {
         }
     }
 
-    /** The JDBC URL of the credential's host, port and database. */
-    static String url(LakebaseCredential cred) {
-        String host = cred.host().contains(":") ? "[" + cred.host() + "]" : cred.host();
-        return "jdbc:postgresql://" + host + ":" + cred.port() + "/" + cred.database();
-    }
-
-    private Properties loginProperties(LakebaseCredential cred) {
-        Properties props = new Properties();
+    private Properties loginProperties(PgjdbcLogin login) {
+        Properties props;
         synchronized (extra) {
-            props.putAll(extra);
+            props = login.properties(extra);
         }
-        props.setProperty("user", cred.user());
-        props.setProperty("sslmode", cred.sslmode());
         props.setProperty("authenticationPluginClassName", LakebaseAuthenticationPlugin.class.getName());
         if (loginTimeoutSeconds > 0 && !props.containsKey("loginTimeout")) {
             props.setProperty("loginTimeout", Integer.toString(loginTimeoutSeconds));

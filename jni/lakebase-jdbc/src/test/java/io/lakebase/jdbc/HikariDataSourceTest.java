@@ -12,11 +12,10 @@ import com.zaxxer.hikari.pool.HikariPool;
 import io.lakebase.LakebaseAuthException;
 import io.lakebase.LakebaseConfig;
 import io.lakebase.LakebaseCredential;
-import io.lakebase.LakebaseCredentials;
-import io.lakebase.testing.Emulator;
+import io.lakebase.testing.EmulatorTest;
+import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
@@ -24,33 +23,36 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** pgjdbc + HikariCP through the emulator's login proxy, which admits only unexpired minted credentials. */
-@Tag("emulator")
-class HikariRotationTest {
+/**
+ * HikariCP over {@link LakebaseDataSource} ({@code setDataSource}, as Spring
+ * Boot 3 and 4 configure it) through the emulator's login proxy, which admits
+ * only unexpired minted credentials. Maven runs this class twice: with
+ * HikariCP 7 and with 6.3.3 (Spring Boot 3.5's), the version named by
+ * lakebase.test.hikaricp.
+ */
+class HikariDataSourceTest extends EmulatorTest {
+    @BeforeAll
+    static void theHikariCpAsked() throws Exception {
+        Properties pom = new Properties();
+        try (InputStream in = HikariConfig.class.getResourceAsStream("/META-INF/maven/com.zaxxer/HikariCP/pom.properties")) {
+            pom.load(in);
+        }
+        assertEquals(System.getProperty("lakebase.test.hikaricp"), pom.getProperty("version"),
+                "the HikariCP on the class path");
+        System.out.println("HikariCP " + pom.getProperty("version"));
+    }
+
     /** Token life; Hikari refuses a maxLifetime under 30 s, so tokens live 60 s here. */
     private static final int TOKEN_TTL_S = 60;
     private static final long MAX_LIFETIME_MS = 30_000;
     private static final long RUN_MS = 75_000;
-
-    static Emulator emu;
-
-    @BeforeAll
-    static void emulator() throws Exception {
-        emu = Emulator.fromEnvironment();
-    }
-
-    @BeforeEach
-    void reset() throws Exception {
-        emu.reset();
-    }
 
     /** One physical connection: the expiry of the token it logged in with, and when Hikari closed it. */
     record Session(Instant tokenExpiry, AtomicReference<Instant> closedAt) {}
@@ -100,8 +102,8 @@ class HikariRotationTest {
         long mintsBefore = emu.stats().path("mints").path("autoscaling").asLong();
         long t0;
         long elapsed;
+        // verify-full with the CA file of pg.sslrootcert: the core's settings reach pgjdbc.
         try (LakebaseDataSource ds = new LakebaseDataSource(config)) {
-            ds.setProperty("sslrootcert", emu.get("LAKEBASE_CA_FILE")).setProperty("sslmode", "verify-full");
             HikariConfig hc = new HikariConfig();
             hc.setDataSource(recording(ds, shared));
             hc.setMaximumPoolSize(4);
@@ -154,62 +156,6 @@ class HikariRotationTest {
         long period = TOKEN_TTL_S * 1000L * 4 / 10;
         assertTrue(mints >= 2 && mints <= elapsed / period + 2, "mints: " + mints);
         assertTrue(mints < shared.size());
-    }
-
-    @Test
-    void hikari_7_credentials_provider_logs_in_with_the_current_credential() throws Exception {
-        try (LakebaseCredentials creds = LakebaseCredentials.create(emu.config().build())) {
-            LakebaseCredentialsProvider provider = new LakebaseCredentialsProvider(creds);
-            HikariConfig hc = new HikariConfig();
-            // The credential says verify-full; pgjdbc needs the CA file (the core has no accessor for it).
-            hc.setJdbcUrl(provider.jdbcUrl() + "&sslrootcert=" + emu.get("LAKEBASE_CA_FILE"));
-            hc.setCredentialsProvider(provider);
-            hc.setMaximumPoolSize(2);
-            try (HikariDataSource pool = new HikariDataSource(hc); Connection c = pool.getConnection();
-                    ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
-                rs.next();
-                assertEquals(emu.get("DATABRICKS_CLIENT_ID"), rs.getString(1));
-            }
-        }
-    }
-
-    @Test
-    void a_plain_jdbc_url_logs_in_through_the_authentication_plugin() throws Exception {
-        String url = "jdbc:postgresql://" + emu.get("EMULATOR_PROXY_HOST") + ":" + emu.get("EMULATOR_PROXY_PORT")
-                + "/databricks_postgres?sslmode=require&user=" + emu.get("DATABRICKS_CLIENT_ID")
-                + "&authenticationPluginClassName=" + LakebaseAuthenticationPlugin.class.getName()
-                + "&config.use_environment=false&workspace.host=" + emu.get("DATABRICKS_HOST")
-                + "&auth.client_id=" + emu.get("DATABRICKS_CLIENT_ID")
-                + "&auth.client_secret=" + emu.get("DATABRICKS_CLIENT_SECRET")
-                + "&http.ca_file=" + emu.get("LAKEBASE_CA_FILE") + "&lakebase.endpoint=" + emu.get("LAKEBASE_ENDPOINT");
-        for (int i = 0; i < 3; i++) {
-            try (Connection c = DriverManager.getConnection(url);
-                    ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
-                rs.next();
-                assertEquals(emu.get("DATABRICKS_CLIENT_ID"), rs.getString(1));
-            }
-        }
-        // One provider for equal URLs (it may reuse the token an earlier test of this JVM minted for the key).
-        assertTrue(emu.stats().path("mints").path("autoscaling").asLong() <= 1, "one provider for equal URLs");
-    }
-
-    @Test
-    void a_refused_token_is_dropped_and_the_login_retried_once() throws Exception {
-        try (LakebaseDataSource ds = new LakebaseDataSource(emu.config().build())) {
-            ds.setProperty("sslrootcert", emu.get("LAKEBASE_CA_FILE"));
-            try (Connection c = ds.getConnection()) {
-                assertFalse(c.isClosed());
-            }
-            // The proxy refuses the next login with 28P01 only while the knob
-            // is on; each refusal makes the data source drop the token.
-            emu.knobs("{\"reject_logins\": true}");
-            SQLException e = assertThrows(SQLException.class, ds::getConnection);
-            assertEquals("28P01", e.getSQLState());
-            assertEquals(2, emu.stats().path("logins").path("refused").path("rejected_by_knob").asLong(),
-                    "one login and one retry");
-            long mints = emu.stats().path("mints").path("autoscaling").asLong();
-            assertTrue(mints >= 1 && mints <= 2, "the retry minted anew: " + mints);
-        }
     }
 
     @Test
