@@ -314,9 +314,10 @@ static const lb_key_def keys[LB_KEY_COUNT] = {
             "A connection idle longer is checked before it is handed out, "
             "milliseconds"),
     [LB_KEY_POOL_PIPELINE] =
-        BOOL("pool.pipeline", "", "false",
-             "lakebase_pool_query_async statements from many callers share "
-             "connections in libpq pipeline mode"),
+        BOOL("pool.pipeline", "", "true",
+             "adaptive pipelining: an asynchronous autocommit statement "
+             "joins a busy connection's pipeline only when no connection "
+             "is idle; false: never"),
 };
 
 const lb_key_def *lb_key_table(void) { return keys; }

@@ -84,6 +84,9 @@ static int login_error(const lb_pg_settings *s, const lb_credential *cred,
 /* ---- the connect loop -----------------------------------------------------
  */
 
+/* Connection ids: never reused in the process. */
+static atomic_uint_fast64_t last_id;
+
 static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     lb_pg_conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -91,6 +94,7 @@ static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     }
     c->tag = LB_TAG_DEAD;
+    c->id = atomic_fetch_add(&last_id, 1) + 1;
     c->pg = pg;
     atomic_init(&c->cancel_requested, 0);
     c->born_ms = lb_pg_now_ms();
@@ -388,6 +392,8 @@ int lb_pg_cancel_pending(const lb_pg_conn *c) {
 }
 
 void lb_pg_disconnect(lb_pg_conn *c) {
+    PQclear(c->step_res);
+    c->step_res = NULL;
     PQfinish(c->pg);
     c->pg = NULL;
     cancel_request_drop(c->cancel);
@@ -440,16 +446,9 @@ int lb_pg_statement_error(lb_pg_conn *c, const PGresult *res,
                       detail ? " DETAIL: " : "", detail ? detail : "");
 }
 
-int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
-               const char *const *values, PGresult **out,
-               lakebase_error **err) {
+int lb_pg_outcome(lb_pg_conn *c, PGresult *res, PGresult **out,
+                  lakebase_error **err) {
     *out = NULL;
-    atomic_store(&c->cancel_requested, 0);
-    /* Without parameters the simple protocol allows several statements in
-     * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
-    PGresult *res = nparams == 0 ? PQexec(c->pg, sql)
-                                 : PQexecParams(c->pg, sql, nparams, NULL,
-                                                values, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
         st == PGRES_EMPTY_QUERY) {
@@ -460,11 +459,23 @@ int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
         PQclear(res);
         c->broken = 1; /* stuck in COPY: nobody will finish it */
         return lb_err(err, LAKEBASE_EINVAL,
-                      "COPY is not supported through lakebase_conn_query");
+                      "COPY is not supported by the statement functions");
     }
     int code = lb_pg_statement_error(c, res, err);
     PQclear(res);
     return code;
+}
+
+int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, PGresult **out,
+               lakebase_error **err) {
+    atomic_store(&c->cancel_requested, 0);
+    /* Without parameters the simple protocol allows several statements in
+     * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
+    PGresult *res = nparams == 0 ? PQexec(c->pg, sql)
+                                 : PQexecParams(c->pg, sql, nparams, NULL,
+                                                values, NULL, NULL, 0);
+    return lb_pg_outcome(c, res, out, err);
 }
 
 int lb_pg_validate(lb_pg_conn *c) {

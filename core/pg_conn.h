@@ -37,6 +37,9 @@ struct lakebase_conn {
                                     began */
     struct lb_cancel_request *cancel; /* the last cancel sent, if any */
     int broken;                       /* never reuse: discard on release */
+    uint64_t id;                      /* never reused in the process */
+    int stepping;          /* a statement sent with lb_pg_send is under way */
+    PGresult *step_res;    /* its last result so far */
     int state;             /* lb_conn_state (pool_life.h), the pool's books */
     int64_t born_ms;       /* the pool's clock */
     int64_t retire_ms;     /* the pool's clock; INT64_MAX = never */
@@ -110,6 +113,22 @@ void lb_pg_disconnect(lb_pg_conn *c);
  * success (including an empty query). A broken connection is marked so. */
 int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
                const char *const *values, PGresult **out, lakebase_error **err);
+
+/* A statement's final result (taken; may be NULL) as lb_pg_exec reports
+ * it: 0 with *out on success, else the error. */
+int lb_pg_outcome(lb_pg_conn *c, PGresult *res, PGresult **out,
+                  lakebase_error **err);
+
+/* A statement driven step by step, for a host that waits with its own
+ * poller (pg_step.c): sends without blocking; then, each time the socket
+ * is ready, advances. Both return 0 when the statement is done (*out set),
+ * 1 when the caller must wait for `*events` (LAKEBASE_WATCH_*) on `*fd`,
+ * or the statement's error. One statement at a time per connection. */
+int lb_pg_send(lb_pg_conn *c, const char *sql, int nparams,
+               const char *const *values, int *fd, int *events, PGresult **out,
+               lakebase_error **err);
+int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
+                  lakebase_error **err);
 
 /* The error for a statement whose result `res` (may be NULL) is not a
  * success: code, SQLSTATE and message as lb_pg_exec reports them; marks a

@@ -74,10 +74,21 @@ static void pg_close(void *ctx, lb_pg_conn *c) {
 static const lb_pool_conn_ops PG_OPS = {pg_connect, pg_validate, pg_reset,
                                         pg_close};
 
-static void close_conn(lb_pool *p, lb_pg_conn *c) {
-    if (c)
-        p->ops.close(p->ops_ctx, c);
+void lb_pool_on_close(lb_pool *p, void (*fn)(void *, uint64_t),
+                      void *userdata) {
+    p->on_close = fn;
+    p->on_close_userdata = userdata;
 }
+
+void lb_pool_close_conn(lb_pool *p, lb_pg_conn *c) {
+    if (!c)
+        return;
+    if (p->on_close)
+        p->on_close(p->on_close_userdata, c->id);
+    p->ops.close(p->ops_ctx, c);
+}
+
+static void close_conn(lb_pool *p, lb_pg_conn *c) { lb_pool_close_conn(p, c); }
 
 /* ---- books and lists (lock held) ------------------------------------------
  */
@@ -959,6 +970,8 @@ int lb_pool_loop_settle(lb_pool *p, lb_pg_conn *c, int64_t *due_ms) {
 }
 
 void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, int why) {
+    if (p->on_close)
+        p->on_close(p->on_close_userdata, c->id);
     pthread_mutex_lock(&p->mu);
     lb_pool_forget_locked(p, c, (lb_life_verdict)why);
     lb_pool_dispatch_locked(p);
@@ -970,7 +983,7 @@ void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, int why) {
 
 void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, int why) {
     lb_pool_loop_forget(p, c, why);
-    close_conn(p, c);
+    p->ops.close(p->ops_ctx, c); /* forget ran the close callback */
 }
 
 void lb_pool_loop_count(lb_pool *p, int acquires, int acquire_timeouts,

@@ -109,6 +109,13 @@ int lb_pool_close_async(lb_pool *p, long cancel_after_ms,
 /* Closes (cancelling in-flight statements) and frees. Accepts NULL. */
 void lb_pool_destroy(lb_pool *p);
 
+/* Registers the callback run (no lock held) just before a connection of
+ * the pool is closed, with its id. */
+void lb_pool_on_close(lb_pool *p, void (*fn)(void *, uint64_t), void *userdata);
+
+/* Closes a connection of the pool (after the close callback). */
+void lb_pool_close_conn(lb_pool *p, lb_pg_conn *c);
+
 /* The pool's counters (not the credential part). */
 void lb_pool_get_stats(lb_pool *p, lakebase_pool_stats *out);
 

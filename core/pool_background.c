@@ -121,6 +121,26 @@ static int64_t connect_failed_locked(lb_pool *p, lakebase_error *e) {
     return retry_in;
 }
 
+/* Books a finished connect (code 0: `c` is new; else `e` says why) and
+ * unlinks it; returns the warm-up's backoff after a failure (-1: none). A
+ * connection the pool cannot take comes back in *to_close. Lock held. */
+static int64_t settle_connect_locked(lb_pool *p, lb_bg_connect *s, int code,
+                                     lb_pg_conn *c, lakebase_error *e,
+                                     lb_pg_conn **to_close) {
+    unlink_connect(p, s);
+    p->bg_connecting--;
+    if (code == 0) {
+        p->warm_failures = 0;
+        lb_pool_connect_done_locked(p, c, 1, to_close);
+        return -1;
+    }
+    lb_pool_connect_done_locked(p, NULL, 0, to_close);
+    int64_t retry_in =
+        atomic_load(&p->closing) ? -1 : connect_failed_locked(p, e);
+    lb_pool_settle_opens_locked(p);
+    return retry_in;
+}
+
 /* The connect ended (code 0: `c` is new). Frees the slot unless lb_bg_stop
  * owns it. Called on the reactor with no lock. */
 static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
@@ -134,22 +154,11 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
     if (s->stopped) {
         /* Stopping: lb_bg_stop frees the slot and settles its place. */
         pthread_mutex_unlock(&p->mu);
-        if (c)
-            lb_pg_close(c);
+        lb_pool_close_conn(p, c);
         lb_err_destroy(e);
         return;
     }
-    unlink_connect(p, s);
-    p->bg_connecting--;
-    if (code == 0) {
-        p->warm_failures = 0;
-        lb_pool_connect_done_locked(p, c, 1, &to_close);
-    } else {
-        lb_pool_connect_done_locked(p, NULL, 0, &to_close);
-        if (!atomic_load(&p->closing))
-            retry_in = connect_failed_locked(p, e);
-        lb_pool_settle_opens_locked(p);
-    }
+    retry_in = settle_connect_locked(p, s, code, c, e, &to_close);
     lb_bg_kick_locked(p);
     pthread_mutex_unlock(&p->mu);
     if (retry_in >= 0)
@@ -157,7 +166,7 @@ static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
                "pool connect failed (%s); warm-up retries in %" PRId64 " ms",
                lb_err_message(e), retry_in);
     lb_err_destroy(e);
-    lb_pg_close(to_close);
+    lb_pool_close_conn(p, to_close);
     free_connect(s);
     lb_pool_run_notices(p);
 }
@@ -297,21 +306,11 @@ static void connect_here(lb_pool *p, lb_bg_connect *s) {
     int code = p->ops.connect(p->ops_ctx, p->login, &p->closing, &c, &e);
     lb_pg_conn *to_close = NULL;
     pthread_mutex_lock(&p->mu);
-    unlink_connect(p, s);
-    p->bg_connecting--;
-    if (code == 0) {
-        p->warm_failures = 0;
-        lb_pool_connect_done_locked(p, c, 1, &to_close);
-    } else {
-        lb_pool_connect_done_locked(p, NULL, 0, &to_close);
-        if (!atomic_load(&p->closing))
-            connect_failed_locked(p, e);
-        lb_pool_settle_opens_locked(p);
-    }
+    settle_connect_locked(p, s, code, c, e, &to_close);
     pthread_mutex_unlock(&p->mu);
     lb_err_destroy(e);
     if (to_close)
-        p->ops.close(p->ops_ctx, to_close);
+        lb_pool_close_conn(p, to_close);
     free_connect(s);
 }
 
@@ -487,7 +486,7 @@ int64_t lb_bg_run(lb_pool *p) {
     while (to_close) {
         lb_pg_conn *c = to_close;
         to_close = c->next;
-        p->ops.close(p->ops_ctx, c);
+        lb_pool_close_conn(p, c);
     }
     while (checks) {
         validation *v = checks;

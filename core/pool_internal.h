@@ -54,6 +54,8 @@ struct lb_pool {
     const lb_clock *clock;
     lb_pool_conn_ops ops;
     void *ops_ctx;
+    void (*on_close)(void *userdata, uint64_t conn_id);
+    void *on_close_userdata;
     int background; /* 0: tests drive lb_pool_maintain */
 
     atomic_int closing; /* read without the lock by connects in flight */

@@ -1,10 +1,21 @@
 /* The loop side of a pool (see pool_loop.h). Every connection it holds is
- * non-blocking. With pool.pipeline a shared connection is in libpq pipeline
- * mode and a statement is PQsendQueryParams + PQpipelineSync, so it is its
- * own implicit transaction and its error cannot abort its neighbours.
- * Otherwise a connection carries one statement at a time ("plain" mode),
- * sent with the simple protocol when it has no parameters (one round of
- * messages fewer for the server, and several commands per string allowed).
+ * non-blocking.
+ *
+ * Adaptive pipelining (pool.pipeline, on by default): a statement goes to
+ * an idle connection when there is one, in "plain" mode — one statement at
+ * a time, sent with the simple protocol when it has no parameters (one
+ * round of messages fewer for the server, several commands per string
+ * allowed), the lowest latency. Only when every connection is busy does it
+ * join a connection's pipeline, up to PIPE_FILL_DEPTH statements: libpq
+ * pipeline mode, each statement PQsendQueryParams + its own sync point, so
+ * it is its own implicit transaction and its error cannot abort its
+ * neighbours. A connection switches mode only while idle: it enters
+ * pipeline mode when it takes a statement with others still waiting, and
+ * leaves it when it takes one with none waiting. The trade-off: a
+ * statement queued behind a slow one on the same pipeline waits for it
+ * (head-of-line blocking), at most PIPE_FILL_DEPTH - 1 statements deep.
+ * With pool.pipeline off, statements only ever go to idle connections.
+ *
  * A connection leased to one caller (lb_loop_lease) is always plain: its
  * statements wait their turn in the lease's own queue.
  *
@@ -417,9 +428,27 @@ static int flush(lb_loop *l, lconn *k) {
 /* ---- sending --------------------------------------------------------------
  */
 
+/* An idle shared connection takes the mode its next statement wants:
+ * pipelined when more statements wait behind it, plain otherwise. */
+static int choose_mode(lb_loop *l, lconn *k) {
+    if (k->role != ROLE_SHARED && k->role != ROLE_RESERVED)
+        return 0;
+    int want = l->cfg.pipeline && l->queued.n > l->leases_queued;
+    if (want == pipelined(k))
+        return 0;
+    return (want ? PQenterPipelineMode(k->c->pg)
+                 : PQexitPipelineMode(k->c->pg)) == 1
+               ? 0
+               : -1;
+}
+
 /* 0 when sent; -1 when the connection broke (`o` is then in flight on it,
  * failed with the rest by the caller). */
 static int send_op(lb_loop *l, lconn *k, op *o) {
+    if (!k->flight.n && o->kind == OP_STATEMENT && choose_mode(l, k) != 0) {
+        push(&k->flight, o);
+        return -1;
+    }
     if (k->flight.n && pipelined(k))
         cork(l, k);
     push(&k->flight, o);
@@ -450,12 +479,11 @@ static int send_and_book(lb_loop *l, lconn *k, op *o) {
     return 0;
 }
 
-/* The shared connection, ready for statements (out of its check). -1 when
- * it cannot enter pipeline mode (broken). */
+/* The shared connection, ready for statements (out of its check or back
+ * from a lease; plain until its statements want a pipeline). */
 static int share(lb_loop *l, lconn *k) {
+    (void)l;
     k->role = ROLE_SHARED;
-    if (l->cfg.pipeline && PQenterPipelineMode(k->c->pg) != 1)
-        return -1;
     return 0;
 }
 
@@ -493,10 +521,13 @@ static void adopt(lb_loop *l, lb_pg_conn *c) {
         broken(l, k);
 }
 
+/* Can take a statement: shared and young enough, and idle or (with
+ * pool.pipeline) pipelined with room. */
 static int usable(const lb_loop *l, const lconn *k, int64_t now) {
-    int depth = l->cfg.pipeline ? PIPE_MAX_DEPTH : 1;
-    return k->role == ROLE_SHARED && k->flight.n < depth &&
-           now < k->c->retire_ms;
+    if (k->role != ROLE_SHARED || now >= k->c->retire_ms)
+        return 0;
+    return k->flight.n == 0 ||
+           (l->cfg.pipeline && pipelined(k) && k->flight.n < PIPE_MAX_DEPTH);
 }
 
 /* The usable connection with the fewest statements in flight. */
@@ -508,19 +539,23 @@ static lconn *least_loaded(lb_loop *l, int64_t now) {
     return best;
 }
 
-/* Where a statement goes. With pool.pipeline: the busiest usable connection
- * that still has fewer than PIPE_FILL_DEPTH statements in flight, so a
- * burst from many callers reaches the server in few large batches (one
- * backend wake-up for many statements); otherwise, and without pipelining,
- * the least loaded one. */
+/* Where a statement goes: an idle connection when there is one; else,
+ * with pool.pipeline, the busiest pipelined one that still has fewer than
+ * PIPE_FILL_DEPTH statements in flight, so a burst from many callers
+ * reaches the server in few large batches (one backend wake-up for many
+ * statements). NULL: the statement waits. */
 static lconn *pick(lb_loop *l, int64_t now) {
     lconn *best = NULL;
-    if (l->cfg.pipeline)
-        for (lconn *k = l->conns; k; k = k->next)
-            if (usable(l, k, now) && k->flight.n < PIPE_FILL_DEPTH &&
-                (!best || k->flight.n > best->flight.n))
-                best = k;
-    return best ? best : least_loaded(l, now);
+    for (lconn *k = l->conns; k; k = k->next) {
+        if (!usable(l, k, now))
+            continue;
+        if (!k->flight.n)
+            return k;
+        if (k->flight.n < PIPE_FILL_DEPTH &&
+            (!best || k->flight.n > best->flight.n))
+            best = k;
+    }
+    return best;
 }
 
 int lb_loop_connections_needed(int pipeline, int max_size, int held,
@@ -575,7 +610,10 @@ static int grant(lb_loop *l, lconn *k, op *o) {
 
 /* Places queued work in order: each lease request on a free connection,
  * each statement on a usable one. Work that cannot be placed keeps its
- * place in the queue. */
+ * place in the queue. Statements may pass a lease that waits (they never
+ * take the connection reserved for it), but a lease never passes a
+ * statement queued before it: it is placed, and reserves a connection,
+ * once no earlier statement waits. */
 static void place_queued(lb_loop *l, int64_t now) {
     if (!l->leases_queued)
         for (lconn *k = l->conns; k; k = k->next)
@@ -595,6 +633,7 @@ static void place_queued(lb_loop *l, int64_t now) {
         } else if (o->kind != OP_LEASE && !statements_blocked) {
             k = pick(l, now);
             statements_blocked = !k;
+            leases_blocked |= statements_blocked;
         }
         if (!k) {
             prev = o;

@@ -8,6 +8,7 @@ package lakebase
 extern void lbGoLeased(void *, lakebase_conn *, lakebase_error *);
 extern void lbGoOpened(void *, lakebase_error *);
 extern void lbGoCredential(void *, lakebase_credential *, lakebase_error *);
+extern void lbGoConnClosed(void *, uint64_t);
 
 // The completion's cgo.Handle travels as the callbacks' userdata.
 static int lb_go_acquire_async(lakebase_pool *pool, long timeout_ms,
@@ -20,6 +21,11 @@ static int lb_go_acquire_async(lakebase_pool *pool, long timeout_ms,
 static int lb_go_open_async(lakebase_pool *pool, uintptr_t completion,
                             lakebase_error **err) {
     return lakebase_pool_open_async(pool, lbGoOpened, (void *)completion, err);
+}
+
+static int lb_go_set_close_callback(lakebase_pool *pool, uintptr_t sockets) {
+    return lakebase_pool_set_close_callback(pool, lbGoConnClosed,
+                                            (void *)sockets, NULL);
 }
 
 static int lb_go_get_async(lakebase_credentials *creds, uintptr_t completion,
@@ -51,4 +57,9 @@ func getAsync(h *C.lakebase_credentials, c *completion) (
 	rc C.int, now *C.lakebase_credential, cerr *C.lakebase_error) {
 	rc = C.lb_go_get_async(h, c.userdata(), &now, &cerr)
 	return
+}
+
+// setCloseCallback tells the pool to report its connections' closes to s.
+func setCloseCallback(h *C.lakebase_pool, s *sockets) C.int {
+	return C.lb_go_set_close_callback(h, C.uintptr_t(s.handle))
 }

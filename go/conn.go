@@ -14,8 +14,10 @@ import (
 // Connect). Use it from one goroutine at a time and Release it when done;
 // a connection left in a transaction is rolled back by the core.
 type Conn struct {
-	c     *C.lakebase_conn
-	hooks *hooks // of a direct connection's config, nil without
+	c       *C.lakebase_conn
+	hooks   *hooks   // of a direct connection's config, nil without
+	sockets *sockets // netpoller registrations: its pool's, or its own
+	direct  bool     // a direct connection: its registration ends with it
 }
 
 var errReleased = errors.New("lakebase: the connection was released")
@@ -38,17 +40,21 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 			hk.release(nil)
 			return nil, hk.explain(takeError(rc, cerr))
 		}
-		return &Conn{c: c, hooks: hk}, nil
+		return &Conn{c: c, hooks: hk, sockets: newSockets(), direct: true}, nil
 	}, (*Conn).Release)
 }
 
 // Release returns the connection to its pool (or closes a direct one).
 // Safe to call more than once.
 func (cn *Conn) Release() {
-	if cn.c != nil {
-		cn.hooks.release(func() { C.lakebase_conn_release(cn.c) })
-		cn.c = nil
+	if cn.c == nil {
+		return
 	}
+	if cn.direct {
+		cn.sockets.close()
+	}
+	cn.hooks.release(func() { C.lakebase_conn_release(cn.c) })
+	cn.c = nil
 }
 
 // Cancel asks the server to cancel the statement running on this
@@ -64,12 +70,15 @@ func (cn *Conn) Cancel() error {
 	return check(C.lakebase_conn_cancel(c, &cerr), cerr)
 }
 
-// run executes one statement. While it runs, ctx being done sends a
-// cancel request to the server; the statement then fails with ErrCanceled
-// (wrapping the context's error).
+// run executes one statement without parking an OS thread (see step).
+// While it runs, ctx being done sends a cancel request to the server; the
+// statement then fails with ErrCanceled (wrapping the context's error).
 func (cn *Conn) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
 	if cn.c == nil {
 		return nil, errReleased
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	params, err := newCParams(args)
 	if err != nil {
@@ -78,30 +87,7 @@ func (cn *Conn) run(ctx context.Context, sql string, args []any) (*C.lakebase_re
 	defer params.free()
 	csql := cString(sql)
 	defer freeCString(csql)
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		conn := cn.c
-		fired := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			C.lakebase_conn_cancel(conn, nil)
-			close(fired)
-		})
-		// The cancel must be over before the connection can be released
-		// and leased to someone else.
-		defer func() {
-			if !stop() {
-				<-fired
-			}
-		}()
-	}
-	var res *C.lakebase_result
-	var cerr *C.lakebase_error
-	if rc := C.lakebase_conn_query(cn.c, csql, params.n, params.values, &res, &cerr); rc != 0 {
-		return nil, withContext(ctx, takeError(rc, cerr))
-	}
-	return res, nil
+	return cn.step(ctx, csql, params)
 }
 
 // Query runs sql on this connection; see Pool.Query.

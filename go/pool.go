@@ -21,6 +21,7 @@ type Pool struct {
 	closeMu sync.Mutex   // serialises Close
 	c       *C.lakebase_pool
 	hooks   *hooks    // the config's callbacks, nil without
+	sockets *sockets  // the connections' netpoller registrations
 	final   PoolStats // the counters when Close finished
 }
 
@@ -55,7 +56,13 @@ func NewPool(cfg Config, opts ...Option) (*Pool, error) {
 		hk.release(nil)
 		return nil, takeError(rc, cerr)
 	}
-	p := &Pool{c: h, hooks: hk}
+	p := &Pool{c: h, hooks: hk, sockets: newSockets()}
+	if rc := setCloseCallback(h, p.sockets); rc != 0 {
+		C.lakebase_pool_free(h)
+		p.sockets.close()
+		hk.release(nil)
+		return nil, takeError(rc, nil)
+	}
 	runtime.SetFinalizer(p, (*Pool).Close) // safety net: Close is the contract
 	return p, nil
 }
@@ -141,7 +148,7 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 	switch {
 	case rc == 0:
 		c.put()
-		return &Conn{c: now}, nil
+		return &Conn{c: now, sockets: p.sockets}, nil
 	case rc < 0:
 		c.put()
 		return nil, p.hooks.explain(takeError(rc, cerr))
@@ -152,7 +159,7 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		if r.err != nil {
 			return nil, p.hooks.explain(takeError(errorCode(r.err), r.err))
 		}
-		return &Conn{c: r.conn}, nil
+		return &Conn{c: r.conn, sockets: p.sockets}, nil
 	case <-ctx.Done():
 		if C.lakebase_pool_acquire_cancel(h, ticket) != 0 {
 			// Too late: the connection (or error) is on its way.
@@ -167,37 +174,15 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 	}
 }
 
-// run executes one statement. A context that can never be done takes the
-// core's acquire+query+release call (a connection of its own for the
-// statement: the synchronous path never pipelines); otherwise the
-// statement runs on a leased connection so it can be cancelled.
+// run executes one statement on a connection of its own, waiting for the
+// server on the netpoller (no OS thread parked in C), cancellable by ctx.
 func (p *Pool) run(ctx context.Context, sql string, args []any) (*C.lakebase_result, error) {
-	if ctx.Done() != nil {
-		cn, err := p.Acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer cn.Release()
-		return cn.run(ctx, sql, args)
-	}
-	params, err := newCParams(args)
+	cn, err := p.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer params.free()
-	h, err := p.handle()
-	if err != nil {
-		return nil, err
-	}
-	defer p.mu.RUnlock()
-	csql := cString(sql)
-	defer freeCString(csql)
-	var res *C.lakebase_result
-	var cerr *C.lakebase_error
-	if rc := C.lakebase_pool_query(h, csql, params.n, params.values, &res, &cerr); rc != 0 {
-		return nil, p.hooks.explain(takeError(rc, cerr))
-	}
-	return res, nil
+	defer cn.Release()
+	return cn.run(ctx, sql, args)
 }
 
 // Query runs sql with args ($1, $2, ...; see textArg for the conversions)
@@ -309,6 +294,7 @@ func (p *Pool) close(cancelInflight C.int) error {
 	final, _ := poolStats(p.c)
 	p.mu.Lock()
 	p.hooks.release(func() { C.lakebase_pool_free(p.c) })
+	p.sockets.close() // after the free: no close callback comes any more
 	p.c = nil
 	p.final = final
 	p.mu.Unlock()

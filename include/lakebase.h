@@ -796,6 +796,74 @@ LAKEBASE_API int lakebase_conn_cancel(lakebase_conn *conn,
                                       lakebase_error **err);
 
 /**
+ * Sends one statement on a leased connection without waiting for its
+ * result, for a multi-threaded host that waits on sockets with its own
+ * poller (Go's netpoller), so no thread of its waits inside the library:
+ * after it returns 1, wait until `*fd` is ready for `*events`
+ * (LAKEBASE_WATCH_* bits) and call lakebase_conn_advance; repeat while it
+ * returns 1. Parameters and the simple protocol as lakebase_conn_query.
+ * Returns 1 (wait), 0 (done already: `*out` set) or the statement's error
+ * (those of lakebase_conn_query; LAKEBASE_EINVAL also when a statement is
+ * still under way on `conn`, or for a connection of an attached pool).
+ * While a statement is under way the connection must not be released
+ * (a release then closes it) or used otherwise; lakebase_conn_cancel asks
+ * the server to end it, and the advance that follows reports
+ * LAKEBASE_ECANCELED.
+ * **Ownership:** `sql` and `values` are copied; `*out` belongs to the
+ *   caller (lakebase_result_free). `*fd` stays the library's: never close it;
+ *   a host that registers it with its poller (a dup) drops that
+ *   registration when the pool's close callback names the connection.
+ * **Threading:** one thread at a time per connection; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_conn_send(lakebase_conn *conn, const char *sql,
+                                    int nparams, const char *const *values,
+                                    int *fd, int *events, lakebase_result **out,
+                                    lakebase_error **err);
+
+/**
+ * Reads what has arrived for the statement lakebase_conn_send sent (and
+ * sends output still pending): 0 when it is done (`*out` set), 1 when the
+ * caller must wait for `*events` on `*fd` again, or the statement's error.
+ * **Ownership:** `*out` belongs to the caller.
+ * **Threading:** one thread at a time per connection; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_conn_advance(lakebase_conn *conn, int *fd,
+                                       int *events, lakebase_result **out,
+                                       lakebase_error **err);
+
+/**
+ * A number naming the physical connection behind `conn` for as long as it
+ * is open, never reused in the process (0 for a NULL or dead handle): a
+ * host caches per-connection state under it (its poller's registration of
+ * the socket).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API uint64_t lakebase_conn_id(const lakebase_conn *conn);
+
+/** A connection of the pool is about to close. @since 0.3 */
+typedef void (*lakebase_conn_closed_fn)(void *userdata, uint64_t conn_id);
+
+/**
+ * Registers (or with `fn` NULL removes) the callback a pool calls when one
+ * of its connections is about to be closed — for age, broken, trimmed or
+ * because the pool closes — with the connection's lakebase_conn_id, so a
+ * host drops what it cached for it. Runs with no lock of the library held,
+ * on the thread that closes the connection (a caller's release, the
+ * library's background thread, a close); it must not call into the pool.
+ * Register it before the pool is used.
+ * **Ownership:** `userdata` is borrowed until removed or the pool is freed.
+ * **Threading:** not thread-safe against the pool's use: call it first.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_close_callback(lakebase_pool *pool,
+                                                  lakebase_conn_closed_fn fn,
+                                                  void *userdata,
+                                                  lakebase_error **err);
+
+/**
  * Acquire + query + release in one call (errors of both). Never pipelined:
  * pool.pipeline applies to lakebase_pool_query_async only.
  * **Ownership:** `*out` belongs to the caller; free with lakebase_result_free.

@@ -28,14 +28,24 @@ int lb_glue_login(const lakebase_config *cfg, lb_login **out,
     return code;
 }
 
+int lb_glue_stats_version(const unsigned int *version, unsigned int oldest,
+                          unsigned int newest, const char *init,
+                          lakebase_error **err) {
+    if (!version || *version < oldest || *version > newest)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "stats->version must be %u..%u: declare the struct with "
+                      "%s",
+                      oldest, newest, init);
+    return 0;
+}
+
 int lb_glue_login_stats(lb_login *login, lakebase_credential_stats *out,
                         lakebase_error **err) {
-    if (!out || out->version < 1 ||
-        out->version > LAKEBASE_CREDENTIAL_STATS_VERSION)
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "stats->version must be 1..%d: declare the struct with "
-                      "LAKEBASE_CREDENTIAL_STATS_INIT",
-                      LAKEBASE_CREDENTIAL_STATS_VERSION);
+    int code = lb_glue_stats_version(out ? &out->version : NULL, 1,
+                                     LAKEBASE_CREDENTIAL_STATS_VERSION,
+                                     "LAKEBASE_CREDENTIAL_STATS_INIT", err);
+    if (code != 0)
+        return code;
     unsigned int version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;

@@ -25,6 +25,13 @@ int lb_glue_bad_handle(lakebase_error **err, const char *what);
 int lb_glue_login(const lakebase_config *cfg, lb_login **out,
                   lb_pool_settings *pool, lakebase_error **err);
 
+/* A stats struct's version (NULL: no struct) is one the library fills:
+ * from `oldest` to `newest`; else LAKEBASE_EINVAL naming the `init`
+ * macro. */
+int lb_glue_stats_version(const unsigned int *version, unsigned int oldest,
+                          unsigned int newest, const char *init,
+                          lakebase_error **err);
+
 /* Checks the stats struct's version and fills it from the login's
  * provider. */
 int lb_glue_login_stats(lb_login *login, lakebase_credential_stats *out,

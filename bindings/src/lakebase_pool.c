@@ -177,11 +177,11 @@ int lakebase_pool_get_stats(lakebase_pool *pool, lakebase_pool_stats *out,
                             lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     POOL_CHECK(pool, err);
-    if (!out || out->version < 2 || out->version > LAKEBASE_POOL_STATS_VERSION)
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "stats->version must be 2..%d: declare the struct with "
-                      "LAKEBASE_POOL_STATS_INIT",
-                      LAKEBASE_POOL_STATS_VERSION);
+    int code = lb_glue_stats_version(out ? &out->version : NULL, 2,
+                                     LAKEBASE_POOL_STATS_VERSION,
+                                     "LAKEBASE_POOL_STATS_INIT", err);
+    if (code != 0)
+        return code;
     unsigned int version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;
@@ -317,6 +317,35 @@ static void direct_release(void *owner, lb_pg_conn *c) {
     lb_login_free(owner);
 }
 
+/* What a statement on a leased connection (lakebase_conn_query, _send)
+ * needs: a live handle of a connection not driven by an event loop, and
+ * well-formed arguments. */
+static int check_statement(lakebase_conn *conn, const char *sql, int nparams,
+                           const char *const *values, lakebase_error **err) {
+    CONN_CHECK(conn, err);
+    if (!sql)
+        return lb_err(err, LAKEBASE_EINVAL, "sql must not be NULL");
+    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "nparams must be 0..65535 with a values array");
+    if (conn->loop_lease)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "this connection is driven by the event loop: use "
+                      "lakebase_conn_query_async");
+    if (!conn->pg)
+        return gone(err);
+    return 0;
+}
+
+/* A statement's outcome as the public result: `res` (taken) on success. */
+static int wrapped(int code, PGresult *res, lakebase_result **out,
+                   lakebase_error **err) {
+    if (code != 0)
+        return code;
+    *out = lb_result_wrap(res);
+    return *out ? 0 : lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+}
+
 int lakebase_connect(lakebase_conn **out, const lakebase_config *cfg,
                      lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
@@ -355,24 +384,12 @@ int lakebase_conn_query(lakebase_conn *conn, const char *sql, int nparams,
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
-    CONN_CHECK(conn, err);
-    if (!sql)
-        return lb_err(err, LAKEBASE_EINVAL, "sql must not be NULL");
-    if (nparams < 0 || nparams > 65535 || (nparams > 0 && !values))
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "nparams must be 0..65535 with a values array");
-    if (conn->loop_lease)
-        return lb_err(err, LAKEBASE_EINVAL,
-                      "this connection is driven by the event loop: use "
-                      "lakebase_conn_query_async");
-    if (!conn->pg)
-        return gone(err);
-    PGresult *res = NULL;
-    int code = lb_pg_exec(conn, sql, nparams, values, &res, err);
+    int code = check_statement(conn, sql, nparams, values, err);
     if (code != 0)
         return code;
-    *out = lb_result_wrap(res);
-    return *out ? 0 : lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    PGresult *res = NULL;
+    code = lb_pg_exec(conn, sql, nparams, values, &res, err);
+    return wrapped(code, res, out, err);
 }
 
 int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
@@ -385,6 +402,50 @@ int lakebase_conn_query_async(lakebase_conn *conn, const char *sql, int nparams,
                       "this connection is not from an attached pool's "
                       "lakebase_pool_acquire_async: use lakebase_conn_query");
     return lb_loop_conn_query(conn, sql, nparams, values, done, userdata, err);
+}
+
+int lakebase_conn_send(lakebase_conn *conn, const char *sql, int nparams,
+                       const char *const *values, int *fd, int *events,
+                       lakebase_result **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!out || !fd || !events)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "out, fd and events must not be NULL");
+    *out = NULL;
+    int code = check_statement(conn, sql, nparams, values, err);
+    if (code != 0)
+        return code;
+    PGresult *res = NULL;
+    code = lb_pg_send(conn, sql, nparams, values, fd, events, &res, err);
+    return code == 1 ? 1 : wrapped(code, res, out, err);
+}
+
+int lakebase_conn_advance(lakebase_conn *conn, int *fd, int *events,
+                          lakebase_result **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!out || !fd || !events)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "out, fd and events must not be NULL");
+    *out = NULL;
+    CONN_CHECK(conn, err);
+    if (!conn->pg)
+        return gone(err);
+    PGresult *res = NULL;
+    int code = lb_pg_advance(conn, fd, events, &res, err);
+    return code == 1 ? 1 : wrapped(code, res, out, err);
+}
+
+uint64_t lakebase_conn_id(const lakebase_conn *conn) {
+    return LB_HANDLE_OK(conn, LB_TAG_CONN) ? conn->id : 0;
+}
+
+int lakebase_pool_set_close_callback(lakebase_pool *pool,
+                                     lakebase_conn_closed_fn fn, void *userdata,
+                                     lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    POOL_CHECK(pool, err);
+    lb_pool_on_close(pool->core, fn, userdata);
+    return 0;
 }
 
 int lakebase_conn_cancel(lakebase_conn *conn, lakebase_error **err) {

@@ -2,7 +2,11 @@
 // running `SELECT 1` against the same PostgreSQL (the emulator's direct
 // port, password auth, no TLS), in alternating rounds in one process.
 //
-//	go run . -env-file build/emulator-state/env [-goroutines 8] [-rounds 5] [-duration 3s]
+//	go run . -env-file build/emulator-state/env [-goroutines 8] [-rounds 5] [-duration 3s] [-defaults]
+//
+// By default both pools get max_size = goroutines (and warm that many
+// connections); with -defaults each keeps its own defaults (lakebase.Pool
+// 10 connections, opened lazily; pgxpool max(4, CPUs)), as users run them.
 //
 // Benchmarks are not tests: it reports, it never fails on a slow run.
 package main
@@ -35,6 +39,7 @@ func main() {
 	rounds := flag.Int("rounds", 5, "alternating rounds per contender")
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	defaults := flag.Bool("defaults", false, "each pool with its default size")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -46,7 +51,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	err := run(*envFile, *goroutines, *rounds, *duration)
+	err := run(*envFile, *goroutines, *rounds, *duration, *defaults)
 	pprof.StopCPUProfile() // a no-op without -cpuprofile
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -54,7 +59,7 @@ func main() {
 	}
 }
 
-func run(envFile string, goroutines, rounds int, duration time.Duration) error {
+func run(envFile string, goroutines, rounds int, duration time.Duration, defaults bool) error {
 	if envFile == "" {
 		return fmt.Errorf("no env file: pass -env-file or set %s", emulator.EnvFileVar)
 	}
@@ -65,7 +70,7 @@ func run(envFile string, goroutines, rounds int, duration time.Duration) error {
 	ctx := context.Background()
 	size := fmt.Sprint(goroutines)
 
-	lb, err := lakebase.Open(ctx, lakebase.Config{
+	lbCfg := lakebase.Config{
 		"config.use_environment": "false",
 		"pg.host":                env["EMULATOR_DIRECT_HOST"],
 		"pg.port":                env["EMULATOR_DIRECT_PORT"],
@@ -73,18 +78,23 @@ func run(envFile string, goroutines, rounds int, duration time.Duration) error {
 		"pg.password":            env["EMULATOR_DIRECT_PASSWORD"],
 		"pg.database":            "databricks_postgres",
 		"pg.sslmode":             "disable",
-		"pool.min_size":          size,
-		"pool.max_size":          size,
-	})
+	}
+	sizing := fmt.Sprintf(" pool_min_conns=%d pool_max_conns=%d", goroutines, goroutines)
+	if defaults {
+		sizing = ""
+	} else {
+		lbCfg.Set("pool.min_size", size).Set("pool.max_size", size)
+	}
+	lb, err := lakebase.Open(ctx, lbCfg)
 	if err != nil {
 		return err
 	}
 	defer lb.Close()
 
 	pgxCfg, err := pgxpool.ParseConfig(fmt.Sprintf(
-		"host=%s port=%s user=%s password='%s' dbname=databricks_postgres sslmode=disable pool_min_conns=%d pool_max_conns=%d",
+		"host=%s port=%s user=%s password='%s' dbname=databricks_postgres sslmode=disable",
 		env["EMULATOR_DIRECT_HOST"], env["EMULATOR_DIRECT_PORT"], env["DATABRICKS_CLIENT_ID"],
-		env["EMULATOR_DIRECT_PASSWORD"], goroutines, goroutines))
+		env["EMULATOR_DIRECT_PASSWORD"]) + sizing)
 	if err != nil {
 		return err
 	}
@@ -110,8 +120,12 @@ func run(envFile string, goroutines, rounds int, duration time.Duration) error {
 			return lb.QueryRow(cancellable, "SELECT 1").Scan(&n)
 		}},
 	}
-	fmt.Printf("%d goroutines, %d rounds of %v, SELECT 1 on %s:%s (direct, no TLS)\n",
-		goroutines, rounds, duration, env["EMULATOR_DIRECT_HOST"], env["EMULATOR_DIRECT_PORT"])
+	sized := "both pools sized to the goroutines"
+	if defaults {
+		sized = "each pool with its default size"
+	}
+	fmt.Printf("%d goroutines, %d rounds of %v, SELECT 1 on %s:%s (direct, no TLS), %s\n",
+		goroutines, rounds, duration, env["EMULATOR_DIRECT_HOST"], env["EMULATOR_DIRECT_PORT"], sized)
 	for _, c := range contenders { // warm-up: connections open, statements cached
 		if _, err := measure(c, goroutines, 300*time.Millisecond); err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
@@ -132,7 +146,9 @@ func run(envFile string, goroutines, rounds int, duration time.Duration) error {
 	}
 	base := median(results[1])
 	for i, c := range contenders {
-		fmt.Printf("median %-32s %8.0f q/s  ratio vs pgxpool %.2f\n", c.name, median(results[i]), median(results[i])/base)
+		m := median(results[i])
+		fmt.Printf("median %-32s %8.0f q/s  %7.1f µs/query per goroutine  ratio vs pgxpool %.2f\n",
+			c.name, m, float64(goroutines)*1e6/m, m/base)
 	}
 	return nil
 }

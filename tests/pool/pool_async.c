@@ -131,6 +131,35 @@ test_async_queries_from_many_callers_complete_correctly(void **state) {
     assert_int_equal(h.timer_at, -1); /* and the timer */
 }
 
+/* Adaptive pipelining (the default): with connections idle, concurrent
+ * statements each get one of their own — none is pipelined behind
+ * another — which the backend pids show. */
+static void test_statements_prefer_idle_connections_to_a_pipeline(void **s) {
+    (void)s;
+    emu_reset(NULL);
+    host h;
+    const char *const extra[] = {"pool.min_size", "2", "pool.max_size", "2",
+                                 NULL};
+    async_pool(&h, extra, 1);
+    assert_int_equal(emu_pool_stats(h.pool).idle, 2);
+    run *r = &the_run;
+    memset(r, 0, sizeof *r);
+    r->h = &h;
+    r->total = 2;
+    r->sql = "SELECT pg_backend_pid() + 0 * $1::int FROM pg_sleep(0.2)";
+    submit(r, 0);
+    submit(r, 1);
+    host_run_until_idle(&h, 10000);
+    assert_int_equal(r->out[0].code, 0);
+    assert_int_equal(r->out[1].code, 0);
+    assert_true(r->out[0].value != r->out[1].value);
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    assert_int_equal(st.total, 2);
+    assert_int_equal(st.idle, 2); /* both back, counted idle again */
+    assert_int_equal(st.in_use, 0);
+    lakebase_pool_free(h.pool);
+}
+
 static void test_lazy_async_pool_connects_without_open(void **state) {
     (void)state;
     emu_reset(NULL);
@@ -407,6 +436,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(
             test_async_queries_from_many_callers_complete_correctly),
+        cmocka_unit_test(test_statements_prefer_idle_connections_to_a_pipeline),
         cmocka_unit_test(test_lazy_async_pool_connects_without_open),
         cmocka_unit_test(test_pipelined_results_complete_in_submission_order),
         cmocka_unit_test(test_pipelined_error_fails_only_its_statement),
