@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Java side of the core's callbacks. The core gets a hooks id as the
- * userdata of a configuration's logger and token source, never a reference:
- * a provider shared by configurations with the same key may still call
- * through the id of a configuration whose handles are all closed, and such a
- * stale id only drops the event (or fails the token request). Ids are never
- * reused. A hooks entry lives while its {@link LakebaseConfig} is reachable
- * and while any handle made from it is open (reference counted).
+ * userdata of a configuration's logger and token source, never a reference.
+ * The core never calls a freed handle's logger (loggers are per handle since
+ * 0.3) and never calls a token source once its provider's last handle is
+ * freed; should a call still come through an id whose hooks were released,
+ * it only drops the event (or fails the token request), never touches a
+ * freed object. Ids are never reused. A hooks entry lives while its
+ * {@link LakebaseConfig} is reachable and while any handle made from it is
+ * open (reference counted).
  */
 final class Callbacks {
     private static final ConcurrentHashMap<Long, Hooks> LIVE = new ConcurrentHashMap<>();

@@ -171,6 +171,32 @@ class PoolEmulatorTest extends EmulatorTest {
         }
     }
 
+    @Test
+    void a_closed_handles_logger_is_never_called_again_while_the_shared_provider_goes_on() throws Exception {
+        emu.knobs("{\"ttl_seconds\": 10}");
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        LakebaseConfig.Builder base = emu.config().set("credential.refresh_fraction", "0.9");
+        LakebaseConfig a = base.logger(new RecordingLogger(first, new CopyOnWriteArrayList<>())).build();
+        LakebaseConfig b = base.logger(new RecordingLogger(second, new CopyOnWriteArrayList<>())).build();
+        try (LakebaseCredentials kept = LakebaseCredentials.create(b)) {
+            LakebaseCredentials closed = LakebaseCredentials.create(a);
+            closed.get().close();
+            kept.get().close();
+            assertEquals(1, kept.stats().mintsOk(), "one provider for both handles");
+            closed.close();
+            int afterClose = first.size();
+            int secondBefore = second.size();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (kept.stats().mintsOk() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(kept.stats().mintsOk() >= 3, "no background refresh");
+            assertTrue(second.size() > secondBefore, "the open handle's logger heard the refreshes");
+            assertEquals(afterClose, first.size(), "the closed handle's logger was called: " + first);
+        }
+    }
+
     /** A System.Logger that records messages and the threads they came from. */
     static final class RecordingLogger implements System.Logger {
         private final List<String> events;

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -64,11 +65,14 @@ public final class PoolBench {
             Map<String, List<Double>> results = new HashMap<>();
             System.out.printf("# %d threads, %d s per run, %d rounds, %d cpus%n", threads, seconds, rounds,
                     Runtime.getRuntime().availableProcessors());
+            List<String> names = new ArrayList<>(contenders.keySet());
             for (int round = 1; round <= rounds; round++) {
-                for (Map.Entry<String, Query> c : contenders.entrySet()) {
-                    double qps = run(c.getValue(), threads, seconds);
-                    results.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(qps);
-                    System.out.printf("round %d %-28s %9.0f q/s%n", round, c.getKey(), qps);
+                // Each round starts with the next contender, so none always runs first.
+                for (int i = 0; i < names.size(); i++) {
+                    String name = names.get((round - 1 + i) % names.size());
+                    double qps = run(contenders.get(name), threads, seconds);
+                    results.computeIfAbsent(name, k -> new ArrayList<>()).add(qps);
+                    System.out.printf("round %d %-28s %9.0f q/s%n", round, name, qps);
                 }
             }
             double peer = median(results.get("hikari_pgjdbc"));
@@ -95,9 +99,11 @@ public final class PoolBench {
         }
     }
 
-    private static double run(Query q, int threads, int seconds) throws InterruptedException {
+    /** Queries/s of q on threads threads for seconds; the first failure ends the run and is thrown. */
+    private static double run(Query q, int threads, int seconds) throws Exception {
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Exception> failure = new AtomicReference<>();
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
@@ -106,7 +112,8 @@ public final class PoolBench {
                         q.run();
                         done.increment();
                     } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                        failure.compareAndSet(null, e);
+                        stop.set(true);
                     }
                 }
             });
@@ -118,6 +125,9 @@ public final class PoolBench {
         stop.set(true);
         for (Thread t : ts) {
             t.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
         return done.sum() / ((System.nanoTime() - t0) / 1e9);
     }
