@@ -176,7 +176,8 @@ class PoolEmulatorTest extends EmulatorTest {
         emu.knobs("{\"ttl_seconds\": 10}");
         List<String> first = new CopyOnWriteArrayList<>();
         List<String> second = new CopyOnWriteArrayList<>();
-        LakebaseConfig.Builder base = emu.config().set("credential.refresh_fraction", "0.9");
+        // A key of its own (the refresh fraction is part of it): no provider left by another test.
+        LakebaseConfig.Builder base = emu.config().set("credential.refresh_fraction", "0.85");
         LakebaseConfig a = base.logger(new RecordingLogger(first, new CopyOnWriteArrayList<>())).build();
         LakebaseConfig b = base.logger(new RecordingLogger(second, new CopyOnWriteArrayList<>())).build();
         try (LakebaseCredentials kept = LakebaseCredentials.create(b)) {
