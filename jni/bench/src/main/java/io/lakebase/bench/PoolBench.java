@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * contender in turn, ROUNDS times (alternating), all on the emulator's direct
  * PostgreSQL port with the password the emulator set for the role (static
  * mode, sslmode=disable): LakebasePool, LakebaseDataSource under HikariCP,
- * and HikariCP + pgjdbc with a JDBC URL. Prints queries/s per run.
+ * HikariCP + pgjdbc with a JDBC URL (the peer), and the same with
+ * prepareThreshold=0 (no server-side prepared statements, as libpq's PQexec).
+ * Prints queries/s per run and medians against the peer.
  *
  * <pre>java -cp ... io.lakebase.bench.PoolBench ENV_FILE [THREADS] [SECONDS] [ROUNDS]</pre>
  */
@@ -54,11 +56,20 @@ public final class PoolBench {
                     cfg.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/databricks_postgres?sslmode=disable");
                     cfg.setUsername(user);
                     cfg.setPassword(password);
+                }, threads);
+                // pgjdbc without server-side prepared statements (prepareThreshold=0):
+                // the server parses and plans every statement, as it does for libpq's PQexec.
+                HikariDataSource unprepared = hikari(cfg -> {
+                    cfg.setJdbcUrl("jdbc:postgresql://" + host + ":" + port
+                            + "/databricks_postgres?sslmode=disable&prepareThreshold=0");
+                    cfg.setUsername(user);
+                    cfg.setPassword(password);
                 }, threads)) {
             Map<String, Query> contenders = new java.util.LinkedHashMap<>();
             contenders.put("lakebase_pool", () -> pool.query("SELECT 1"));
             contenders.put("lakebase_datasource_hikari", () -> jdbcSelect1(viaLakebase));
             contenders.put("hikari_pgjdbc", () -> jdbcSelect1(plain));
+            contenders.put("hikari_pgjdbc_unprepared", () -> jdbcSelect1(unprepared));
             for (Query q : contenders.values()) { // warm-up: JIT, connections
                 run(q, threads, 2);
             }
