@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.LongAdder;
  * prepareThreshold=0 (no server-side prepared statements, as libpq's PQexec).
  * Prints queries/s per run and medians against the peer.
  *
- * <pre>java -cp ... io.lakebase.bench.PoolBench ENV_FILE [THREADS] [SECONDS] [ROUNDS]</pre>
+ * <pre>java -cp ... io.lakebase.bench.PoolBench ENV_FILE [THREADS] [SECONDS] [ROUNDS] [ONLY]</pre>
+ *
+ * ONLY (comma-separated contender names) runs just those, every pool still
+ * open: one contender per JVM, to compare against the same-run figures.
  */
 public final class PoolBench {
     private interface Query {
@@ -70,6 +73,9 @@ public final class PoolBench {
             contenders.put("lakebase_datasource_hikari", () -> jdbcSelect1(viaLakebase));
             contenders.put("hikari_pgjdbc", () -> jdbcSelect1(plain));
             contenders.put("hikari_pgjdbc_unprepared", () -> jdbcSelect1(unprepared));
+            if (args.length > 4 && !args[4].isEmpty()) {
+                contenders.keySet().retainAll(List.of(args[4].split(",")));
+            }
             for (Query q : contenders.values()) { // warm-up: JIT, connections
                 run(q, threads, 2);
             }
@@ -86,10 +92,14 @@ public final class PoolBench {
                     System.out.printf("round %d %-28s %9.0f q/s%n", round, name, qps);
                 }
             }
-            double peer = median(results.get("hikari_pgjdbc"));
+            List<Double> peerRuns = results.get("hikari_pgjdbc");
             for (String name : contenders.keySet()) {
                 double m = median(results.get(name));
-                System.out.printf("median %-28s %9.0f q/s  %.2fx hikari_pgjdbc%n", name, m, m / peer);
+                System.out.printf("median %-28s %9.0f q/s", name, m);
+                if (peerRuns != null) {
+                    System.out.printf("  %.2fx hikari_pgjdbc", m / median(peerRuns));
+                }
+                System.out.println();
             }
         }
     }
