@@ -13,6 +13,9 @@ for p in $PACKAGES; do
 done
 command -v go >/dev/null 2>&1 || missing="$missing golang-go"
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+# The Java binding (jni/): a JDK 17+ (javac, JNI headers) and Maven.
+command -v javac >/dev/null 2>&1 || missing="$missing default-jdk-headless"
+command -v mvn >/dev/null 2>&1 || missing="$missing maven"
 
 if [ -z "$missing" ]; then
   exit 0
