@@ -61,6 +61,10 @@ int lb_http_client_new(lb_http_client **out, const char *ca_file,
         free(c);
         return lb_err(err, LAKEBASE_ENOMEM, "could not create an HTTP client");
     }
+    /* From the start, not only per request: curl_easy_cleanup of a handle
+     * that has connected otherwise installs a SIGPIPE handler for a moment,
+     * which a JVM (-Xcheck:jni) reports as its handler replaced. */
+    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     pthread_mutex_init(&c->lock, NULL);
     *out = c;
     return 0;
