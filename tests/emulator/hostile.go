@@ -50,7 +50,7 @@ var hostileLogins = map[string]string{
 	"garbage_ssl_answer": "answers the SSLRequest with bytes that are neither S nor N",
 	"no_tls":             "refuses TLS ('N'), then asks for a cleartext password",
 	"untrusted_cert":     "speaks TLS with a certificate from a CA nobody trusts",
-	"garbage":            "after TLS and the startup message, sends random bytes",
+	"garbage":            "after TLS and the startup message, sends bytes that are not the protocol",
 	"md5":                "after TLS, asks for MD5 password authentication",
 	"scram":              "after TLS, asks for SCRAM-SHA-256 (SASL) authentication",
 }
@@ -258,7 +258,7 @@ func (p *proxy) hostileLogin(conn net.Conn, secure bool, mode, role string) {
 	request := make([]byte, 4)
 	switch mode {
 	case "garbage":
-		_, _ = conn.Write(randomGarbage(512))
+		_, _ = conn.Write(hostileGarbage)
 		return
 	case "md5":
 		binary.BigEndian.PutUint32(request, 5)
@@ -289,6 +289,11 @@ func (p *proxy) hostileLogin(conn net.Conn, secure bool, mode, role string) {
 	p.fail(conn, &pgError{Severity: "FATAL", Code: sqlstateInvalidPassword,
 		Message: fmt.Sprintf("password authentication failed for user %q", role)})
 }
+
+// hostileGarbage is what "garbage" sends: not a protocol message, and a
+// client that quotes it would print an invalid UTF-8 byte and a terminal
+// escape sequence.
+var hostileGarbage = []byte("\xff\x1b[2J\x1b]0;pwned\x07\r\nnot a PostgreSQL server\x00\xc3\x28")
 
 func randomGarbage(n int) []byte {
 	b := make([]byte, n)
