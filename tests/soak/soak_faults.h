@@ -38,6 +38,11 @@ typedef struct fault_run {
     /* The provider's mints_ok at the start, and when the window closed
      * (set by the caller with judge_until_ms). */
     long long mints_before, mints_after;
+    /* When the window closed: sessions the login proxy relayed, and the
+     * connections the pool counted (more sessions than connections: a
+     * connection the pool lost track of). Set by the caller. */
+    long sessions_after;
+    int pool_total_after;
 } fault_run;
 
 const char *fault_name(fault_kind kind);
