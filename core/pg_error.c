@@ -43,6 +43,9 @@ static int is_transient_network(const char *m) {
         "No route to host",
         "Network is unreachable",
         "SSL SYSCALL error",
+        /* The TLS peer (Lakebase's proxy) hung up mid-login: the
+         * server behind it restarted. */
+        "SSL connection has been closed unexpectedly",
         "could not receive data from server",
         "could not send data to server",
         "could not send startup packet",

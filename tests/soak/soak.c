@@ -623,6 +623,7 @@ int main(int argc, char **argv) {
     pthread_join(smp.tid, NULL);
     take_sample(&smp); /* the last one under load, like the others */
     load_stop(&l);
+    load_report(&l); /* the first failures' messages, on stderr */
     long long stopped = emu_now_ms();
     lakebase_pool_stats st = emu_pool_stats(run.pool);
     lakebase_credential_stats cs = emu_credential_stats(run.pool);

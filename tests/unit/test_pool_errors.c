@@ -34,6 +34,11 @@ static void test_refused_and_cold_start_are_retried(void **state) {
                                  "abnormally\n",
                               s),
                      LB_CONNECT_RETRY);
+    /* The same through TLS: the login proxy hung up while the server
+     * behind it restarted. */
+    assert_int_equal(
+        classify(AT "SSL connection has been closed unexpectedly\n", s),
+        LB_CONNECT_RETRY);
     assert_int_equal(
         classify(AT "FATAL:  08006: could not connect to the database server\n",
                  s),
