@@ -583,7 +583,8 @@ int main(int argc, char **argv) {
     smp.cap =
         (size_t)(opt.duration_s * 3 + 1200) * 1000 / (size_t)smp.interval_ms +
         16;
-    smp.samples = calloc(smp.cap, sizeof *smp.samples);
+    smp.samples = malloc(smp.cap * sizeof *smp.samples);
+    memset(smp.samples, 0, smp.cap * sizeof *smp.samples); /* resident */
     pthread_mutex_init(&smp.mu, NULL);
     pthread_cond_init(&smp.cv, NULL);
     take_sample(&smp);
@@ -593,7 +594,8 @@ int main(int argc, char **argv) {
     load_start_observed(&l, run.pool, opt.callers, observe, run.tl);
     soak_sleep_until(t0 + (long long)(opt.warmup_s * 1000));
 
-    fault_run *runs = calloc(MAX_RUNS, sizeof *runs);
+    fault_run *runs = malloc(MAX_RUNS * sizeof *runs);
+    memset(runs, 0, MAX_RUNS * sizeof *runs); /* resident */
     size_t n_runs = 0;
     long long end = t0 + (long long)(opt.duration_s * 1000);
     int cycles = 0;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct timeline {
     long long t0;
@@ -21,17 +22,27 @@ struct timeline {
     size_t n_failures;
 };
 
+/* Allocated and written now, so that the pages are resident from the
+ * start: the soak measures the process's RSS, and memory this harness
+ * touches only as time passes would read as growth. */
+static void *resident(size_t n, size_t size) {
+    void *p = malloc(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 timeline *timeline_new(long long t0_ms, long long seconds) {
     timeline *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->t0 = t0_ms;
     t->n_buckets = (size_t)(seconds * 1000 / TIMELINE_BUCKET_MS + 1);
-    t->started = calloc(t->n_buckets, sizeof *t->started);
-    t->min_end = calloc(t->n_buckets, sizeof *t->min_end);
-    t->max_latency = calloc(t->n_buckets, sizeof *t->max_latency);
-    t->ended = calloc(t->n_buckets, sizeof *t->ended);
-    t->failures = calloc(TIMELINE_MAX_FAILURES, sizeof *t->failures);
+    t->started = resident(t->n_buckets, sizeof *t->started);
+    t->min_end = resident(t->n_buckets, sizeof *t->min_end);
+    t->max_latency = resident(t->n_buckets, sizeof *t->max_latency);
+    t->ended = resident(t->n_buckets, sizeof *t->ended);
+    t->failures = resident(TIMELINE_MAX_FAILURES, sizeof *t->failures);
     if (!t->started || !t->min_end || !t->max_latency || !t->ended ||
         !t->failures) {
         timeline_free(t);
