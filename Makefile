@@ -39,12 +39,14 @@ test-tsan: deps
 	ctest --test-dir build-tsan -L 'unit|pool' --output-on-failure
 
 # The long soak against an emulator of its own (not in CI; CI runs the
-# short one): make soak DURATION=1800 [SOAK_ARGS='--callers 16 ...']. The
-# report lands in $(BUILD)/soak-report.md.
+# short one): make soak DURATION=1800 [SOAK_ARGS='--callers 16 ...']
+# [SOAK_WRAP='heaptrack -o build/soak.heaptrack']. The report lands in
+# $(BUILD)/soak-report.md.
 DURATION ?= 1800
 SOAK_ARGS ?=
+SOAK_WRAP ?=
 soak: build
-	sh tests/soak/run.sh $(BUILD) $(DURATION) $(SOAK_ARGS)
+	SOAK_WRAP='$(SOAK_WRAP)' sh tests/soak/run.sh $(BUILD) $(DURATION) $(SOAK_ARGS)
 
 # libFuzzer runs (clang): make fuzz RUNS=1000000
 RUNS ?= 1000000

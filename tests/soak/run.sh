@@ -26,7 +26,8 @@ trap 'sh "$root/tests/emulator/stop.sh" "$state" >/dev/null' EXIT INT TERM
 
 echo "# soak: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 status=0
-LAKEBASE_EMULATOR_ENV_FILE=$state/env "$build/tests/soak/soak" \
+# SOAK_WRAP runs the harness under a tool, e.g. 'heaptrack -o FILE'.
+LAKEBASE_EMULATOR_ENV_FILE=$state/env ${SOAK_WRAP:-} "$build/tests/soak/soak" \
     --duration "$duration" --callers 8 --ttl 15 --gap 10 --fault-seconds 3 \
     --warmup 120 --report "$report" "$@" || status=$?
 echo "# report: $report (exit $status)"

@@ -1,6 +1,7 @@
 #include "soak_resources.h"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ static int count_fds(void) {
 
 void resources_sample(resources *out) {
     out->rss_kb = status_field("VmRSS");
+    struct mallinfo2 mi = mallinfo2();
+    out->heap_kb = (long)((mi.uordblks + mi.hblkhd) / 1024);
     out->threads = (int)status_field("Threads");
     out->fds = count_fds();
 }

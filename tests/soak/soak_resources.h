@@ -5,6 +5,7 @@
 
 typedef struct resources {
     long rss_kb;
+    long heap_kb; /* malloc'd and not freed (glibc's mallinfo2) */
     int fds;
     int threads;
 } resources;
