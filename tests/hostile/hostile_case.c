@@ -28,6 +28,7 @@
 static pthread_mutex_t dog_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t dog_cv = PTHREAD_COND_INITIALIZER;
 static long long dog_deadline; /* emu_now_ms(); 0: not armed */
+static long dog_bound_ms;
 static char dog_what[128];
 static int dog_started;
 static pthread_t dog_thread;
@@ -41,10 +42,10 @@ static void *dog_main(void *arg) {
         long long left = dog_deadline - emu_now_ms();
         if (left <= 0) {
             fprintf(stderr,
-                    "HUNG: %s was still running %d s after it started, past "
+                    "HUNG: %s was still running %ld s after it started, past "
                     "every configured timeout (http %s ms, mint %s ms, "
                     "connect %s ms, acquire %s ms): killed\n",
-                    dog_what, HOSTILE_BOUND_MS / 1000, HOSTILE_HTTP_TIMEOUT_MS,
+                    dog_what, dog_bound_ms / 1000, HOSTILE_HTTP_TIMEOUT_MS,
                     HOSTILE_MINT_TIMEOUT_MS, HOSTILE_CONNECT_TIMEOUT_MS,
                     HOSTILE_ACQUIRE_TIMEOUT_MS);
             fflush(stderr);
@@ -70,6 +71,7 @@ void hostile_watch(const char *what, long bound_ms, void (*fn)(void *),
         dog_started = 1;
     }
     snprintf(dog_what, sizeof dog_what, "%s", what);
+    dog_bound_ms = bound_ms;
     dog_deadline = emu_now_ms() + bound_ms;
     pthread_cond_signal(&dog_cv);
     pthread_mutex_unlock(&dog_mu);
