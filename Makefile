@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-asan test-tsan fuzz format format-check clean source-dist go-sources
+.PHONY: all deps build demo test test-asan test-tsan soak fuzz format format-check clean source-dist go-sources
 
 all: build
 
@@ -20,9 +20,9 @@ demo: deps
 	@sh scripts/demo.sh $(BUILD)
 
 # Command two: every test (unit, fuzz corpora, ABI, emulator, integration,
-# conformance, pool, bindings), then the unit, fuzz and pool tests under
-# ASan+UBSan (with leak checks) and the unit and pool tests under
-# ThreadSanitizer.
+# conformance, pool, soak, hostile servers, bindings), then the unit, fuzz,
+# pool, short soak and hostile-server tests under ASan+UBSan (with leak
+# checks) and the unit and pool tests under ThreadSanitizer.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 	$(MAKE) test-asan
@@ -31,12 +31,22 @@ test: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DLAKEBASE_WERROR=ON -DLAKEBASE_SANITIZE=address,undefined >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz|pool' --output-on-failure
+	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz|pool|soak|hostile' --output-on-failure
 
 test-tsan: deps
 	cmake -S . -B build-tsan -DLAKEBASE_SANITIZE=thread >/dev/null
 	cmake --build build-tsan -j$(JOBS)
 	ctest --test-dir build-tsan -L 'unit|pool' --output-on-failure
+
+# The long soak against an emulator of its own (not in CI; CI runs the
+# short one): make soak DURATION=1800 [SOAK_ARGS='--callers 16 ...']
+# [SOAK_WRAP='heaptrack -o build/soak.heaptrack']. The report lands in
+# $(BUILD)/soak-report.md.
+DURATION ?= 1800
+SOAK_ARGS ?=
+SOAK_WRAP ?=
+soak: build
+	SOAK_WRAP='$(SOAK_WRAP)' sh tests/soak/run.sh $(BUILD) $(DURATION) $(SOAK_ARGS)
 
 # libFuzzer runs (clang): make fuzz RUNS=1000000
 RUNS ?= 1000000

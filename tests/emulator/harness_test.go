@@ -374,8 +374,8 @@ func (in *instance) stats(t *testing.T) statsView {
 func fresh(t *testing.T) *instance {
 	t.Helper()
 	reset := func() {
-		emu.call(t, "POST", "/emulator/kill-connections", "", nil)
-		if r := emu.call(t, "POST", "/emulator/reset", "", nil); r.status != http.StatusOK {
+		emu.control(t, "POST", "/emulator/kill-connections", "")
+		if r := emu.control(t, "POST", "/emulator/reset", ""); r.status != http.StatusOK {
 			t.Fatalf("reset answered %d: %s", r.status, r.body)
 		}
 	}

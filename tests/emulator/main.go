@@ -45,7 +45,7 @@ func main() {
 	flag.IntVar(&o.ttlSeconds, "ttl", 3600, "knob ttl_seconds: upper bound of a database credential's lifetime")
 	flag.IntVar(&o.latencyMS, "latency-ms", 0, "knob latency_ms: delay added to every workspace API answer")
 	flag.Float64Var(&o.coldStartSeconds, "cold-start-seconds", 0, "begin with a cold start of this many seconds")
-	flag.StringVar(&o.coldStartMode, "cold-start-mode", "refuse", `cold start mode: "refuse" or "57P03"`)
+	flag.StringVar(&o.coldStartMode, "cold-start-mode", "refuse", `cold start mode: "refuse", "57P03" or "refuse_then_57P03"`)
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "lakebase-emulator: unexpected argument %q\n", flag.Arg(0))
@@ -74,8 +74,8 @@ func (o *options) validate() error {
 	if o.coldStartSeconds < 0 || o.coldStartSeconds > 3600 {
 		return errors.New("--cold-start-seconds must be between 0 and 3600")
 	}
-	if o.coldStartMode != "refuse" && o.coldStartMode != "57P03" {
-		return errors.New(`--cold-start-mode must be "refuse" or "57P03"`)
+	if o.coldStartMode != "refuse" && o.coldStartMode != "57P03" && o.coldStartMode != "refuse_then_57P03" {
+		return errors.New(`--cold-start-mode must be "refuse", "57P03" or "refuse_then_57P03"`)
 	}
 	return nil
 }
@@ -148,27 +148,44 @@ func run(o options) error {
 	}
 	baseURL := "https://" + httpLn.Addr().String()
 	ws := &workspace{st: st, proxy: px, baseURL: baseURL}
-	ctl := &control{st: st, proxy: px, pg: pg}
-	ws.control = ctl
-	srv := &http.Server{
+	api := newAPIServer(httpLn, &http.Server{
 		Handler:           ws,
 		TLSConfig:         certs.serverTLS(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(os.Stderr, "lakebase-emulator: http: ", log.LstdFlags),
+	})
+	ws.api = api
+	ctl := &control{st: st, proxy: px, api: api, pg: pg}
+	ws.control = ctl
+	api.serve()
+	defer api.close()
+
+	// The control API also listens on a port of its own, so it stays
+	// reachable while an api_outage closes the workspace's.
+	ctlLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	controlURL := "https://" + ctlLn.Addr().String()
+	ctlSrv := &http.Server{
+		Handler:           ctl,
+		TLSConfig:         certs.serverTLS(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(os.Stderr, "lakebase-emulator: control: ", log.LstdFlags),
 	}
 	go func() {
-		if err := srv.ServeTLS(httpLn, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Printf("https server: %v", err)
+		if err := ctlSrv.ServeTLS(ctlLn, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("control server: %v", err)
 		}
 	}()
-	defer srv.Close()
+	defer ctlSrv.Close()
 
 	px.serve()
 	if o.coldStartSeconds > 0 {
 		px.startColdStart(o.coldStartMode, o.coldStartSeconds)
 	}
 
-	env := readyEnv(st, px, pg, baseURL, caFile, stateDir)
+	env := readyEnv(st, px, pg, baseURL, controlURL, caFile, stateDir)
 	ctl.identities = identitiesView(st, px, pg, baseURL, caFile)
 	text := formatEnv(env)
 	if o.envFile != "" {
@@ -221,7 +238,7 @@ func prepareStateDir(dir string, made *cleanup) (string, error) {
 
 type envVar struct{ key, value string }
 
-func readyEnv(st *state, px *proxy, pg *cluster, baseURL, caFile, stateDir string) []envVar {
+func readyEnv(st *state, px *proxy, pg *cluster, baseURL, controlURL, caFile, stateDir string) []envVar {
 	host, port := px.hostPort()
 	env := []envVar{
 		{"DATABRICKS_HOST", baseURL},
@@ -236,6 +253,7 @@ func readyEnv(st *state, px *proxy, pg *cluster, baseURL, caFile, stateDir strin
 	}
 	return append(env,
 		envVar{"EMULATOR_URL", baseURL},
+		envVar{"EMULATOR_CONTROL_URL", controlURL},
 		envVar{"EMULATOR_STATE_DIR", stateDir},
 		envVar{"EMULATOR_PID", strconv.Itoa(os.Getpid())},
 		envVar{"EMULATOR_INSTANCE", instanceName},

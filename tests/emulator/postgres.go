@@ -273,6 +273,27 @@ func (c *cluster) bootstrap(ids []*identity) error {
 	return c.exec(databaseName, stmts)
 }
 
+// terminateBackends ends up to n randomly chosen client sessions (not the
+// superuser's) with pg_terminate_backend and returns how many it ended.
+func (c *cluster) terminateBackends(n int) (int, error) {
+	conn, err := pgDial("unix", c.socketPath(), pgConfig{User: superuser, Database: "postgres"}, 10*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	rows, err := conn.Query(fmt.Sprintf(`SELECT count(*) FROM (
+		SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+		WHERE backend_type = 'client backend' AND usename <> %s AND pid <> pg_backend_pid()
+		ORDER BY random() LIMIT %d) AS chosen WHERE ended`, quoteLiteral(superuser), n))
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) != 1 || len(rows[0]) != 1 {
+		return 0, fmt.Errorf("unexpected answer %v", rows)
+	}
+	return strconv.Atoi(rows[0][0])
+}
+
 func (c *cluster) exec(database string, stmts []string) error {
 	conn, err := pgDial("unix", c.socketPath(), pgConfig{User: superuser, Database: database}, 30*time.Second)
 	if err != nil {

@@ -49,9 +49,15 @@ type proxy struct {
 	closed   bool
 	cold     *coldStart
 	coldEnd  *time.Timer
-	conns    map[*proxyConn]struct{}
-	relaying map[*proxyConn]struct{}
-	wg       sync.WaitGroup
+	coldHalf *time.Timer // "refuse_then_57P03": reopens the listener
+	// forwarding is closed while bytes flow; during a partition it is an
+	// open channel that closes when the partition heals.
+	forwarding     chan struct{}
+	partitionUntil time.Time
+	partitionEnd   *time.Timer
+	conns          map[*proxyConn]struct{}
+	relaying       map[*proxyConn]struct{}
+	wg             sync.WaitGroup
 }
 
 // listenProxy binds the proxy's address: a random 127.A.B.C on 5432 so
@@ -73,7 +79,10 @@ func listenProxy(flagAddr string) (net.Listener, error) {
 }
 
 func newProxy(st *state, ln net.Listener, socketPath string, p *pki) *proxy {
+	flowing := make(chan struct{})
+	close(flowing)
 	return &proxy{
+		forwarding: flowing,
 		st:         st,
 		addr:       ln.Addr().String(),
 		socketPath: socketPath,
@@ -133,12 +142,22 @@ func (p *proxy) startColdStart(mode string, seconds float64) {
 	}
 	d := time.Duration(seconds * float64(time.Second))
 	p.cold = &coldStart{Mode: mode, Seconds: seconds, Until: time.Now().Add(d)}
-	if mode == "refuse" && p.ln != nil {
+	if (mode == "refuse" || mode == "refuse_then_57P03") && p.ln != nil {
 		p.ln.Close()
 		p.ln = nil
 	}
 	log.Printf("proxy: cold start (%s) for %v", mode, d)
 	cs := p.cold
+	if mode == "refuse_then_57P03" {
+		// First half refused, second half accepted and answered 57P03.
+		p.coldHalf = time.AfterFunc(d/2, func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.cold == cs && p.ln == nil && !p.closed {
+				p.relistenLocked()
+			}
+		})
+	}
 	p.coldEnd = time.AfterFunc(d, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -159,6 +178,10 @@ func (p *proxy) endColdStartLocked() {
 		p.coldEnd.Stop()
 		p.coldEnd = nil
 	}
+	if p.coldHalf != nil {
+		p.coldHalf.Stop()
+		p.coldHalf = nil
+	}
 	if p.cold != nil {
 		log.Printf("proxy: cold start over")
 	}
@@ -177,7 +200,7 @@ func (p *proxy) relistenLocked() {
 		time.AfterFunc(100*time.Millisecond, func() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
-			if p.ln == nil && p.cold == nil && !p.closed {
+			if p.ln == nil && !p.closed && (p.cold == nil || p.cold.Mode == "refuse_then_57P03") {
 				p.relistenLocked()
 			}
 		})
@@ -226,6 +249,10 @@ func (p *proxy) close() {
 	if p.coldEnd != nil {
 		p.coldEnd.Stop()
 	}
+	if p.coldHalf != nil {
+		p.coldHalf.Stop()
+	}
+	p.healLocked()
 	if p.ln != nil {
 		p.ln.Close()
 		p.ln = nil
@@ -290,7 +317,12 @@ func (p *proxy) handle(raw net.Conn) {
 	pc := p.track(raw)
 	defer p.untrack(pc)
 	defer raw.Close()
+	p.waitForwarding()
 	_ = raw.SetDeadline(time.Now().Add(startupTimeout))
+	if mode := p.st.currentKnobs().HostileLogin; mode != "" {
+		p.handleHostile(raw, mode)
+		return
+	}
 
 	var first [1]byte
 	if _, err := io.ReadFull(raw, first[:]); err != nil {
@@ -373,7 +405,7 @@ func (p *proxy) login(pc *proxyConn, conn net.Conn, secure bool, version uint32,
 			Message: "no PostgreSQL user name specified in startup packet"})
 		return
 	}
-	if cs := p.coldState(); cs != nil && cs.Mode == "57P03" {
+	if cs := p.coldState(); cs != nil && (cs.Mode == "57P03" || cs.Mode == "refuse_then_57P03") {
 		p.refuse(conn, role, reasonColdStart, &pgError{Severity: "FATAL", Code: sqlstateCannotConnectNow,
 			Message: "the database system is starting up",
 			Detail:  "The compute is waking up from scale to zero; retry shortly (reason: cold_start)."})
@@ -393,6 +425,7 @@ func (p *proxy) login(pc *proxyConn, conn net.Conn, secure bool, version uint32,
 			Message: fmt.Sprintf("expected password response, got message type %d", typ)})
 		return
 	}
+	p.st.count(func(n *counters) { n.passwordMessagesTLS++ }) // secure: checked above
 	password := strings.TrimSuffix(string(payload), "\x00")
 	if reason, detail := p.st.loginVerdict(role, password); reason != "" {
 		p.refuse(conn, role, reason, &pgError{Severity: "FATAL", Code: sqlstateInvalidPassword,
@@ -418,24 +451,111 @@ func (p *proxy) login(pc *proxyConn, conn net.Conn, secure bool, version uint32,
 	p.st.count(func(n *counters) { n.loginsAccepted++ })
 	log.Printf("proxy: login accepted for %q", role)
 	_ = pc.client.SetDeadline(time.Time{})
-	relay(conn, backend)
+	p.relay(conn, backend)
 }
 
 // relay copies both ways until either side ends, then closes both.
-func relay(client, backend net.Conn) {
+func (p *proxy) relay(client, backend net.Conn) {
 	done := make(chan struct{}, 2)
 	go func() {
-		_, _ = io.Copy(backend, client)
+		p.pump(backend, client)
 		done <- struct{}{}
 	}()
 	go func() {
-		_, _ = io.Copy(client, backend)
+		p.pump(client, backend)
 		done <- struct{}{}
 	}()
 	<-done
 	client.Close()
 	backend.Close()
 	<-done
+}
+
+// pump copies src to dst; during a partition what was read is held until
+// the partition heals.
+func (p *proxy) pump(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.waitForwarding()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// waitForwarding blocks while a partition holds the traffic.
+func (p *proxy) waitForwarding() {
+	p.mu.Lock()
+	ch := p.forwarding
+	p.mu.Unlock()
+	select {
+	case <-ch:
+	default:
+		p.st.count(func(n *counters) { n.partitionStalls++ })
+		<-ch
+	}
+}
+
+// startPartition stops forwarding for the given time, replacing any
+// partition in progress; seconds <= 0 heals at once. Connections stay open:
+// bytes read meanwhile are delivered when it heals, new connections are
+// accepted but not answered until then.
+func (p *proxy) startPartition(seconds float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.healLocked()
+	if seconds <= 0 || p.closed {
+		return
+	}
+	d := time.Duration(seconds * float64(time.Second))
+	p.forwarding = make(chan struct{})
+	p.partitionUntil = time.Now().Add(d)
+	held := p.forwarding
+	log.Printf("proxy: partition for %v", d)
+	p.partitionEnd = time.AfterFunc(d, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.forwarding == held {
+			p.healLocked()
+		}
+	})
+}
+
+// partitionLeft is how long the partition in progress still lasts (0: none).
+func (p *proxy) partitionLeft() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.forwarding:
+		return 0
+	default:
+		return time.Until(p.partitionUntil)
+	}
+}
+
+func (p *proxy) healPartition() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.healLocked()
+}
+
+func (p *proxy) healLocked() {
+	if p.partitionEnd != nil {
+		p.partitionEnd.Stop()
+		p.partitionEnd = nil
+	}
+	select {
+	case <-p.forwarding:
+	default:
+		close(p.forwarding)
+		log.Printf("proxy: partition healed")
+	}
 }
 
 // refuse answers a counted refusal.

@@ -246,10 +246,16 @@ func TestResetRestoresStartupKnobsAndZeroesCounters(t *testing.T) {
 	in.setKnobs(t, `{"ttl_seconds": 5, "oauth_ttl_seconds": 7, "latency_ms": 10, "reject_logins": true,
 		"mint_failures": [{"status": 503, "count": 3}], "cold_start": {"seconds": 60, "mode": "57P03"}}`)
 	_, _ = in.login(sp, cred)
+	// On the control listener: the outage closes the workspace's.
+	if r := in.control(t, "POST", "/emulator/knobs", `{"api_outage": {"seconds": 60, "mode": "refuse"},
+		"partition": {"seconds": 60}, "hostile_workspace": {"answer": "html_200"}, "hostile_login": "md5"}`); r.status != 200 {
+		t.Fatalf("knobs answered %d: %s", r.status, r.body)
+	}
 
-	k := in.call(t, "POST", "/emulator/reset", "", nil).json(t)
+	k := in.control(t, "POST", "/emulator/reset", "").json(t)
 	if k["ttl_seconds"] != float64(3600) || k["oauth_ttl_seconds"] != float64(3600) || k["latency_ms"] != float64(0) ||
-		k["reject_logins"] != false || k["cold_start"] != nil || len(k["mint_failures"].([]any)) != 0 {
+		k["reject_logins"] != false || k["cold_start"] != nil || len(k["mint_failures"].([]any)) != 0 ||
+		k["api_outage"] != nil || k["partition"] != nil || k["hostile_workspace"] != nil || k["hostile_login"] != "" {
 		t.Fatalf("knobs after reset: %v", k)
 	}
 	s := in.stats(t)
@@ -361,6 +367,11 @@ func TestRestartPostgresEndsSessionsAndServesAgain(t *testing.T) {
 	r := in.call(t, "POST", "/emulator/restart-postgres", "", nil)
 	if r.status != 200 {
 		t.Fatalf("restart-postgres answered %d: %s", r.status, r.body)
+	}
+	began, _ := r.json(t)["began_unix_ms"].(float64)
+	ready, _ := r.json(t)["ready_unix_ms"].(float64)
+	if began <= 0 || ready < began || ready > float64(time.Now().UnixMilli()) {
+		t.Fatalf("restart began %v, ready %v", began, ready)
 	}
 	_ = old.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := old.Query("SELECT 1"); err == nil {

@@ -60,11 +60,13 @@ type mintFailure struct {
 }
 
 type knobs struct {
-	TTLSeconds      int           `json:"ttl_seconds"`
-	OAuthTTLSeconds int           `json:"oauth_ttl_seconds"`
-	LatencyMS       int           `json:"latency_ms"`
-	MintFailures    []mintFailure `json:"mint_failures"`
-	RejectLogins    bool          `json:"reject_logins"`
+	TTLSeconds       int               `json:"ttl_seconds"`
+	OAuthTTLSeconds  int               `json:"oauth_ttl_seconds"`
+	LatencyMS        int               `json:"latency_ms"`
+	MintFailures     []mintFailure     `json:"mint_failures"`
+	RejectLogins     bool              `json:"reject_logins"`
+	HostileWorkspace *hostileWorkspace `json:"hostile_workspace"`
+	HostileLogin     string            `json:"hostile_login"`
 }
 
 type counters struct {
@@ -74,6 +76,11 @@ type counters struct {
 	loginsAccepted                                  int64
 	refused                                         map[string]int64
 	cancelRequests, killedConnections               int64
+	killedBackends                                  int64
+	apiOutageAnswers, partitionStalls               int64
+	hostileMintAnswers, hostileConnections          int64
+	plaintextStartups                               int64
+	passwordMessagesTLS, passwordMessagesPlaintext  int64
 }
 
 // Expired tokens are kept so a late login can be told "expired"; past this
@@ -228,7 +235,20 @@ func (s *state) currentKnobs() knobs {
 	defer s.mu.Unlock()
 	k := s.knobs
 	k.MintFailures = append([]mintFailure{}, s.knobs.MintFailures...)
+	if h := s.knobs.HostileWorkspace; h != nil {
+		c := *h
+		k.HostileWorkspace = &c
+	}
 	return k
+}
+
+// otherIdentity is a principal other than id, for answers that hand out
+// somebody else's credential.
+func (s *state) otherIdentity(id *identity) *identity {
+	if id == s.sp1 {
+		return s.sp2
+	}
+	return s.sp1
 }
 
 // count runs f with the lock held, for counter updates.
@@ -260,12 +280,26 @@ type statsView struct {
 		Instance int64 `json:"instance"`
 	} `json:"lookups"`
 	Logins struct {
-		Accepted int64            `json:"accepted"`
-		Refused  map[string]int64 `json:"refused"`
+		Accepted         int64            `json:"accepted"`
+		Refused          map[string]int64 `json:"refused"`
+		PasswordMessages struct {
+			TLS       int64 `json:"tls"`
+			Plaintext int64 `json:"plaintext"`
+		} `json:"password_messages"`
 	} `json:"logins"`
 	OpenConnections   int64 `json:"open_connections"`
 	CancelRequests    int64 `json:"cancel_requests"`
 	KilledConnections int64 `json:"killed_connections"`
+	KilledBackends    int64 `json:"killed_backends"`
+	Faults            struct {
+		APIOutageAnswers int64 `json:"api_outage_answers"`
+		PartitionStalls  int64 `json:"partition_stalls"`
+	} `json:"faults"`
+	Hostile struct {
+		MintAnswers       int64 `json:"mint_answers"`
+		Connections       int64 `json:"connections"`
+		PlaintextStartups int64 `json:"plaintext_startups"`
+	} `json:"hostile"`
 }
 
 func (s *state) stats(open int64) statsView {
@@ -284,9 +318,17 @@ func (s *state) stats(open int64) statsView {
 	for _, r := range refusalReasons {
 		v.Logins.Refused[r] = s.n.refused[r]
 	}
+	v.Logins.PasswordMessages.TLS = s.n.passwordMessagesTLS
+	v.Logins.PasswordMessages.Plaintext = s.n.passwordMessagesPlaintext
 	v.OpenConnections = open
 	v.CancelRequests = s.n.cancelRequests
 	v.KilledConnections = s.n.killedConnections
+	v.KilledBackends = s.n.killedBackends
+	v.Faults.APIOutageAnswers = s.n.apiOutageAnswers
+	v.Faults.PartitionStalls = s.n.partitionStalls
+	v.Hostile.MintAnswers = s.n.hostileMintAnswers
+	v.Hostile.Connections = s.n.hostileConnections
+	v.Hostile.PlaintextStartups = s.n.plaintextStartups
 	return v
 }
 

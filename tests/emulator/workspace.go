@@ -39,6 +39,7 @@ var (
 type workspace struct {
 	st      *state
 	proxy   *proxy
+	api     *apiServer
 	baseURL string
 	control http.Handler
 }
@@ -64,6 +65,11 @@ func (ws *workspace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !bufferBody(w, r) {
+		return
+	}
+	if o := ws.api.current(); o != nil && o.Mode == "status" {
+		ws.st.count(func(n *counters) { n.apiOutageAnswers++ })
+		writeFailure(w, o.Status, o.RetryAfter)
 		return
 	}
 	if ms := ws.st.currentKnobs().LatencyMS; ms > 0 {
@@ -203,33 +209,40 @@ func (ws *workspace) injectedFailure(w http.ResponseWriter) bool {
 		_, _ = io.WriteString(w, `{"token": "`)
 		return true
 	}
-	if f.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+	writeFailure(w, f.Status, f.RetryAfter)
+	return true
+}
+
+// writeFailure answers like the service does when it throttles or fails:
+// 429 with Retry-After and a RetryInfo detail, a 502 HTML gateway page, or
+// a JSON error for 500, 503 and 504.
+func writeFailure(w http.ResponseWriter, status, retryAfter int) {
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	}
-	switch f.Status {
+	switch status {
 	case http.StatusTooManyRequests:
 		body := map[string]any{"error_code": "REQUEST_LIMIT_EXCEEDED",
 			"message": "Too many requests: the credential API rate limit was exceeded. Retry later."}
-		if f.RetryAfter > 0 {
+		if retryAfter > 0 {
 			body["details"] = []map[string]string{{
 				"@type":       "type.googleapis.com/google.rpc.RetryInfo",
-				"retry_delay": fmt.Sprintf("%ds", f.RetryAfter),
+				"retry_delay": fmt.Sprintf("%ds", retryAfter),
 			}}
 		}
-		writeJSON(w, f.Status, body)
+		writeJSON(w, status, body)
 	case http.StatusBadGateway:
 		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.Status)
+		w.WriteHeader(status)
 		_, _ = io.WriteString(w, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"+
 			"<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
 	case http.StatusServiceUnavailable:
-		apiError(w, f.Status, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable. Retry later.")
+		apiError(w, status, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable. Retry later.")
 	case http.StatusGatewayTimeout:
-		apiError(w, f.Status, "DEADLINE_EXCEEDED", "The request timed out upstream.")
+		apiError(w, status, "DEADLINE_EXCEEDED", "The request timed out upstream.")
 	default:
-		apiError(w, f.Status, "INTERNAL_ERROR", "Internal error while minting the credential.")
+		apiError(w, status, "INTERNAL_ERROR", "Internal error while minting the credential.")
 	}
-	return true
 }
 
 // decodeBody reads a JSON object into a map of raw fields.
@@ -371,15 +384,36 @@ func (ws *workspace) mintAutoscaling(w http.ResponseWriter, r *http.Request, id 
 		apiError(w, http.StatusNotFound, "RESOURCE_DOES_NOT_EXIST", fmt.Sprintf("Endpoint '%s' does not exist.", endpoint))
 		return
 	}
-	lifetime := ws.credentialLifetime(asked)
+	ws.answerCredential(w, r, id, ws.credentialLifetime(asked), "expire_time")
+}
+
+// answerCredential issues a credential and answers with it, or answers the
+// way the hostile_workspace knob asks. field names the expiry ("expire_time"
+// or "expiration_time").
+func (ws *workspace) answerCredential(w http.ResponseWriter, r *http.Request, id *identity,
+	lifetime time.Duration, field string) {
+	if h := ws.st.currentKnobs().HostileWorkspace; h != nil {
+		ws.hostileCredential(w, r, id, lifetime, field, *h)
+		return
+	}
 	tok, expires, err := ws.issueCredential(id, lifetime)
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
 		return
 	}
-	ws.st.count(func(n *counters) { n.mintsAutoscaling++ })
-	log.Printf("workspace: minted an Autoscaling credential for %q (lifetime %v)", id.Role, lifetime)
-	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expire_time": expires.Format(apiTimeLayout)})
+	product := "Autoscaling"
+	if field == "expiration_time" {
+		product = "Provisioned"
+	}
+	ws.st.count(func(n *counters) {
+		if field == "expiration_time" {
+			n.mintsProvisioned++
+		} else {
+			n.mintsAutoscaling++
+		}
+	})
+	log.Printf("workspace: minted a %s credential for %q (lifetime %v)", product, id.Role, lifetime)
+	writeJSON(w, http.StatusOK, map[string]string{"token": tok, field: expires.Format(apiTimeLayout)})
 }
 
 func parseAPITTL(s string) (time.Duration, bool) {
@@ -427,15 +461,7 @@ func (ws *workspace) mintProvisioned(w http.ResponseWriter, r *http.Request, id 
 			return
 		}
 	}
-	lifetime := ws.credentialLifetime(defaultTokenTTL)
-	tok, expires, err := ws.issueCredential(id, lifetime)
-	if err != nil {
-		apiError(w, http.StatusInternalServerError, "INTERNAL_ERROR", err.Error())
-		return
-	}
-	ws.st.count(func(n *counters) { n.mintsProvisioned++ })
-	log.Printf("workspace: minted a Provisioned credential for %q (lifetime %v)", id.Role, lifetime)
-	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expiration_time": expires.Format(apiTimeLayout)})
+	ws.answerCredential(w, r, id, ws.credentialLifetime(defaultTokenTTL), "expiration_time")
 }
 
 func (ws *workspace) lookupEndpoint(w http.ResponseWriter, r *http.Request, _ *identity) {

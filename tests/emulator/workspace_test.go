@@ -393,7 +393,8 @@ func TestKnobsArePartialAndValidatedAsAWhole(t *testing.T) {
 func TestStatsListEveryCounterAndReason(t *testing.T) {
 	in := fresh(t)
 	body := in.call(t, "GET", "/emulator/stats", "", nil).json(t)
-	want := "cancel_requests,killed_connections,logins,lookups,mints,oidc_tokens,open_connections,scim_me"
+	want := "cancel_requests,faults,hostile,killed_backends,killed_connections,logins,lookups,mints,oidc_tokens," +
+		"open_connections,scim_me"
 	if got := strings.Join(keysOf(body), ","); got != want {
 		t.Fatalf("stats keys %s, want %s", got, want)
 	}
@@ -402,9 +403,12 @@ func TestStatsListEveryCounterAndReason(t *testing.T) {
 	logins := body["logins"].(map[string]any)
 	refused := logins["refused"].(map[string]any)
 	for name, got := range map[string][]string{
-		"autoscaling,failed,provisioned": keysOf(mints),
-		"endpoint,instance":              keysOf(lookups),
-		"accepted,refused":               keysOf(logins),
+		"autoscaling,failed,provisioned":              keysOf(mints),
+		"endpoint,instance":                           keysOf(lookups),
+		"accepted,password_messages,refused":          keysOf(logins),
+		"plaintext,tls":                               keysOf(logins["password_messages"].(map[string]any)),
+		"api_outage_answers,partition_stalls":         keysOf(body["faults"].(map[string]any)),
+		"connections,mint_answers,plaintext_startups": keysOf(body["hostile"].(map[string]any)),
 		"cold_start,expired,rejected_by_knob,ssl_required,unknown_token,workspace_token,wrong_identity": keysOf(refused),
 	} {
 		if strings.Join(got, ",") != name {

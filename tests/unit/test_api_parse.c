@@ -131,6 +131,11 @@ test_hostile_credential_answers_fail_with_field_named(void **state) {
         {"{\"token\":\"tok-" SECRET
          "\",\"expire_time\":\"2026-02-30T00:00:00Z\"}",
          "\"expire_time\" is not an RFC 3339 timestamp"},
+        /* Valid RFC 3339, but past what int64 nanoseconds hold. */
+        {"{\"token\":\"tok-" SECRET
+         "\",\"expire_time\":\"9999-12-31T23:59:59Z\"}",
+         "\"expire_time\" is not an RFC 3339 timestamp between 1970 and "
+         "2262"},
         {"{\"token\":\"tok " SECRET
          "\\r\\nX-Injected: 1\",\"expire_time\":\"" GOOD_TIME "\"}",
          "\"token\" contains a character"},

@@ -256,6 +256,34 @@ static void test_get_returns_status_and_body(void **state) {
     assert_int_equal(r.resp.status, 0);
 }
 
+static void test_content_type_keeps_the_media_type_only(void **state) {
+    (void)state;
+    server s = {.head = "HTTP/1.1 200 OK\r\nContent-Type: Text/HTML; "
+                        "charset=UTF-8",
+                .body = "<html></html>",
+                .content_length = true};
+    server_start(&s);
+    char url[128];
+    url_for(url, sizeof url, "http", s.port, "/page");
+    exchange_result r =
+        send_once((lb_http_request){.method = "GET", .url = url});
+    server_stop(&s);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.resp.content_type, "text/html");
+    lb_http_response_clear(&r.resp);
+    assert_string_equal(r.resp.content_type, "");
+
+    server bare = {
+        .head = "HTTP/1.1 200 OK", .body = "{}", .content_length = true};
+    server_start(&bare);
+    url_for(url, sizeof url, "http", bare.port, "/bare");
+    r = send_once((lb_http_request){.method = "GET", .url = url});
+    server_stop(&bare);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.resp.content_type, "");
+    lb_http_response_clear(&r.resp);
+}
+
 static void test_post_sends_body_and_content_type(void **state) {
     (void)state;
     server s = {
@@ -693,6 +721,7 @@ int main(void) {
     lb_http_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_returns_status_and_body),
+        cmocka_unit_test(test_content_type_keeps_the_media_type_only),
         cmocka_unit_test(test_post_sends_body_and_content_type),
         cmocka_unit_test(test_post_without_content_type_sends_none),
         cmocka_unit_test(test_one_client_serves_a_post_then_a_get),

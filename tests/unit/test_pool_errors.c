@@ -34,6 +34,11 @@ static void test_refused_and_cold_start_are_retried(void **state) {
                                  "abnormally\n",
                               s),
                      LB_CONNECT_RETRY);
+    /* The same through TLS: the login proxy hung up while the server
+     * behind it restarted. */
+    assert_int_equal(
+        classify(AT "SSL connection has been closed unexpectedly\n", s),
+        LB_CONNECT_RETRY);
     assert_int_equal(
         classify(AT "FATAL:  08006: could not connect to the database server\n",
                  s),
@@ -104,6 +109,29 @@ static void test_reason_is_the_servers_first_line(void **state) {
     assert_string_equal(buf, "startin");
 }
 
+/* libpq quotes what a hostile server sent ("expected authentication
+ * request from server, but received \xff"): the reason must stay
+ * printable, valid UTF-8 for every binding. */
+static void test_reason_is_clean_utf8_whatever_the_server_sent(void **state) {
+    (void)state;
+    char buf[128];
+    lb_pg_connect_reason("received \xff\x1b[2J\x07 end", buf, sizeof buf);
+    assert_string_equal(buf, "received ??[2J? end");
+    /* Well-formed characters stay: é (2 bytes), € (3), 😀 (4). */
+    lb_pg_connect_reason("r\xc3\xa9le \xe2\x82\xac \xf0\x9f\x98\x80", buf,
+                         sizeof buf);
+    assert_string_equal(buf, "r\xc3\xa9le \xe2\x82\xac \xf0\x9f\x98\x80");
+    /* Overlong, surrogate, beyond U+10FFFF, stray continuation, cut short. */
+    lb_pg_connect_reason("\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\x80|\xe2\x82",
+                         buf, sizeof buf);
+    assert_string_equal(buf, "??|???|????|?|??");
+    /* A character that does not fit is left out, never cut in two. */
+    lb_pg_connect_reason("ab\xe2\x82\xac", buf, 5);
+    assert_string_equal(buf, "ab");
+    lb_pg_connect_reason("ab\xe2\x82\xac", buf, 6);
+    assert_string_equal(buf, "ab\xe2\x82\xac");
+}
+
 static void test_statement_errors_map_to_codes(void **state) {
     (void)state;
     assert_int_equal(lb_pg_statement_error_code("42P01", "no table", 0, 0),
@@ -137,6 +165,7 @@ int main(void) {
         cmocka_unit_test(test_other_login_errors_fail_fast),
         cmocka_unit_test(test_tls_dns_and_garbage_fail_fast),
         cmocka_unit_test(test_reason_is_the_servers_first_line),
+        cmocka_unit_test(test_reason_is_clean_utf8_whatever_the_server_sent),
         cmocka_unit_test(test_statement_errors_map_to_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,8 +79,12 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx) {
 
 static void request(const char *method, const char *path, const char *json,
                     buffer *out) {
+    /* The control listener stays up while an API outage closes the
+     * workspace's; older emulators have only EMULATOR_URL. */
+    const char *base = emu_env("EMULATOR_CONTROL_URL");
     char url[512];
-    snprintf(url, sizeof url, "%s%s", emu_env("EMULATOR_URL"), path);
+    snprintf(url, sizeof url, "%s%s", base ? base : emu_env("EMULATOR_URL"),
+             path);
     CURL *h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CAINFO, emu_env("LAKEBASE_CA_FILE"));
@@ -111,6 +115,28 @@ void emu_post(const char *path, const char *json) {
     free(b);
 }
 
+void emu_post_answer(const char *path, const char *json, char *out,
+                     size_t cap) {
+    buffer *b = malloc(sizeof *b);
+    request("POST", path, json, b);
+    snprintf(out, cap, "%s", b->data);
+    free(b);
+}
+
+double emu_json_number(const char *json, const char *dotted) {
+    cJSON *root = cJSON_Parse(json);
+    cJSON *node = root;
+    char path[128];
+    snprintf(path, sizeof path, "%s", dotted);
+    char *save = NULL;
+    for (char *part = strtok_r(path, ".", &save); part && node;
+         part = strtok_r(NULL, ".", &save))
+        node = cJSON_GetObjectItemCaseSensitive(node, part);
+    double v = cJSON_IsNumber(node) ? node->valuedouble : -1;
+    cJSON_Delete(root);
+    return v;
+}
+
 void emu_reset(const char *knobs_json) {
     emu_post("/emulator/reset", NULL);
     if (knobs_json)
@@ -120,15 +146,8 @@ void emu_reset(const char *knobs_json) {
 long emu_stat(const char *dotted) {
     buffer *b = malloc(sizeof *b);
     request("GET", "/emulator/stats", NULL, b);
-    cJSON *root = cJSON_Parse(b->data);
+    long v = (long)emu_json_number(b->data, dotted);
     free(b);
-    cJSON *node = root;
-    char path[128];
-    snprintf(path, sizeof path, "%s", dotted);
-    for (char *part = strtok(path, "."); part && node; part = strtok(NULL, "."))
-        node = cJSON_GetObjectItemCaseSensitive(node, part);
-    long v = cJSON_IsNumber(node) ? (long)node->valuedouble : -1;
-    cJSON_Delete(root);
     return v;
 }
 

@@ -14,9 +14,16 @@ void emu_load(void);
 /* A value from the env file (NULL when absent). */
 const char *emu_env(const char *key);
 
-/* POSTs `json` (may be NULL) to EMULATOR_URL + path; fails the test on a
- * transport error or a non-2xx answer. */
+/* POSTs `json` (may be NULL) to the control API (EMULATOR_CONTROL_URL, else
+ * EMULATOR_URL) + path; fails the test on a transport error or a non-2xx
+ * answer. */
 void emu_post(const char *path, const char *json);
+
+/* emu_post, copying the answer's body (truncated to cap) into out. */
+void emu_post_answer(const char *path, const char *json, char *out, size_t cap);
+
+/* A number in a JSON text by dotted path; -1 when absent. */
+double emu_json_number(const char *json, const char *dotted);
 
 /* POST /emulator/reset, then the knobs given (NULL for none). */
 void emu_reset(const char *knobs_json);

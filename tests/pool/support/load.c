@@ -33,6 +33,8 @@ static void *worker(void *arg) {
         if (code == 0 && (lakebase_result_int64(res, 0, 0, &v) != 0 ||
                           v != (with_param ? 42 : 1)))
             code = -1000;
+        if (l->observe)
+            l->observe(l->observe_ctx, started, emu_now_ms(), code);
         if (code == 0)
             atomic_fetch_add(&l->ok, 1);
         else
@@ -44,8 +46,15 @@ static void *worker(void *arg) {
 }
 
 void load_start(load *l, lakebase_pool *pool, int threads) {
+    load_start_observed(l, pool, threads, NULL, NULL);
+}
+
+void load_start_observed(load *l, lakebase_pool *pool, int threads,
+                         load_observer observe, void *ctx) {
     memset(l, 0, sizeof *l);
     l->pool = pool;
+    l->observe = observe;
+    l->observe_ctx = ctx;
     l->threads = threads < LOAD_MAX_THREADS ? threads : LOAD_MAX_THREADS;
     pthread_mutex_init(&l->mu, NULL);
     for (int i = 0; i < l->threads; i++)

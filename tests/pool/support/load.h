@@ -18,8 +18,16 @@ typedef struct load_failure {
     char message[200];
 } load_failure;
 
+/* Called after every query with its start and end (emu_now_ms) and its
+ * code (0, a LAKEBASE_E* code, or -1000 for a wrong answer), from the
+ * querying thread. */
+typedef void (*load_observer)(void *ctx, long long started_ms,
+                              long long ended_ms, int code);
+
 typedef struct load {
     lakebase_pool *pool;
+    load_observer observe; /* may be NULL */
+    void *observe_ctx;
     int threads;
     atomic_int stop;
     atomic_long ok;
@@ -31,6 +39,9 @@ typedef struct load {
 } load;
 
 void load_start(load *l, lakebase_pool *pool, int threads);
+/* load_start, reporting every query to `observe` as well. */
+void load_start_observed(load *l, lakebase_pool *pool, int threads,
+                         load_observer observe, void *ctx);
 void load_stop(load *l);
 
 /* Prints the recorded failures to stderr (for a failing test's log). */
