@@ -210,7 +210,11 @@ int lb_parse_credential(lb_api_kind kind, const char *body, size_t len,
     if (!rc)
         rc = read_string(root, api, &expiry, &when, err);
     if (!rc && lb_rfc3339_parse(when, strlen(when), &expire_ns) != 0)
-        rc = parse_fail(err, api, "field \"%s\" is not an RFC 3339 timestamp",
+        /* A well-formed stamp can still be out of the range we represent
+         * (int64 nanoseconds): say so rather than call it malformed. */
+        rc = parse_fail(err, api,
+                        "field \"%s\" is not an RFC 3339 timestamp between "
+                        "1970 and 2262",
                         expiry.path);
     if (!rc)
         rc = dup_string(tok, token, err);

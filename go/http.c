@@ -90,6 +90,7 @@ void lb_http_response_clear(lb_http_response *resp) {
     resp->body = NULL;
     resp->body_len = 0;
     resp->retry_after_ms = -1;
+    resp->content_type[0] = '\0';
 }
 
 char *lb_url_escape(const char *s) {
@@ -409,6 +410,23 @@ static int transfer_error(CURLcode rc, const exchange *x, const url_info *info,
                   info->display, why);
 }
 
+/* "Text/HTML; charset=utf-8" -> "text/html": the media type alone, in a
+ * form safe to quote in an error message. */
+static void copy_media_type(char *dst, size_t cap, const char *header) {
+    size_t n = 0;
+    while (header && *header == ' ')
+        header++;
+    for (; header && *header && *header != ';' && n + 1 < cap; header++) {
+        unsigned char c = (unsigned char)*header;
+        if (c == ' ' || c == '\t')
+            break;
+        dst[n++] = c >= 'A' && c <= 'Z'   ? (char)(c - 'A' + 'a')
+                   : c > 0x20 && c < 0x7f ? (char)c
+                                          : '?';
+    }
+    dst[n] = '\0';
+}
+
 int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
                  lakebase_error **err) {
     lb_http_client *c = ctx;
@@ -419,6 +437,7 @@ int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
     resp->body = NULL;
     resp->body_len = 0;
     resp->retry_after_ms = -1;
+    resp->content_type[0] = '\0';
     url_info info;
     int rc = inspect_url(req->url, &info, err);
     struct curl_slist *headers = NULL;
@@ -434,6 +453,10 @@ int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
     CURLcode cc = curl_easy_perform(c->curl);
     long status = 0;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    char *content_type = NULL; /* owned by the handle until the reset */
+    curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &content_type);
+    copy_media_type(resp->content_type, sizeof resp->content_type,
+                    cc == CURLE_OK ? content_type : NULL);
     /* The handle outlives this frame, so it must keep no pointer into it
      * (headers, buffers, error text). A reset keeps the connection and TLS
      * session caches, so the next mint still reuses them. */

@@ -34,6 +34,9 @@ typedef struct lb_http_response {
     char *body;  /* NUL-terminated, owned; NULL if empty */
     size_t body_len;
     int64_t retry_after_ms; /* from an integer Retry-After header; -1 if none */
+    /* The Content-Type's media type, lowercase, without parameters
+     * ("text/html"; printable ASCII); "" when the answer had none. */
+    char content_type[64];
 } lb_http_response;
 
 /* The transport seam: the provider only ever calls through this, so unit

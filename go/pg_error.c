@@ -48,6 +48,9 @@ static int is_transient_network(const char *m) {
         "No route to host",
         "Network is unreachable",
         "SSL SYSCALL error",
+        /* The TLS peer (Lakebase's proxy) hung up mid-login: the
+         * server behind it restarted. */
+        "SSL connection has been closed unexpectedly",
         "could not receive data from server",
         "could not send data to server",
         "could not send startup packet",
@@ -85,6 +88,32 @@ lb_connect_verdict lb_pg_classify_connect(const char *message,
     return is_transient_network(message) ? LB_CONNECT_RETRY : LB_CONNECT_FAIL;
 }
 
+/* Length of the well-formed UTF-8 character at s[0..n), or 0 when it is
+ * not one (a stray continuation byte, an overlong form, a surrogate,
+ * beyond U+10FFFF, or cut short). */
+static size_t utf8_char_len(const unsigned char *s, size_t n) {
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+        lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+        hi = s[0] == 0xed ? 0x9f : 0xbf;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+        lo = s[0] == 0xf0 ? 0x90 : 0x80;
+        hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
 void lb_pg_connect_reason(const char *message, char *buf, size_t cap) {
     if (cap == 0)
         return;
@@ -97,8 +126,26 @@ void lb_pg_connect_reason(const char *message, char *buf, size_t cap) {
         start = strstr(start, sqlstate) + 7; /* "XXXXX: " */
     else
         start = message;
-    size_t n = strcspn(start, "\n");
-    snprintf(buf, cap, "%.*s", (int)n, start);
+    /* The text may quote whatever a hostile server sent: keep well-formed
+     * UTF-8, replace control bytes and anything else with '?', and never
+     * cut a character in two (bindings hand it to JNI, N-API, Go). */
+    const unsigned char *in = (const unsigned char *)start;
+    size_t n = strcspn(start, "\n"), out = 0;
+    for (size_t i = 0; i < n && out + 1 < cap;) {
+        size_t len = in[i] < 0x80 ? 1 : utf8_char_len(in + i, n - i);
+        if (len > 1 && out + len < cap) {
+            memcpy(buf + out, in + i, len);
+            out += len;
+            i += len;
+            continue;
+        }
+        if (len > 1) /* no room for the whole character */
+            break;
+        buf[out++] =
+            len == 1 && in[i] >= 0x20 && in[i] != 0x7f ? (char)in[i] : '?';
+        i++;
+    }
+    buf[out] = '\0';
 }
 
 int lb_pg_statement_error_code(const char *sqlstate, const char *message,

@@ -29,7 +29,8 @@ lb_connect_verdict lb_pg_classify_connect(const char *message,
 /* The server's own words from such a message: the text after
  * "FATAL:  XXXXX: " up to the end of the line, or the first line of the
  * message when the server said nothing. Written into buf (always
- * NUL-terminated). */
+ * NUL-terminated, valid UTF-8 without control characters: other bytes
+ * become '?', and a character that does not fit is left out whole). */
 void lb_pg_connect_reason(const char *message, char *buf, size_t cap);
 
 /* The LAKEBASE_E* code for a failed statement. `sqlstate` may be NULL or

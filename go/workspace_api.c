@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "api_parse.h"
 #include "error.h"
 #include "retry.h"
@@ -74,6 +76,30 @@ static int call_once(const lb_workspace_api *api, const char *method,
     return rc;
 }
 
+/* A 2xx answer that is neither labelled nor shaped as JSON did not come
+ * from the workspace API: a proxy, firewall or sign-in page answered in
+ * its place. Naming that beats "the body is not valid JSON". */
+static int foreign_answer(const char *method, const char *path,
+                          const lb_http_response *resp, lakebase_error **err) {
+    if (!resp->content_type[0] || strstr(resp->content_type, "json"))
+        return 0;
+    struct cJSON *json = lb_json_parse_exact(resp->body, resp->body_len);
+    if (json) {
+        cJSON_Delete(json);
+        return 0;
+    }
+    lb_api_error summary; /* the page's title or first line */
+    lb_parse_api_error(resp->body, resp->body_len, &summary);
+    return lb_err_http(err, LAKEBASE_EPROTOCOL, (int)resp->status, "",
+                       "%s %s answered HTTP %ld with Content-Type %s, not "
+                       "JSON%s%s%s: something other than the workspace API "
+                       "answered (a proxy, firewall or sign-in page?); check "
+                       "DATABRICKS_HOST and the network path to it",
+                       method, path, resp->status, resp->content_type,
+                       summary.message[0] ? " (\"" : "", summary.message,
+                       summary.message[0] ? "\")" : "");
+}
+
 int lb_workspace_call(const lb_workspace_api *api, const char *method,
                       const char *path, const char *json_body,
                       lb_http_response *resp, int64_t *retry_hint_ms,
@@ -92,9 +118,11 @@ int lb_workspace_call(const lb_workspace_api *api, const char *method,
     }
     if (rc != 0)
         return rc;
-    if (resp->status < 200 || resp->status > 299) {
+    if (resp->status < 200 || resp->status > 299)
         rc = status_error(method, path, resp, retry_hint_ms, err);
+    else
+        rc = foreign_answer(method, path, resp, err);
+    if (rc != 0)
         lb_http_response_clear(resp);
-    }
     return rc;
 }
