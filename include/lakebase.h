@@ -929,6 +929,151 @@ LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
                                                 lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
+/* Observability: one table of metric and span names                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The library names its metrics and spans once, here, for every binding:
+ * an exporter (OpenTelemetry, Micrometer) reads the names, kinds, units and
+ * attribute keys with lakebase_metric_at and lakebase_span_at, and the
+ * values as data points from lakebase_pool_metrics,
+ * lakebase_credentials_metrics or lakebase_metrics_from_stats. Names follow
+ * OpenTelemetry's database client conventions where one exists
+ * (db.client.connection.*) and are lakebase.* otherwise. Attributes are
+ * low-cardinality by design: never SQL text, a user or role name, a host or
+ * a token. Every point collected through a pool also carries
+ * db.client.connection.pool.name when the caller names the pool.
+ */
+
+/** A monotonic, cumulative count (an OpenTelemetry Counter). */
+#define LAKEBASE_METRIC_COUNTER 1
+/** A count that goes up and down (an UpDownCounter): connections, waiters. */
+#define LAKEBASE_METRIC_UPDOWN_COUNTER 2
+/** A value sampled when read (a Gauge): seconds to expiry, degraded. */
+#define LAKEBASE_METRIC_GAUGE 3
+/** A cumulative histogram with explicit bucket bounds. */
+#define LAKEBASE_METRIC_HISTOGRAM 4
+
+/** The attribute every point collected through a named pool carries. */
+#define LAKEBASE_ATTRIBUTE_POOL_NAME "db.client.connection.pool.name"
+
+/**
+ * Describes the metric at `index` (0-based): its name
+ * ("db.client.connection.count"), kind (LAKEBASE_METRIC_*), unit (UCUM, as
+ * OpenTelemetry writes it: "s", "{connection}"), one line of description,
+ * and the keys of the attributes its points carry, comma-separated ("" for
+ * none; LAKEBASE_ATTRIBUTE_POOL_NAME is not listed). Any out-parameter may
+ * be NULL. Returns LAKEBASE_ERANGE past the last metric. Metrics are only
+ * ever appended.
+ * **Ownership:** the strings are static; never free them.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_metric_at(size_t index, const char **name, int *kind,
+                                    const char **unit, const char **description,
+                                    const char **attributes);
+
+/**
+ * Describes the span at `index` (0-based): its name
+ * ("lakebase.credential.mint"), one line of description and its attribute
+ * keys, comma-separated. Returns LAKEBASE_ERANGE past the last span.
+ * **Ownership:** the strings are static; never free them.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_span_at(size_t index, const char **name,
+                                  const char **description,
+                                  const char **attributes);
+
+/**
+ * One data point of a metric, as the collect functions report it. Counters
+ * and histograms are cumulative since the handle (or its provider) was
+ * made.
+ */
+typedef struct lakebase_metric_point {
+    /** The version of this struct the library filled (1). */
+    unsigned int version;
+    /** The metric's index for lakebase_metric_at, and its name. */
+    size_t metric;
+    const char *name;
+    /** `attribute_count` key/value pairs. */
+    size_t attribute_count;
+    const char *const *attribute_keys;
+    const char *const *attribute_values;
+    /** Counters, up-down counters and gauges: the value. */
+    double value;
+    /** Histograms: the number of observations, and their sum in the
+     * metric's unit when `has_sum` (a histogram the library keeps without
+     * a sum has `has_sum` 0). */
+    uint64_t count;
+    double sum;
+    int has_sum;
+    /** Histograms: `bucket_count` counts; bucket i holds observations at
+     * most bounds[i] (and more than bounds[i-1]), the last one everything
+     * above bounds[bucket_count - 2]. */
+    size_t bucket_count;
+    const double *bounds;
+    const uint64_t *bucket_counts;
+} lakebase_metric_point;
+
+/** Version of lakebase_metric_point this header describes. */
+#define LAKEBASE_METRIC_POINT_VERSION 1
+
+/**
+ * Receives one data point. Everything `point` refers to is borrowed for
+ * the call only. Runs on the thread that called the collect function,
+ * with no lock of the library held; it must not free the handle being
+ * collected.
+ * @since 0.3
+ */
+typedef void (*lakebase_metric_fn)(void *userdata,
+                                   const lakebase_metric_point *point);
+
+/**
+ * Reports the current points of every metric a pool has — its
+ * connections by state, waiters, connects, closes, acquire wait, and its
+ * credential provider's mints, expiry and refresh state (zero mints and
+ * no expiry with a static password) — calling `fn` once per point. `pool_name`
+ * (may be NULL: no pool name attribute) names the pool in every point; keep it
+ * low-cardinality: one name per pool in the program, never a user's.
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL fn).
+ * **Threading:** thread-safe; never blocks (reads counters only).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_metrics(lakebase_pool *pool,
+                                       const char *pool_name,
+                                       lakebase_metric_fn fn, void *userdata,
+                                       lakebase_error **err);
+
+/**
+ * Reports the current points of the credential provider's metrics (mints
+ * by result, seconds to expiry, refresh degraded), as
+ * lakebase_pool_metrics.
+ * **Threading:** thread-safe; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_credentials_metrics(lakebase_credentials *creds,
+                                              lakebase_metric_fn fn,
+                                              void *userdata,
+                                              lakebase_error **err);
+
+/**
+ * The same points made from counters a binding already holds (a pool's
+ * and its provider's, either may be NULL; their versions must be set), for
+ * a binding whose exporter reads stats through its own language's API.
+ * Seconds to expiry are counted from the library's clock now.
+ * Errors: LAKEBASE_EINVAL (NULL fn, a stats version the library does not
+ * know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int
+lakebase_metrics_from_stats(const lakebase_pool_stats *pool,
+                            const lakebase_credential_stats *cred,
+                            const char *pool_name, lakebase_metric_fn fn,
+                            void *userdata, lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
 /* Driving a pool from the host's event loop                                 */
 /* ------------------------------------------------------------------------ */
 
