@@ -127,6 +127,19 @@ int lb_config_resolve_env(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
                           void *env_ctx, lb_resolved_config *out,
                           lakebase_error **err);
 
+/* Where a key's value came from: "set explicitly", "from DATABRICKS_HOST",
+ * "from profile [p] in /path", "default", or "" when unset. */
+typedef struct lb_key_origin {
+    char where[400];
+} lb_key_origin;
+
+/* lb_config_resolve_env that also records where each key came from (the
+ * origins are filled even when validation then fails). */
+int lb_config_resolve_traced(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
+                             void *env_ctx, lb_resolved_config *out,
+                             lb_key_origin origins[LB_KEY_COUNT],
+                             lakebase_error **err);
+
 void lb_resolved_config_clear(lb_resolved_config *rc);
 
 /* The rules that span keys, over values after precedence and defaults

@@ -29,6 +29,7 @@ typedef struct lb_http_response {
     char *body;  /* NUL-terminated, owned; NULL if empty */
     size_t body_len;
     int64_t retry_after_ms; /* from an integer Retry-After header; -1 if none */
+    int64_t date_unix_ms;   /* the server's Date header; 0 if none */
 } lb_http_response;
 
 /* The transport seam: the provider only ever calls through this, so unit

@@ -1074,6 +1074,85 @@ lakebase_metrics_from_stats(const lakebase_pool_stats *pool,
                             void *userdata, lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
+/* Diagnosis: lakebase doctor                                                */
+/* ------------------------------------------------------------------------ */
+
+/** A step passed. */
+#define LAKEBASE_VERDICT_OK 0
+/** A step passed, with something the user should know or change. */
+#define LAKEBASE_VERDICT_WARN 1
+/** A step failed: its detail names the cause and its fix what to do. */
+#define LAKEBASE_VERDICT_FAIL 2
+/** A step was not run (an earlier one failed, or it does not apply). */
+#define LAKEBASE_VERDICT_SKIP 3
+
+/** One step of lakebase_diagnose, as it is reported. */
+typedef struct lakebase_diagnosis_step {
+    /** The version of this struct the library filled (1). */
+    unsigned int version;
+    /** The step's stable name ("settings", "workspace", "auth",
+     * "identity", "endpoint", "role", "credential", "dns", "tcp", "tls",
+     * "login", "query", and the traps: "password_is_workspace_token",
+     * "pgpassword_beside_minting", "pooled_host", "sslmode",
+     * "clock_skew"). */
+    const char *name;
+    /** LAKEBASE_VERDICT_*. */
+    int verdict;
+    /** How long the step took, in microseconds. */
+    int64_t duration_us;
+    /** What was found, for a person to read (may hold several lines
+     * separated by '\n'); never a token or secret. */
+    const char *detail;
+    /** What to do about it ("" when nothing). */
+    const char *fix;
+    /** The LAKEBASE_E* code of a failure (or of a warning's risk), else 0. */
+    int code;
+} lakebase_diagnosis_step;
+
+/** Version of lakebase_diagnosis_step this header describes. */
+#define LAKEBASE_DIAGNOSIS_STEP_VERSION 1
+
+/**
+ * Receives one step as soon as it has run. Everything `step` refers to is
+ * borrowed for the call only. Runs on the thread that called
+ * lakebase_diagnose, with no lock of the library held.
+ * @since 0.3
+ */
+typedef void (*lakebase_diagnosis_fn)(void *userdata,
+                                      const lakebase_diagnosis_step *step);
+
+/**
+ * Walks the whole chain from a configuration to a query and reports each
+ * step through `fn`: where each setting came from (explicit, environment,
+ * profile; secrets masked); the workspace host reachable over verified
+ * TLS and its clock; the workspace auth method chosen and why; the
+ * workspace identity; the endpoint or instance and its state (scaled to
+ * zero or not); the role; a credential minted and its expiry; DNS, TCP,
+ * TLS and login to PostgreSQL; `SELECT 1`. It names the classic traps: a
+ * workspace token given as the Postgres password, PGPASSWORD set beside
+ * minting, a pooled host with OAuth, an sslmode too weak, a clock skewed
+ * against the workspace's. A failed step does not stop the walk where the
+ * next steps can still tell something.
+ *
+ * Returns 0 when no step failed; otherwise the code of the first failed
+ * step, with `*err` naming its cause and fix.
+ * **Threading:** thread-safe; blocks (HTTPS calls, a mint, a PostgreSQL
+ *   connection), each step bounded by the configured timeouts.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_diagnose(const lakebase_config *cfg,
+                                   lakebase_diagnosis_fn fn, void *userdata,
+                                   lakebase_error **err);
+
+/**
+ * The name of a verdict: "ok", "warn", "fail", "skip" ("unknown" for
+ * another value).
+ * **Ownership:** static string. **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API const char *lakebase_verdict_name(int verdict);
+
+/* ------------------------------------------------------------------------ */
 /* Driving a pool from the host's event loop                                 */
 /* ------------------------------------------------------------------------ */
 

@@ -40,6 +40,7 @@ type knobsPatch struct {
 	MintFailures    []mintFailure     `json:"mint_failures"`
 	ColdStart       *coldStartRequest `json:"cold_start"`
 	RejectLogins    *bool             `json:"reject_logins"`
+	ClockSkew       *int              `json:"clock_skew_seconds"`
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -100,12 +101,13 @@ func (c *control) knobsView() map[string]any {
 			"until": cs.Until.UTC().Format(apiTimeLayout)}
 	}
 	return map[string]any{
-		"ttl_seconds":       k.TTLSeconds,
-		"oauth_ttl_seconds": k.OAuthTTLSeconds,
-		"latency_ms":        k.LatencyMS,
-		"mint_failures":     k.MintFailures,
-		"cold_start":        cold,
-		"reject_logins":     k.RejectLogins,
+		"ttl_seconds":        k.TTLSeconds,
+		"oauth_ttl_seconds":  k.OAuthTTLSeconds,
+		"latency_ms":         k.LatencyMS,
+		"mint_failures":      k.MintFailures,
+		"cold_start":         cold,
+		"reject_logins":      k.RejectLogins,
+		"clock_skew_seconds": k.ClockSkewSeconds,
 	}
 }
 
@@ -141,6 +143,7 @@ func (c *control) postKnobs(w http.ResponseWriter, r *http.Request) {
 		k.RejectLogins = *p.RejectLogins
 	}
 	k.MintFailures = append(k.MintFailures, p.MintFailures...)
+	applyClockSkew(&p, k)
 	c.st.mu.Unlock()
 	if p.ColdStart != nil {
 		c.proxy.startColdStart(p.ColdStart.Mode, *p.ColdStart.Seconds)
@@ -181,6 +184,9 @@ func validateKnobs(p *knobsPatch) error {
 		default:
 			return fmt.Errorf("mint_failures[%d]: status must be 429, 500, 502, 503 or 504 (or malformed: true)", i)
 		}
+	}
+	if err := validateClockSkew(p); err != nil {
+		return err
 	}
 	if cs := p.ColdStart; cs != nil {
 		if cs.Seconds == nil || *cs.Seconds < 0 || *cs.Seconds > 3600 ||

@@ -65,6 +65,9 @@ type knobs struct {
 	LatencyMS       int           `json:"latency_ms"`
 	MintFailures    []mintFailure `json:"mint_failures"`
 	RejectLogins    bool          `json:"reject_logins"`
+	// ClockSkewSeconds shifts the clock the workspace shows in its Date
+	// header (a client whose clock is off by -N sees a skew of N).
+	ClockSkewSeconds int `json:"clock_skew_seconds"`
 }
 
 type counters struct {

@@ -66,6 +66,7 @@ func (ws *workspace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !bufferBody(w, r) {
 		return
 	}
+	ws.stampDate(w)
 	if ms := ws.st.currentKnobs().LatencyMS; ms > 0 {
 		select {
 		case <-time.After(time.Duration(ms) * time.Millisecond):
