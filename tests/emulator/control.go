@@ -41,6 +41,8 @@ type knobsPatch struct {
 	ColdStart       *coldStartRequest `json:"cold_start"`
 	RejectLogins    *bool             `json:"reject_logins"`
 	ClockSkew       *int              `json:"clock_skew_seconds"`
+	// mint_requests.go
+	ExpectMintRequest *mintExpectation `json:"expect_mint_request"`
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +78,8 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.proxy.endColdStart()
 		log.Printf("control: reset")
 		writeJSON(w, http.StatusOK, c.knobsView())
+	case "GET /emulator/mint-requests":
+		writeJSON(w, http.StatusOK, map[string]any{"requests": c.st.mintLog.list()})
 	case "GET /emulator/identities":
 		writeJSON(w, http.StatusOK, c.identities)
 	default:
@@ -101,13 +105,14 @@ func (c *control) knobsView() map[string]any {
 			"until": cs.Until.UTC().Format(apiTimeLayout)}
 	}
 	return map[string]any{
-		"ttl_seconds":        k.TTLSeconds,
-		"oauth_ttl_seconds":  k.OAuthTTLSeconds,
-		"latency_ms":         k.LatencyMS,
-		"mint_failures":      k.MintFailures,
-		"cold_start":         cold,
-		"reject_logins":      k.RejectLogins,
-		"clock_skew_seconds": k.ClockSkewSeconds,
+		"ttl_seconds":         k.TTLSeconds,
+		"oauth_ttl_seconds":   k.OAuthTTLSeconds,
+		"latency_ms":          k.LatencyMS,
+		"mint_failures":       k.MintFailures,
+		"cold_start":          cold,
+		"reject_logins":       k.RejectLogins,
+		"clock_skew_seconds":  k.ClockSkewSeconds,
+		"expect_mint_request": c.st.mintLog.expectation(),
 	}
 }
 
@@ -148,6 +153,7 @@ func (c *control) postKnobs(w http.ResponseWriter, r *http.Request) {
 	if p.ColdStart != nil {
 		c.proxy.startColdStart(p.ColdStart.Mode, *p.ColdStart.Seconds)
 	}
+	c.applyMintExpectation(&p)
 	log.Printf("control: knobs updated")
 	writeJSON(w, http.StatusOK, c.knobsView())
 }
@@ -186,6 +192,9 @@ func validateKnobs(p *knobsPatch) error {
 		}
 	}
 	if err := validateClockSkew(p); err != nil {
+		return err
+	}
+	if err := validateMintExpectation(p); err != nil {
 		return err
 	}
 	if cs := p.ColdStart; cs != nil {

@@ -92,6 +92,7 @@ type state struct {
 	knobs   knobs
 	initial knobs
 	n       counters
+	mintLog mintLog // mint_requests.go
 }
 
 func newState(initial knobs) (*state, error) {
@@ -248,6 +249,7 @@ func (s *state) reset() {
 	s.knobs = s.initial
 	s.knobs.MintFailures = nil
 	s.n = counters{refused: make(map[string]int64)}
+	s.mintLog.clear()
 }
 
 type statsView struct {
