@@ -19,10 +19,17 @@ struct lakebase_config {
     lakebase_log_fn log_fn;
     void *log_userdata;
     int log_level;
+    /* Set by a pool set (pool_set.h): every identity logs in as its own
+     * role, so pg.user is never taken from the environment (PGUSER, which
+     * Databricks Apps set to the app's service principal). */
+    int role_from_identity;
 };
 
 /* A new empty configuration (tag set), or NULL when out of memory. */
 lakebase_config *lb_config_create(void);
+
+/* A deep copy (values, callbacks, flags), or NULL when out of memory. */
+lakebase_config *lb_config_clone(const lakebase_config *src);
 
 /* Zeroes every value, marks the handle dead and frees it. Accepts NULL. */
 void lb_config_destroy(lakebase_config *cfg);

@@ -86,7 +86,8 @@ static int explicit_and_env(const lakebase_config *cfg, const env_source *env,
         L->value[i] = cfg->values[i];
         if (L->value[i])
             note_origin(L, i, "set explicitly");
-        if (L->value[i] || !env || choice_made_elsewhere(cfg, (lb_key_id)i))
+        if (L->value[i] || !env || choice_made_elsewhere(cfg, (lb_key_id)i) ||
+            (cfg->role_from_identity && i == LB_KEY_PG_USER))
             continue;
         char name[64], where[80];
         L->value[i] = from_environment(env, (lb_key_id)i, name);

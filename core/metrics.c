@@ -8,6 +8,7 @@
 #define ATTR_REASON     "lakebase.close.reason"
 #define ATTR_ERROR_TYPE "error.type"
 #define ATTR_SQLSTATE   "db.response.status_code"
+#define ATTR_EVICTION   "lakebase.eviction.reason"
 
 static const lb_metric_def metrics[LB_METRIC_COUNT] = {
     [LB_METRIC_MINTS] = {"lakebase.credential.mints", LAKEBASE_METRIC_COUNTER,
@@ -70,6 +71,20 @@ static const lb_metric_def metrics[LB_METRIC_COUNT] = {
                           "Connections the pool closed, by reason: recycled "
                           "(age), discarded (broken), trimmed (surplus)",
                           ATTR_REASON},
+    [LB_METRIC_SET_POOLS] = {"lakebase.pool_set.pools",
+                             LAKEBASE_METRIC_UPDOWN_COUNTER, "{pool}",
+                             "Pools (identities) a per-user pool set holds",
+                             ""},
+    [LB_METRIC_SET_EVICTIONS] = {"lakebase.pool_set.evictions",
+                                 LAKEBASE_METRIC_COUNTER, "{pool}",
+                                 "Pools a per-user pool set closed, by reason: "
+                                 "idle, capacity (room for another identity)",
+                                 ATTR_EVICTION},
+    [LB_METRIC_SET_REJECTIONS] = {"lakebase.pool_set.rejections",
+                                  LAKEBASE_METRIC_COUNTER, "{request}",
+                                  "Acquires a full pool set refused (every "
+                                  "pool in use)",
+                                  ""},
 };
 
 static const lb_span_def spans[LB_SPAN_COUNT] = {
@@ -205,6 +220,15 @@ void lb_metrics_collect(const lb_metric_sources *src, lakebase_metric_fn fn,
         b.keys[0] = LAKEBASE_ATTRIBUTE_POOL_NAME;
         b.values[0] = src->pool_name;
         b.n_common = 1;
+    }
+    if (src->set) {
+        emit_value(&b, LB_METRIC_SET_POOLS, NULL, NULL, src->set->pools);
+        emit_value(&b, LB_METRIC_SET_EVICTIONS, ATTR_EVICTION, "idle",
+                   (double)src->set->evicted_idle);
+        emit_value(&b, LB_METRIC_SET_EVICTIONS, ATTR_EVICTION, "capacity",
+                   (double)src->set->evicted_full);
+        emit_value(&b, LB_METRIC_SET_REJECTIONS, NULL, NULL,
+                   (double)src->set->rejected);
     }
     if (src->pool)
         collect_pool(&b, src->pool);

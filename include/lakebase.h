@@ -1074,6 +1074,133 @@ lakebase_metrics_from_stats(const lakebase_pool_stats *pool,
                             void *userdata, lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
+/* Per-user pools (on-behalf-of-user apps)                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A keyed set of pools, one per identity, for a web handler that acts on
+ * behalf of each user: Databricks Apps forward the user's workspace token
+ * (x-forwarded-access-token) with every request, and each user must log in
+ * with a database credential minted with their own token, as their own
+ * role, on connections no other user gets.
+ *
+ * Every pool of a set is made from the set's configuration with the
+ * identity's token as its workspace token source (auth.type "external"),
+ * and logs in as the role the workspace names for that identity (SCIM Me):
+ * pg.user is never read from the environment for them. Each identity has
+ * its own credential provider, so no credential and no connection crosses
+ * identities. The set holds at most `max_pools` pools; a pool idle (no
+ * connection leased, nobody waiting) for `idle_evict_seconds` is closed and
+ * freed by the library's background work, and when the set is full the
+ * least recently used idle pool makes room. Counters are per set, never
+ * per user (lakebase_pool_set_get_stats, lakebase_pool_set_metrics).
+ */
+typedef struct lakebase_pool_set lakebase_pool_set;
+
+/**
+ * Makes a pool set from `cfg` (copied): the endpoint or instance, the
+ * workspace host, the pool.* keys and the credential keys (ttl, claims,
+ * group) every identity's pool uses. `cfg` must not choose an identity:
+ * no pg.user, no pg.password, no auth.token or client secret set
+ * explicitly (those in the environment are ignored for the set's pools).
+ * Errors: LAKEBASE_ECONFIG (the message names the key and the fix),
+ * LAKEBASE_EINVAL (max_pools < 1, idle_evict_seconds < 1), LAKEBASE_ENOMEM.
+ * **Ownership:** `*out` belongs to the caller; free with
+ *   lakebase_pool_set_free.
+ * **Threading:** thread-safe; never blocks on the network.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_new(lakebase_pool_set **out,
+                                       const lakebase_config *cfg,
+                                       int max_pools, int idle_evict_seconds,
+                                       lakebase_error **err);
+
+/**
+ * Leases a connection from the pool of the identity `key` (a stable,
+ * non-secret name of the user: their user name or id, never the token),
+ * making that pool when the set has none for it. `workspace_token` is the
+ * identity's current workspace token (the forwarded user token): it is
+ * copied, replaces the one given before for `key` (tokens of forwarded
+ * requests are refreshed by the platform), and is what the identity's
+ * credential provider presents to mint; it may be NULL for a key whose
+ * pool exists. Waits up to `timeout_ms` (-1: pool.acquire_timeout_ms) as
+ * lakebase_pool_acquire_timeout. Release the connection with
+ * lakebase_conn_release; the pool is never evicted while a connection of
+ * it is leased.
+ * Errors: those of lakebase_pool_acquire; LAKEBASE_EINVAL (NULL or empty
+ * key, no token for a new identity); LAKEBASE_ETIMEOUT also when the set
+ * holds max_pools pools and none is idle; LAKEBASE_ECLOSED after free
+ * began.
+ * **Ownership:** `*out` is leased (lakebase_conn_release).
+ * **Threading:** thread-safe; blocks as lakebase_pool_acquire.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_acquire(lakebase_pool_set *set,
+                                           const char *key,
+                                           const char *workspace_token,
+                                           long timeout_ms, lakebase_conn **out,
+                                           lakebase_error **err);
+
+/**
+ * Closes every pool (as lakebase_pool_free) and frees the set. Every
+ * connection leased from it must have been released. Accepts NULL.
+ * **Threading:** blocks until every pool is closed.
+ * @since 0.3
+ */
+LAKEBASE_API void lakebase_pool_set_free(lakebase_pool_set *set);
+
+/** A pool set's counters; fill with lakebase_pool_set_get_stats(). */
+typedef struct lakebase_pool_set_stats {
+    /** Set by LAKEBASE_POOL_SET_STATS_INIT. */
+    unsigned int version;
+    int pools;              /**< pools (identities) open now */
+    uint64_t pools_created; /**< since the set was made */
+    uint64_t evicted_idle;  /**< closed after idle_evict_seconds idle */
+    uint64_t evicted_full;  /**< closed to make room for another identity */
+    uint64_t rejected;      /**< acquires refused: full, and none idle */
+    /** The sum of every pool's counters (those of pools evicted since
+     * included, so counts never go back). */
+    lakebase_pool_stats pool;
+    /** The providers' counters summed; the soonest expiry of a token
+     * cached now; degraded since the earliest degraded provider's. */
+    lakebase_credential_stats credential;
+} lakebase_pool_set_stats;
+
+#define LAKEBASE_POOL_SET_STATS_VERSION 1
+/** Declares a stats struct ready for lakebase_pool_set_get_stats. */
+#define LAKEBASE_POOL_SET_STATS_INIT                                           \
+    {                                                                          \
+        LAKEBASE_POOL_SET_STATS_VERSION, 0, 0, 0, 0, 0,                        \
+            {LAKEBASE_POOL_STATS_VERSION}, {                                   \
+            LAKEBASE_CREDENTIAL_STATS_VERSION                                  \
+        }                                                                      \
+    }
+
+/**
+ * Copies the set's counters into `*out` (version set).
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL, unknown version).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_get_stats(lakebase_pool_set *set,
+                                             lakebase_pool_set_stats *out,
+                                             lakebase_error **err);
+
+/**
+ * Reports the set's points as lakebase_pool_metrics does for one pool —
+ * its pools' counters summed — plus the set's own: pools open, evictions
+ * by reason, rejected acquires. Never one series per user: `name` names
+ * the set.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_metrics(lakebase_pool_set *set,
+                                           const char *name,
+                                           lakebase_metric_fn fn,
+                                           void *userdata,
+                                           lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
 /* Diagnosis: lakebase doctor                                                */
 /* ------------------------------------------------------------------------ */
 
