@@ -1200,6 +1200,18 @@ LAKEBASE_API int lakebase_pool_set_metrics(lakebase_pool_set *set,
                                            void *userdata,
                                            lakebase_error **err);
 
+/**
+ * lakebase_pool_set_metrics from a set's counters a binding already holds
+ * (see lakebase_metrics_from_stats). Errors: LAKEBASE_EINVAL (NULL, a
+ * version the library does not know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int
+lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
+                                     const char *name, lakebase_metric_fn fn,
+                                     void *userdata, lakebase_error **err);
+
 /* ------------------------------------------------------------------------ */
 /* Diagnosis: lakebase doctor                                                */
 /* ------------------------------------------------------------------------ */

@@ -92,9 +92,22 @@ int lakebase_pool_set_metrics(lakebase_pool_set *set, const char *name,
         return lb_err(err, LAKEBASE_EINVAL, "fn must not be NULL");
     lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
     lb_pool_set_stats(set->core, &st);
-    lb_metric_sources src = {.pool = &st.pool,
-                             .cred = &st.credential,
-                             .set = &st,
+    return lakebase_pool_set_metrics_from_stats(&st, name, fn, userdata, err);
+}
+
+int lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
+                                         const char *name,
+                                         lakebase_metric_fn fn, void *userdata,
+                                         lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!fn || !stats || stats->version != LAKEBASE_POOL_SET_STATS_VERSION)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "fn and stats must not be NULL, and stats->version "
+                      "must be %d (LAKEBASE_POOL_SET_STATS_INIT)",
+                      LAKEBASE_POOL_SET_STATS_VERSION);
+    lb_metric_sources src = {.pool = &stats->pool,
+                             .cred = &stats->credential,
+                             .set = stats,
                              .pool_name = name,
                              .now_wall_ms = lb_wall_ms(lb_clock_system())};
     lb_metrics_collect(&src, fn, userdata);

@@ -13,6 +13,13 @@ static int lbotel_collect(const lakebase_pool_stats *pool,
     return lakebase_metrics_from_stats(pool, cred, name, lbotelPoint,
                                        (void *)userdata, err);
 }
+
+static int lbotel_collect_set(const lakebase_pool_set_stats *set,
+                              const char *name, uintptr_t userdata,
+                              lakebase_error **err) {
+    return lakebase_pool_set_metrics_from_stats(set, name, lbotelPoint,
+                                                (void *)userdata, err);
+}
 */
 import "C"
 
@@ -98,6 +105,40 @@ func collect(pool *lakebase.PoolStats, cred *lakebase.CredentialStats, poolName 
 	defer h.Delete()
 	var cerr *C.lakebase_error
 	if rc := C.lbotel_collect(ps, cs, name, C.uintptr_t(h), &cerr); rc != 0 {
+		msg := C.GoString(C.lakebase_error_message(cerr))
+		C.lakebase_error_free(cerr)
+		return nil, errors.New("lakebaseotel: " + msg)
+	}
+	return out, nil
+}
+
+func cPoolSetStats(s *lakebase.PoolSetStats) C.lakebase_pool_set_stats {
+	var st C.lakebase_pool_set_stats
+	st.version = C.LAKEBASE_POOL_SET_STATS_VERSION
+	st.pools = C.int(s.Pools)
+	st.pools_created = C.uint64_t(s.PoolsCreated)
+	st.evicted_idle = C.uint64_t(s.EvictedIdle)
+	st.evicted_full = C.uint64_t(s.EvictedFull)
+	st.rejected = C.uint64_t(s.Rejected)
+	st.pool = cPoolStats(&s.Pool)
+	st.credential = cCredentialStats(&s.Pool.Credential)
+	return st
+}
+
+// collectSet turns a pool set's counters into points through the core's
+// mapping (summed over its pools: never one series per user).
+func collectSet(set *lakebase.PoolSetStats, name string) ([]point, error) {
+	st := cPoolSetStats(set)
+	var cname *C.char
+	if name != "" {
+		cname = C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+	}
+	var out []point
+	h := cgo.NewHandle(&out)
+	defer h.Delete()
+	var cerr *C.lakebase_error
+	if rc := C.lbotel_collect_set(&st, cname, C.uintptr_t(h), &cerr); rc != 0 {
 		msg := C.GoString(C.lakebase_error_message(cerr))
 		C.lakebase_error_free(cerr)
 		return nil, errors.New("lakebaseotel: " + msg)

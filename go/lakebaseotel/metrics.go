@@ -61,6 +61,19 @@ func (m *Metrics) AddPool(pool *lakebase.Pool, name string) (remove func()) {
 	})
 }
 
+// AddPoolSet observes a per-user pool set: its pools' counters summed and
+// the set's own (pools, evictions, rejections), named by name, never one
+// series per user. The returned function stops observing it.
+func (m *Metrics) AddPoolSet(set *lakebase.PoolSet, name string) (remove func()) {
+	return m.add(func() ([]point, error) {
+		st, err := set.Stats()
+		if err != nil {
+			return nil, err
+		}
+		return collectSet(&st, name)
+	})
+}
+
 // AddCredentials observes a credential provider (mints, expiry, refresh
 // state). The returned function stops observing it.
 func (m *Metrics) AddCredentials(creds *lakebase.Credentials) (remove func()) {

@@ -235,11 +235,15 @@ func TestExportedNamesAreTheCoreTable(t *testing.T) {
 		}
 	}
 	// What a pool reports today: every metric but the books the core does
-	// not keep for a pool yet (connect and mint durations, connect errors).
+	// not keep for a pool yet (connect and mint durations, connect errors)
+	// and those of per-user pool sets.
 	notYet := map[string]bool{
 		"db.client.connection.create_time":  true,
 		"lakebase.pool.connect.errors":      true,
 		"lakebase.credential.mint.duration": true,
+		"lakebase.pool_set.pools":           true,
+		"lakebase.pool_set.evictions":       true,
+		"lakebase.pool_set.rejections":      true,
 	}
 	var want []string
 	for _, d := range table {
@@ -256,5 +260,32 @@ func TestExportedNamesAreTheCoreTable(t *testing.T) {
 		if exported[i] != want[i] {
 			t.Fatalf("exported %v\nwant     %v", exported, want)
 		}
+	}
+}
+
+func TestAPoolSetIsExportedPerSet(t *testing.T) {
+	cfg := emulatorConfig(t)
+	delete(cfg, "auth.client_id")
+	delete(cfg, "auth.client_secret")
+	set, err := lakebase.NewPoolSet(cfg, 4, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	m := lakebaseotel.New()
+	m.AddPoolSet(set, "obo")
+	got := collect(t, newReader(t, m))
+	obo := attribute.String(lakebaseotel.PoolNameAttribute, "obo")
+	if v := value(t, got, "lakebase.pool_set.pools", obo); v != 0 {
+		t.Errorf("pools = %v before any identity", v)
+	}
+	if v := value(t, got, "lakebase.pool_set.evictions", obo, attribute.String("lakebase.eviction.reason", "idle")); v != 0 {
+		t.Errorf("evictions = %v", v)
+	}
+	if v := value(t, got, "lakebase.pool_set.rejections", obo); v != 0 {
+		t.Errorf("rejections = %v", v)
+	}
+	if v := value(t, got, "db.client.connection.count", obo, attribute.String("db.client.connection.state", "idle")); v != 0 {
+		t.Errorf("connections = %v", v)
 	}
 }
