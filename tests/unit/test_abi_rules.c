@@ -93,24 +93,22 @@ static void test_stats_structs_are_versioned(void **state) {
     lakebase_credential_stats cs = LAKEBASE_CREDENTIAL_STATS_INIT;
     assert_int_equal(cs.version, LAKEBASE_CREDENTIAL_STATS_VERSION);
     assert_int_equal(lakebase_credential_stats_init(&cs, 1), 0);
-    assert_int_equal(
-        lakebase_credential_stats_init(&cs,
-                                       LAKEBASE_CREDENTIAL_STATS_VERSION + 1),
-        LAKEBASE_EINVAL);
+    assert_int_equal(lakebase_credential_stats_init(
+                         &cs, LAKEBASE_CREDENTIAL_STATS_VERSION + 1),
+                     LAKEBASE_EINVAL);
 
     /* A pool (static password: no network) fills a v2 struct and refuses
      * one that was never initialised, naming the macro to use. */
     lakebase_config *cfg = NULL;
     assert_int_equal(lakebase_config_new(&cfg, NULL), 0);
-    assert_int_equal(lakebase_config_set_dsn(
-                         cfg,
-                         "host=localhost user=app password=pw dbname=db "
-                         "sslmode=disable",
-                         NULL),
-                     0);
-    assert_int_equal(lakebase_config_set(cfg, "config.use_environment",
-                                         "false", NULL),
-                     0);
+    assert_int_equal(
+        lakebase_config_set_dsn(cfg,
+                                "host=localhost user=app password=pw dbname=db "
+                                "sslmode=disable",
+                                NULL),
+        0);
+    assert_int_equal(
+        lakebase_config_set(cfg, "config.use_environment", "false", NULL), 0);
     lakebase_pool *pool = NULL;
     lakebase_error *err = NULL;
     assert_int_equal(lakebase_pool_new(&pool, cfg, &err), 0);
@@ -140,9 +138,8 @@ static void test_a_credential_says_how_to_log_in(void **state) {
                                 "application_name=billing",
                                 NULL),
         0);
-    assert_int_equal(lakebase_config_set(cfg, "config.use_environment",
-                                         "false", NULL),
-                     0);
+    assert_int_equal(
+        lakebase_config_set(cfg, "config.use_environment", "false", NULL), 0);
     lakebase_credentials *creds = NULL;
     lakebase_credential *cred = NULL;
     assert_int_equal(lakebase_credentials_new(&creds, cfg, NULL), 0);
@@ -155,8 +152,7 @@ static void test_a_credential_says_how_to_log_in(void **state) {
     lakebase_credential_free(cred);
     lakebase_credentials_free(creds);
     /* Unset: NULL. */
-    assert_int_equal(lakebase_config_set(cfg, "pg.sslrootcert", NULL, NULL),
-                     0);
+    assert_int_equal(lakebase_config_set(cfg, "pg.sslrootcert", NULL, NULL), 0);
     assert_int_equal(lakebase_credentials_new(&creds, cfg, NULL), 0);
     assert_int_equal(lakebase_credentials_get(creds, &cred, NULL), 0);
     assert_null(lakebase_credential_sslrootcert(cred));
