@@ -266,7 +266,8 @@ static char *pooled_host_of(const char *body, size_t len) {
 
 void lb_diag_resource(lb_diag *d) {
     int64_t t0 = lb_diag_now_us();
-    int endpoint = d->resolved && d->rc.endpoint;
+    /* "endpoint" unless an instance is configured: a stable step name. */
+    int endpoint = !(d->resolved && d->rc.instance);
     const char *name = endpoint ? "endpoint" : "instance";
     if (!d->api.auth) {
         skip(d, name, minting(d) ? "no workspace token" : why_skipped(d));

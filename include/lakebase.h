@@ -1230,7 +1230,8 @@ typedef struct lakebase_diagnosis_step {
     /** The version of this struct the library filled (1). */
     unsigned int version;
     /** The step's stable name ("settings", "workspace", "auth",
-     * "identity", "endpoint", "role", "credential", "dns", "tcp", "tls",
+     * "identity", "endpoint" (or "instance" for Provisioned), "role",
+     * "credential", "dns", "tcp", "tls",
      * "login", "query", and the traps: "password_is_workspace_token",
      * "pgpassword_beside_minting", "pooled_host", "sslmode",
      * "clock_skew"). */
