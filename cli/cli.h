@@ -34,4 +34,10 @@ int cli_export_pg_env(const lakebase_credential *cred);
  * unused). Returns only on failure, with errno set. */
 void cli_exec_psql(char **argv);
 
+/* `lakebase doctor`: runs lakebase_diagnose on cfg and prints every step
+ * (text, or one JSON object with --json). Returns the exit status: 0, or
+ * exit_status_for(the code of the first failed step). */
+int cli_doctor(FILE *out, const lakebase_config *cfg, int json,
+               int (*exit_status_for)(int code));
+
 #endif

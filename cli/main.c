@@ -21,6 +21,8 @@ static const char USAGE[] =
     "                      PGUSER, PGSSLMODE and PGPASSWORD: eval \"$(lakebase "
     "env)\"\n"
     "  psql [-- ARGS...]   run psql logged in with a fresh credential\n"
+    "  doctor [--json]     check every step from the settings to SELECT 1\n"
+    "                      and name the cause and the fix of what fails\n"
     "\n"
     "Options (they win over the environment and the profile):\n"
     "  --host HOST         workspace URL              (DATABRICKS_HOST)\n"
@@ -43,13 +45,14 @@ static const char USAGE[] =
     "  0   success\n"
     "  64  usage error\n"
     "  69  network, server or API error; endpoint or instance not found;\n"
+    "      (doctor) PostgreSQL unreachable or a query failed;\n"
     "      psql not installed\n"
     "  70  internal error\n"
     "  74  the output could not be written\n"
-    "  77  authentication or permission refused\n"
+    "  77  authentication or permission refused (doctor: login too)\n"
     "  78  configuration invalid or incomplete\n";
 
-enum command { CMD_NONE, CMD_TOKEN, CMD_ENV, CMD_PSQL };
+enum command { CMD_NONE, CMD_TOKEN, CMD_ENV, CMD_PSQL, CMD_DOCTOR };
 
 /* Options that map one-to-one onto configuration keys. */
 enum {
@@ -113,6 +116,8 @@ static enum command parse_command(const char *word) {
         return CMD_ENV;
     if (strcmp(word, "psql") == 0)
         return CMD_PSQL;
+    if (strcmp(word, "doctor") == 0)
+        return CMD_DOCTOR;
     return CMD_NONE;
 }
 
@@ -167,9 +172,9 @@ static int parse_args(int argc, char **argv, options *opt) {
             return usage_error("unknown command", a);
     }
     if (opt->cmd == CMD_NONE)
-        return usage_error("missing command: token, env or psql", NULL);
-    if (opt->json && opt->cmd != CMD_TOKEN)
-        return usage_error("--json only applies to", "token");
+        return usage_error("missing command: token, env, psql or doctor", NULL);
+    if (opt->json && opt->cmd != CMD_TOKEN && opt->cmd != CMD_DOCTOR)
+        return usage_error("--json only applies to", "token and doctor");
     return -1;
 }
 
@@ -178,12 +183,15 @@ static int exit_status_for(int code) {
     case LAKEBASE_ECONFIG: return EX_CONFIG;
     case LAKEBASE_EAUTH:
     case LAKEBASE_EPERM:
+    case LAKEBASE_ELOGIN:
     case LAKEBASE_ECALLBACK: return EX_NOPERM;
     case LAKEBASE_ENETWORK:
     case LAKEBASE_ESERVER:
     case LAKEBASE_ETIMEOUT:
     case LAKEBASE_EPROTOCOL:
     case LAKEBASE_ENOTFOUND:
+    case LAKEBASE_ECONNECTION:
+    case LAKEBASE_ESQL:
     case LAKEBASE_EAPI: return EX_UNAVAILABLE;
     default: return EX_SOFTWARE;
     }
@@ -284,6 +292,18 @@ static int run_psql(options *opt, lakebase_credential *cred) {
     return EX_UNAVAILABLE;
 }
 
+static int doctor(const options *opt) {
+    lakebase_config *cfg = NULL;
+    lakebase_error *err = NULL;
+    int rc = build_config(opt, &cfg, &err);
+    if (rc != 0)
+        return fail(rc, err);
+    int status = cli_doctor(stdout, cfg, opt->json, exit_status_for);
+    lakebase_config_free(cfg);
+    int written = finish_output();
+    return status ? status : written;
+}
+
 int main(int argc, char **argv) {
     options opt = {0};
     lakebase_credential *cred = NULL;
@@ -293,6 +313,8 @@ int main(int argc, char **argv) {
 
     if (status >= 0)
         return status;
+    if (opt.cmd == CMD_DOCTOR)
+        return doctor(&opt);
     rc = mint(&opt, &cred, &err);
     if (rc != 0)
         return fail(rc, err);
@@ -301,6 +323,7 @@ int main(int argc, char **argv) {
     case CMD_TOKEN: cli_print_token(stdout, cred, opt.json); break;
     case CMD_ENV: cli_print_env(stdout, cred); break;
     case CMD_PSQL: return run_psql(&opt, cred);
+    case CMD_DOCTOR:
     case CMD_NONE: break;
     }
     lakebase_credential_free(cred);

@@ -60,6 +60,9 @@ type knobsPatch struct {
 	// HostileWorkspace: an object sets it; null (or {}) turns it off.
 	HostileWorkspace json.RawMessage `json:"hostile_workspace"`
 	HostileLogin     *string         `json:"hostile_login"`
+	ClockSkew        *int            `json:"clock_skew_seconds"`
+	// mint_requests.go
+	ExpectMintRequest *mintExpectation `json:"expect_mint_request"`
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +104,8 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.api.endOutage()
 		log.Printf("control: reset")
 		writeJSON(w, http.StatusOK, c.knobsView())
+	case "GET /emulator/mint-requests":
+		writeJSON(w, http.StatusOK, map[string]any{"requests": c.st.mintLog.list()})
 	case "GET /emulator/identities":
 		writeJSON(w, http.StatusOK, c.identities)
 	default:
@@ -135,16 +140,18 @@ func (c *control) knobsView() map[string]any {
 		partition = map[string]any{"seconds_left": left.Seconds()}
 	}
 	return map[string]any{
-		"ttl_seconds":       k.TTLSeconds,
-		"oauth_ttl_seconds": k.OAuthTTLSeconds,
-		"latency_ms":        k.LatencyMS,
-		"mint_failures":     k.MintFailures,
-		"cold_start":        cold,
-		"reject_logins":     k.RejectLogins,
-		"api_outage":        outage,
-		"partition":         partition,
-		"hostile_workspace": k.HostileWorkspace,
-		"hostile_login":     k.HostileLogin,
+		"ttl_seconds":         k.TTLSeconds,
+		"oauth_ttl_seconds":   k.OAuthTTLSeconds,
+		"latency_ms":          k.LatencyMS,
+		"mint_failures":       k.MintFailures,
+		"cold_start":          cold,
+		"reject_logins":       k.RejectLogins,
+		"api_outage":          outage,
+		"partition":           partition,
+		"hostile_workspace":   k.HostileWorkspace,
+		"hostile_login":       k.HostileLogin,
+		"clock_skew_seconds":  k.ClockSkewSeconds,
+		"expect_mint_request": c.st.mintLog.expectation(),
 	}
 }
 
@@ -216,6 +223,7 @@ func (c *control) postKnobs(w http.ResponseWriter, r *http.Request) {
 	if p.HostileLogin != nil {
 		k.HostileLogin = *p.HostileLogin
 	}
+	applyClockSkew(&p, k)
 	c.st.mu.Unlock()
 	if p.ColdStart != nil {
 		c.proxy.startColdStart(p.ColdStart.Mode, *p.ColdStart.Seconds)
@@ -226,6 +234,7 @@ func (c *control) postKnobs(w http.ResponseWriter, r *http.Request) {
 	if p.Partition != nil {
 		c.proxy.startPartition(*p.Partition.Seconds)
 	}
+	c.applyMintExpectation(&p)
 	log.Printf("control: knobs updated")
 	writeJSON(w, http.StatusOK, c.knobsView())
 }
@@ -330,6 +339,12 @@ func validateBaseKnobs(p *knobsPatch) error {
 		default:
 			return fmt.Errorf("mint_failures[%d]: status must be 429, 500, 502, 503 or 504 (or malformed: true)", i)
 		}
+	}
+	if err := validateClockSkew(p); err != nil {
+		return err
+	}
+	if err := validateMintExpectation(p); err != nil {
+		return err
 	}
 	if cs := p.ColdStart; cs != nil {
 		if cs.Seconds == nil || *cs.Seconds < 0 || *cs.Seconds > 3600 ||

@@ -67,6 +67,9 @@ type knobs struct {
 	RejectLogins     bool              `json:"reject_logins"`
 	HostileWorkspace *hostileWorkspace `json:"hostile_workspace"`
 	HostileLogin     string            `json:"hostile_login"`
+	// ClockSkewSeconds shifts the clock the workspace shows in its Date
+	// header (a client whose clock is off by -N sees a skew of N).
+	ClockSkewSeconds int `json:"clock_skew_seconds"`
 }
 
 type counters struct {
@@ -96,6 +99,7 @@ type state struct {
 	knobs   knobs
 	initial knobs
 	n       counters
+	mintLog mintLog // mint_requests.go
 }
 
 func newState(initial knobs) (*state, error) {
@@ -265,6 +269,7 @@ func (s *state) reset() {
 	s.knobs = s.initial
 	s.knobs.MintFailures = nil
 	s.n = counters{refused: make(map[string]int64)}
+	s.mintLog.clear()
 }
 
 type statsView struct {

@@ -67,6 +67,7 @@ func (ws *workspace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !bufferBody(w, r) {
 		return
 	}
+	ws.stampDate(w)
 	if o := ws.api.current(); o != nil && o.Mode == "status" {
 		ws.st.count(func(n *counters) { n.apiOutageAnswers++ })
 		writeFailure(w, o.Status, o.RetryAfter)
@@ -380,6 +381,9 @@ func (ws *workspace) mintAutoscaling(w http.ResponseWriter, r *http.Request, id 
 			asked = maxAPITTL
 		}
 	}
+	if !ws.checkMintRequest(w, id, "autoscaling", endpoint, fields) {
+		return
+	}
 	if endpoint != endpointName {
 		apiError(w, http.StatusNotFound, "RESOURCE_DOES_NOT_EXIST", fmt.Sprintf("Endpoint '%s' does not exist.", endpoint))
 		return
@@ -453,6 +457,9 @@ func (ws *workspace) mintProvisioned(w http.ResponseWriter, r *http.Request, id 
 	if !validClaims(fields["claims"]) {
 		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE",
 			"Field 'claims' must be an array of {\"permission_set\", \"resources\": [...]} objects.")
+		return
+	}
+	if !ws.checkMintRequest(w, id, "provisioned", strings.Join(names, ","), fields) {
 		return
 	}
 	for _, n := range names {

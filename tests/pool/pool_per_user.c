@@ -1,0 +1,378 @@
+/* Per-user pool sets against the emulator: three identities (two service
+ * principals by their OAuth workspace tokens, a user by a PAT), each
+ * logging in as its own role, concurrently, with no credential or
+ * connection crossing identities; the ttl, group_name and claims of the
+ * set's configuration sent with every mint and checked by the emulator;
+ * the bound on pools, idle eviction, and metrics per set. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "emulator.h"
+
+#define CLAIMS                                                                 \
+    "[{\"permission_set\": \"READ_ONLY\", \"resources\": [{\"table_name\": "   \
+    "\"main.sales.orders\"}]}]"
+
+typedef struct identity {
+    const char *key;
+    const char *role;
+    char token[4096]; /* the workspace token a web handler would forward */
+} identity;
+
+static identity ids[3];
+
+/* ---- HTTP to the emulator's workspace ------------------------------------ */
+
+typedef struct buffer {
+    char data[256 * 1024];
+    size_t len;
+} buffer;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+    buffer *b = ud;
+    size_t len = size * n;
+    if (b->len + len >= sizeof b->data)
+        return 0;
+    memcpy(b->data + b->len, p, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return len;
+}
+
+/* GET or POST (form) to the workspace; the body parsed as JSON. */
+static cJSON *http_json(const char *path, const char *form, const char *user,
+                        const char *pass) {
+    static buffer b;
+    b.len = 0;
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", emu_env("DATABRICKS_HOST"), path);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, emu_env("LAKEBASE_CA_FILE"));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    if (form)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+    if (user) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    }
+    long status = 0;
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    assert_int_equal(status, 200);
+    cJSON *j = cJSON_Parse(b.data);
+    assert_non_null(j);
+    return j;
+}
+
+static void oauth_token(const char *client_id, const char *secret, char *out,
+                        size_t cap) {
+    cJSON *j = http_json("/oidc/v1/token",
+                         "grant_type=client_credentials&scope=all-apis",
+                         client_id, secret);
+    cJSON *t = cJSON_GetObjectItem(j, "access_token");
+    assert_true(cJSON_IsString(t) && strlen(t->valuestring) < cap);
+    snprintf(out, cap, "%s", t->valuestring);
+    cJSON_Delete(j);
+}
+
+static void load_identities(void) {
+    ids[0].key = "alice";
+    ids[0].role = emu_env("DATABRICKS_CLIENT_ID");
+    oauth_token(ids[0].role, emu_env("DATABRICKS_CLIENT_SECRET"), ids[0].token,
+                sizeof ids[0].token);
+    ids[1].key = "bob";
+    ids[1].role = emu_env("EMULATOR_OTHER_CLIENT_ID");
+    oauth_token(ids[1].role, emu_env("EMULATOR_OTHER_CLIENT_SECRET"),
+                ids[1].token, sizeof ids[1].token);
+    ids[2].key = "carol";
+    ids[2].role = emu_env("EMULATOR_USER_EMAIL");
+    snprintf(ids[2].token, sizeof ids[2].token, "%s",
+             emu_env("EMULATOR_USER_TOKEN"));
+}
+
+/* ---- the set ------------------------------------------------------------- */
+
+static lakebase_pool_set *new_set(int max_pools, int idle_evict_seconds) {
+    const char *port = emu_env("EMULATOR_PROXY_PORT");
+    const char *const pairs[] = {"config.use_environment",
+                                 "false",
+                                 "workspace.host",
+                                 emu_env("DATABRICKS_HOST"),
+                                 "http.ca_file",
+                                 emu_env("LAKEBASE_CA_FILE"),
+                                 "lakebase.endpoint",
+                                 emu_env("LAKEBASE_ENDPOINT"),
+                                 "lakebase.ttl_seconds",
+                                 "900",
+                                 "lakebase.group_name",
+                                 "readers",
+                                 "lakebase.claims",
+                                 CLAIMS,
+                                 "pg.sslrootcert",
+                                 emu_env("LAKEBASE_CA_FILE"),
+                                 "pg.sslmode",
+                                 "verify-full",
+                                 "pg.port",
+                                 port ? port : "5432",
+                                 "pool.max_size",
+                                 "2",
+                                 NULL};
+    lakebase_config *cfg = NULL;
+    emu_check(lakebase_config_new(&cfg, NULL), NULL, "config");
+    emu_config_apply(cfg, pairs);
+    lakebase_pool_set *set = NULL;
+    lakebase_error *err = NULL;
+    emu_check(
+        lakebase_pool_set_new(&set, cfg, max_pools, idle_evict_seconds, &err),
+        err, "lakebase_pool_set_new");
+    lakebase_config_free(cfg);
+    return set;
+}
+
+/* current_user on a connection of identity i's pool. */
+static void expect_role(lakebase_pool_set *set, const identity *id) {
+    lakebase_conn *conn = NULL;
+    lakebase_error *err = NULL;
+    emu_check(
+        lakebase_pool_set_acquire(set, id->key, id->token, -1, &conn, &err),
+        err, "lakebase_pool_set_acquire");
+    lakebase_result *res = NULL;
+    emu_check(
+        lakebase_conn_query(conn, "SELECT current_user", 0, NULL, &res, &err),
+        err, "SELECT current_user");
+    assert_string_equal(lakebase_result_text(res, 0, 0, NULL), id->role);
+    lakebase_result_free(res);
+    lakebase_conn_release(conn);
+}
+
+static lakebase_pool_set_stats set_stats(lakebase_pool_set *set) {
+    lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
+    emu_check(lakebase_pool_set_get_stats(set, &st, NULL), NULL, "stats");
+    return st;
+}
+
+typedef struct worker {
+    lakebase_pool_set *set;
+    const identity *id;
+} worker;
+
+static void *run_identity(void *arg) {
+    worker *w = arg;
+    for (int i = 0; i < 15; i++)
+        expect_role(w->set, w->id);
+    return NULL;
+}
+
+static void test_three_identities_each_log_in_as_their_own_role(void **state) {
+    (void)state;
+    emu_reset("{\"expect_mint_request\": {\"ttl\": \"900s\", \"group_name\": "
+              "\"readers\", \"claims\": " CLAIMS "}}");
+    load_identities();
+    lakebase_pool_set *set = new_set(3, 600);
+    pthread_t t[3];
+    worker w[3];
+    for (int i = 0; i < 3; i++) {
+        w[i] = (worker){set, &ids[i]};
+        assert_int_equal(pthread_create(&t[i], NULL, run_identity, &w[i]), 0);
+    }
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+
+    lakebase_pool_set_stats st = set_stats(set);
+    assert_int_equal(st.pools, 3);
+    assert_int_equal(st.pools_created, 3);
+    assert_int_equal(st.pool.acquires, 45);
+    /* One credential per identity, each for its own role: the proxy
+     * refused nothing (a credential of another role is wrong_identity). */
+    assert_int_equal(st.credential.mints_ok, 3);
+    assert_int_equal(emu_stat("mints.autoscaling"), 3);
+    assert_int_equal(emu_refused_logins(), 0);
+    assert_true(emu_stat("logins.accepted") >= 3);
+
+    /* The emulator checked every mint (expect_mint_request) and recorded
+     * one per role, with the set's ttl, group and claims. */
+    cJSON *j = http_json("/emulator/mint-requests", NULL, NULL, NULL);
+    cJSON *reqs = cJSON_GetObjectItem(j, "requests");
+    assert_int_equal(cJSON_GetArraySize(reqs), 3);
+    for (int i = 0; i < 3; i++) {
+        int seen = 0;
+        cJSON *r;
+        cJSON_ArrayForEach(r, reqs) {
+            if (strcmp(cJSON_GetObjectItem(r, "role")->valuestring,
+                       ids[i].role) != 0)
+                continue;
+            seen++;
+            assert_string_equal(cJSON_GetObjectItem(r, "ttl")->valuestring,
+                                "900s");
+            assert_string_equal(
+                cJSON_GetObjectItem(r, "group_name")->valuestring, "readers");
+            cJSON *claims = cJSON_GetObjectItem(r, "claims");
+            assert_true(cJSON_IsArray(claims));
+            assert_string_equal(
+                cJSON_GetObjectItem(cJSON_GetArrayItem(claims, 0),
+                                    "permission_set")
+                    ->valuestring,
+                "READ_ONLY");
+            assert_null(cJSON_GetObjectItem(r, "refused"));
+        }
+        assert_int_equal(seen, 1);
+    }
+    cJSON_Delete(j);
+    lakebase_pool_set_free(set);
+}
+
+static void
+test_a_token_the_workspace_refuses_reaches_nobody_else(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_pool_set *set = new_set(3, 600);
+    expect_role(set, &ids[0]);
+    lakebase_conn *conn = NULL;
+    lakebase_error *err = NULL;
+    int code = lakebase_pool_set_acquire(set, "mallory", "dapi-not-a-token",
+                                         2000, &conn, &err);
+    assert_int_equal(code, LAKEBASE_EAUTH);
+    assert_null(conn);
+    assert_null(strstr(lakebase_error_message(err), "dapi-not-a-token"));
+    lakebase_error_free(err);
+    err = NULL;
+    /* A key with no pool needs a token. */
+    assert_int_equal(
+        lakebase_pool_set_acquire(set, "dave", NULL, 1000, &conn, &err),
+        LAKEBASE_EINVAL);
+    lakebase_error_free(err);
+    expect_role(set, &ids[0]);
+    assert_int_equal(emu_stat("mints.autoscaling"), 1);
+    lakebase_pool_set_free(set);
+}
+
+static void test_the_set_is_bounded_and_evicts_idle_pools(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_pool_set *set = new_set(2, 1);
+    expect_role(set, &ids[0]);
+    expect_role(set, &ids[1]);
+    /* Full: the least recently used idle pool (alice's) makes room. */
+    expect_role(set, &ids[2]);
+    lakebase_pool_set_stats st = set_stats(set);
+    assert_int_equal(st.pools, 2);
+    assert_int_equal(st.evicted_full, 1);
+
+    /* Full and every pool leased: refused, not waited for. */
+    lakebase_conn *held[2] = {NULL, NULL};
+    lakebase_error *err = NULL;
+    emu_check(
+        lakebase_pool_set_acquire(set, ids[1].key, NULL, -1, &held[0], &err),
+        err, "bob");
+    emu_check(
+        lakebase_pool_set_acquire(set, ids[2].key, NULL, -1, &held[1], &err),
+        err, "carol");
+    lakebase_conn *refused = NULL;
+    assert_int_equal(lakebase_pool_set_acquire(set, ids[0].key, ids[0].token,
+                                               -1, &refused, &err),
+                     LAKEBASE_ETIMEOUT);
+    assert_null(refused);
+    assert_non_null(strstr(lakebase_error_message(err), "max_pools"));
+    lakebase_error_free(err);
+    err = NULL;
+    /* Leased pools are never evicted, however long they are held. */
+    sleep(2);
+    assert_int_equal(set_stats(set).pools, 2);
+    lakebase_conn_release(held[0]);
+    lakebase_conn_release(held[1]);
+
+    /* Idle for a second: both closed by the background thread. */
+    long long deadline = emu_now_ms() + 15000;
+    while (set_stats(set).pools > 0 && emu_now_ms() < deadline)
+        usleep(100 * 1000);
+    st = set_stats(set);
+    assert_int_equal(st.pools, 0);
+    assert_int_equal(st.evicted_idle, 2);
+    assert_int_equal(st.rejected, 1);
+    /* Counters of evicted pools stay in the set's. */
+    assert_int_equal(st.pool.acquires, 5);
+    assert_int_equal(st.credential.mints_ok, 3);
+    /* An evicted identity comes back with a new pool, as its own role. */
+    expect_role(set, &ids[1]);
+    assert_int_equal(set_stats(set).pools_created, 4);
+    lakebase_pool_set_free(set);
+}
+
+typedef struct points {
+    int pools_points;
+    double pools;
+    int leaked_role;
+} points;
+
+static void on_point(void *ud, const lakebase_metric_point *pt) {
+    points *p = ud;
+    if (strcmp(pt->name, "lakebase.pool_set.pools") == 0) {
+        p->pools_points++;
+        p->pools = pt->value;
+    }
+    for (size_t i = 0; i < pt->attribute_count; i++)
+        for (int k = 0; k < 3; k++)
+            if (strstr(pt->attribute_values[i], ids[k].role) ||
+                strstr(pt->attribute_values[i], ids[k].key))
+                p->leaked_role = 1;
+}
+
+static void test_metrics_are_per_set_never_per_user(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_pool_set *set = new_set(3, 600);
+    for (int i = 0; i < 3; i++)
+        expect_role(set, &ids[i]);
+    points p = {0};
+    emu_check(lakebase_pool_set_metrics(set, "obo", on_point, &p, NULL), NULL,
+              "metrics");
+    assert_int_equal(p.pools_points, 1);
+    assert_true(p.pools == 3);
+    assert_int_equal(p.leaked_role, 0);
+    lakebase_pool_set_free(set);
+}
+
+static void test_a_set_refuses_a_configuration_with_an_identity(void **state) {
+    (void)state;
+    emu_load();
+    lakebase_config *cfg = emu_config_minting(NULL);
+    lakebase_pool_set *set = NULL;
+    lakebase_error *err = NULL;
+    assert_int_equal(lakebase_pool_set_new(&set, cfg, 3, 60, &err),
+                     LAKEBASE_ECONFIG);
+    assert_non_null(strstr(lakebase_error_message(err), "auth.client_secret"));
+    assert_null(set);
+    lakebase_error_free(err);
+    lakebase_config_free(cfg);
+}
+
+int main(void) {
+    emu_load();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_three_identities_each_log_in_as_their_own_role),
+        cmocka_unit_test(
+            test_a_token_the_workspace_refuses_reaches_nobody_else),
+        cmocka_unit_test(test_the_set_is_bounded_and_evicts_idle_pools),
+        cmocka_unit_test(test_metrics_are_per_set_never_per_user),
+        cmocka_unit_test(test_a_set_refuses_a_configuration_with_an_identity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
