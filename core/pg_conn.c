@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +89,23 @@ static int login_error(const lb_pg_settings *s, const lb_credential *cred,
 /* Connection ids: never reused in the process. */
 static atomic_uint_fast64_t last_id;
 
-static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
+/* How long after pool.statement_timeout_ms the client stops waiting for a
+ * statement's answer: the server's own timeout error comes first whenever
+ * the server can still send it. */
+#define STATEMENT_GRACE_MS 1000
+
+/* Server notices (a RAISE NOTICE, the termination notice before a
+ * restart) go to the handle's logger: libpq would print them on stderr.
+ * `arg` is the settings' logger, which outlives the connection. */
+static void log_notice(void *arg, const char *message) {
+    char clean[512];
+    lb_pg_connect_reason(message, clean, sizeof clean);
+    lb_log((const lb_logger *)arg, LAKEBASE_LOG_DEBUG, "server notice: %s",
+           clean);
+}
+
+static int finish(const lb_pg_settings *s, PGconn *pg, lb_pg_conn **out,
+                  lakebase_error **err) {
     lb_pg_conn *c = calloc(1, sizeof *c);
     if (!c) {
         PQfinish(pg);
@@ -96,10 +114,17 @@ static int finish(PGconn *pg, lb_pg_conn **out, lakebase_error **err) {
     c->tag = LB_TAG_DEAD;
     c->id = atomic_fetch_add(&last_id, 1) + 1;
     c->pg = pg;
+    PQsetNoticeProcessor(pg, log_notice, (void *)s->log);
     atomic_init(&c->cancel_requested, 0);
     c->born_ms = lb_pg_now_ms();
     c->retire_ms = INT64_MAX;
     c->idle_since_ms = c->born_ms;
+    c->answer_within_ms = s->statement_timeout_ms > 0
+                              ? s->statement_timeout_ms + STATEMENT_GRACE_MS
+                              : 0;
+    /* A connection that cannot answer an empty query in the time a login
+     * may take is not one to hand out. */
+    c->validate_within_ms = s->connect_timeout_ms;
     *out = c;
     return 0;
 }
@@ -172,7 +197,10 @@ static int attempt_failed(lb_pg_connector *cc, int timed_out,
     const char *msg = cc->pg ? PQerrorMessage(cc->pg) : "out of memory";
     lb_connect_verdict v =
         timed_out ? LB_CONNECT_RETRY : lb_pg_classify_connect(msg, sqlstate);
-    lb_pg_connect_reason(msg, cc->last, sizeof cc->last);
+    if (timed_out) /* libpq's message is only its prefix then */
+        snprintf(cc->last, sizeof cc->last, "no answer to the login in time");
+    else
+        lb_pg_connect_reason(msg, cc->last, sizeof cc->last);
     int code = 0;
     if (!cc->pg) {
         code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
@@ -258,6 +286,59 @@ static int start_attempt(lb_pg_connector *cc, lakebase_error **err) {
     return 0;
 }
 
+/* What the server's next message asks of a minted credential. */
+typedef enum auth_check { AUTH_FINE, AUTH_WAIT, AUTH_REFUSE } auth_check;
+
+/* Lakebase takes a database credential only as a cleartext password inside
+ * TLS. A server that asks for anything else (MD5, SCRAM) is not a Lakebase
+ * endpoint: libpq would answer it by itself with material derived from the
+ * token. So while libpq awaits the authentication request, the request is
+ * peeked at inside TLS (nothing consumed) before libpq may read it; a
+ * request only partly in waits for the rest. *method names a refused one. */
+static auth_check check_auth_request(PGconn *pg, const char **method) {
+    SSL *ssl = PQsslStruct(pg, "OpenSSL");
+    if (!ssl || PQstatus(pg) != CONNECTION_AWAITING_RESPONSE)
+        return AUTH_FINE;
+    unsigned char m[9]; /* 'R', length, the request's code */
+    int n = SSL_peek(ssl, m, sizeof m);
+    if (n <= 0)
+        return SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ ? AUTH_WAIT
+                                                            : AUTH_FINE;
+    if (m[0] != 'R')
+        return AUTH_FINE; /* an error, a protocol negotiation: libpq's */
+    if (n < (int)sizeof m)
+        return AUTH_WAIT;
+    uint32_t code = (uint32_t)m[5] << 24 | (uint32_t)m[6] << 16 |
+                    (uint32_t)m[7] << 8 | m[8];
+    switch (code) {
+    case 0: /* AuthenticationOk */
+    case 3: /* AuthenticationCleartextPassword */ return AUTH_FINE;
+    case 5: *method = "MD5"; break;
+    case 10: *method = "SCRAM (SASL)"; break;
+    case 7: *method = "GSSAPI"; break;
+    case 2: *method = "Kerberos"; break;
+    default: *method = "an unknown method"; break;
+    }
+    return AUTH_REFUSE;
+}
+
+/* The server asked for an authentication method no Lakebase endpoint uses:
+ * final (another credential would not help, and it is kept). */
+static int auth_refused(lb_pg_connector *cc, const char *method,
+                        lakebase_error **err) {
+    int code = lb_err(
+        err, LAKEBASE_ECONNECTION,
+        "the server at %.200s:%d asked for %s authentication; a Lakebase "
+        "database credential is only ever sent as a password inside TLS, so "
+        "this is not a Lakebase Postgres endpoint (a pooler, or a plain "
+        "PostgreSQL?): check pg.host / PGHOST and the endpoint; nothing "
+        "derived from the credential was sent",
+        cc->cred->host, cc->cred->port, method);
+    drop_attempt(cc);
+    cc->state = CC_BACKOFF;
+    return code;
+}
+
 int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
                          lb_pg_conn **out, lakebase_error **err) {
     *out = NULL;
@@ -276,7 +357,16 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
         case CC_READY: code = start_attempt(cc, err); break;
         case CC_POLLING:
             if (ready) {
-                cc->poll = PQconnectPoll(cc->pg);
+                const char *method = NULL;
+                auth_check a = cc->s->identity
+                                   ? check_auth_request(cc->pg, &method)
+                                   : AUTH_FINE;
+                if (a == AUTH_REFUSE) {
+                    code = auth_refused(cc, method, err);
+                    break;
+                }
+                if (a == AUTH_FINE)
+                    cc->poll = PQconnectPoll(cc->pg);
                 ready = 0;
             }
             if (cc->poll == PGRES_POLLING_OK) {
@@ -284,7 +374,7 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
                 cc->cred = NULL;
                 PGconn *pg = cc->pg;
                 cc->pg = NULL;
-                return finish(pg, out, err);
+                return finish(cc->s, pg, out, err);
             }
             if (cc->poll == PGRES_POLLING_FAILED) {
                 code = attempt_failed(cc, 0, err);
@@ -466,23 +556,73 @@ int lb_pg_outcome(lb_pg_conn *c, PGresult *res, PGresult **out,
     return code;
 }
 
+/* Waits for `fd` to be ready for `events` (LAKEBASE_WATCH_*) until
+ * `deadline_ms` (INT64_MAX: none). 0 when it is, -1 when time ran out. */
+static int wait_socket(int fd, int events, int64_t deadline_ms) {
+    struct pollfd p = {
+        .fd = fd,
+        .events = (short)((events & LAKEBASE_WATCH_READ ? POLLIN : 0) |
+                          (events & LAKEBASE_WATCH_WRITE ? POLLOUT : 0))};
+    for (;;) {
+        int64_t left = deadline_ms - lb_pg_now_ms();
+        if (left <= 0)
+            return -1;
+        int n = poll(&p, 1, deadline_ms == INT64_MAX ? -1
+                            : left > INT_MAX         ? INT_MAX
+                                                     : (int)left);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return 0; /* ready, or an error the next read reports */
+    }
+}
+
+/* Runs a statement to its end on the calling thread, giving up after
+ * `within_ms` (0: never) without an answer: the connection is then marked
+ * broken (-1 returned, nothing in *out). */
+static int run_within(lb_pg_conn *c, const char *sql, int nparams,
+                      const char *const *values, long within_ms,
+                      PGresult **out, lakebase_error **err) {
+    int fd = -1, events = 0;
+    int64_t deadline =
+        within_ms > 0 ? lb_pg_now_ms() + within_ms : INT64_MAX;
+    int rc = lb_pg_send(c, sql, nparams, values, &fd, &events, out, err);
+    while (rc == 1) {
+        if (wait_socket(fd, events, deadline) != 0) {
+            PQclear(c->step_res);
+            c->step_res = NULL;
+            c->stepping = 0;
+            c->broken = 1;
+            return -1;
+        }
+        rc = lb_pg_advance(c, &fd, &events, out, err);
+    }
+    return rc;
+}
+
 int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
                const char *const *values, PGresult **out,
                lakebase_error **err) {
-    atomic_store(&c->cancel_requested, 0);
     /* Without parameters the simple protocol allows several statements in
      * one string ("BEGIN; ...; COMMIT"); the last one's result is kept. */
-    PGresult *res = nparams == 0 ? PQexec(c->pg, sql)
-                                 : PQexecParams(c->pg, sql, nparams, NULL,
-                                                values, NULL, NULL, 0);
-    return lb_pg_outcome(c, res, out, err);
+    int rc = run_within(c, sql, nparams, values, c->answer_within_ms, out, err);
+    if (rc != -1)
+        return rc;
+    return lb_err(err, LAKEBASE_ETIMEOUT,
+                  "no answer from the server within %ld ms "
+                  "(pool.statement_timeout_ms + %d ms): the connection is "
+                  "closed and the statement's outcome is unknown (the "
+                  "network to the server is down, or the server is "
+                  "overloaded)",
+                  c->answer_within_ms, STATEMENT_GRACE_MS);
 }
 
 int lb_pg_validate(lb_pg_conn *c) {
     if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
         return 0;
-    PGresult *res = PQexec(c->pg, "");
-    int ok = res && PQresultStatus(res) == PGRES_EMPTY_QUERY &&
+    PGresult *res = NULL;
+    lakebase_error *e = NULL;
+    int rc = run_within(c, "", 0, NULL, c->validate_within_ms, &res, &e);
+    lb_err_destroy(e);
+    int ok = rc == 0 && PQresultStatus(res) == PGRES_EMPTY_QUERY &&
              PQtransactionStatus(c->pg) == PQTRANS_IDLE;
     PQclear(res);
     return ok;

@@ -40,6 +40,18 @@ static int input_waiting(lb_pg_conn *c) {
     return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP));
 }
 
+int lb_pg_alive(lb_pg_conn *c) {
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+        return 0;
+    /* An idle session gets nothing unasked but notices, parameter changes
+     * and notifications; a termination notice is followed by the end of
+     * the stream, which the next read reports. */
+    for (int reads = 0; reads < 4 && input_waiting(c); reads++)
+        if (!PQconsumeInput(c->pg))
+            return 0;
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
 int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
                   lakebase_error **err) {
     *out = NULL;

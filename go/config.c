@@ -30,6 +30,25 @@ void lb_config_destroy(lakebase_config *cfg) {
     free(cfg);
 }
 
+lakebase_config *lb_config_clone(const lakebase_config *src) {
+    lakebase_config *cfg = lb_config_create();
+    if (!cfg)
+        return NULL;
+    for (size_t i = 0; i < LB_KEY_COUNT; i++) {
+        if (src->values[i] && !(cfg->values[i] = strdup(src->values[i]))) {
+            lb_config_destroy(cfg);
+            return NULL;
+        }
+    }
+    cfg->token_source = src->token_source;
+    cfg->token_source_userdata = src->token_source_userdata;
+    cfg->log_fn = src->log_fn;
+    cfg->log_userdata = src->log_userdata;
+    cfg->log_level = src->log_level;
+    cfg->role_from_identity = src->role_from_identity;
+    return cfg;
+}
+
 static const lb_key_def *find_key(const char *key, lakebase_error **err) {
     const lb_key_def *def = lb_key_find(key);
     if (!def)

@@ -24,10 +24,17 @@ struct lakebase_config {
     lakebase_log_fn log_fn;
     void *log_userdata;
     int log_level;
+    /* Set by a pool set (pool_set.h): every identity logs in as its own
+     * role, so pg.user is never taken from the environment (PGUSER, which
+     * Databricks Apps set to the app's service principal). */
+    int role_from_identity;
 };
 
 /* A new empty configuration (tag set), or NULL when out of memory. */
 lakebase_config *lb_config_create(void);
+
+/* A deep copy (values, callbacks, flags), or NULL when out of memory. */
+lakebase_config *lb_config_clone(const lakebase_config *src);
 
 /* Zeroes every value, marks the handle dead and frees it. Accepts NULL. */
 void lb_config_destroy(lakebase_config *cfg);
@@ -131,6 +138,19 @@ int lb_config_resolve(const lakebase_config *cfg, lb_resolved_config *out,
 int lb_config_resolve_env(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
                           void *env_ctx, lb_resolved_config *out,
                           lakebase_error **err);
+
+/* Where a key's value came from: "set explicitly", "from DATABRICKS_HOST",
+ * "from profile [p] in /path", "default", or "" when unset. */
+typedef struct lb_key_origin {
+    char where[400];
+} lb_key_origin;
+
+/* lb_config_resolve_env that also records where each key came from (the
+ * origins are filled even when validation then fails). */
+int lb_config_resolve_traced(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
+                             void *env_ctx, lb_resolved_config *out,
+                             lb_key_origin origins[LB_KEY_COUNT],
+                             lakebase_error **err);
 
 void lb_resolved_config_clear(lb_resolved_config *rc);
 

@@ -310,7 +310,9 @@ static const lb_key_def keys[LB_KEY_COUNT] = {
             "milliseconds"),
     [LB_KEY_POOL_STATEMENT_TIMEOUT_MS] =
         INT("pool.statement_timeout_ms", "", "0", 0, 2147483647,
-            "statement_timeout set at login, milliseconds; 0 = none"),
+            "statement_timeout set at login, milliseconds (the client "
+            "waits 1 s more for an answer, then closes the connection); "
+            "0 = none"),
     [LB_KEY_POOL_MAX_CONNECTING] =
         INT("pool.max_connecting", "", "4", 1, 1000,
             "Most connects in flight at once per pool"),

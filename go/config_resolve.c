@@ -19,7 +19,13 @@
  * the profile or the table; NULL when unset. */
 typedef struct layers {
     const char *value[LB_KEY_COUNT];
+    lb_key_origin *origin; /* NULL: not traced */
 } layers;
+
+static void note_origin(layers *L, size_t id, const char *where) {
+    if (L->origin)
+        snprintf(L->origin[id].where, sizeof L->origin[id].where, "%s", where);
+}
 
 typedef struct env_source {
     lb_getenv_fn fn;
@@ -83,13 +89,17 @@ static int explicit_and_env(const lakebase_config *cfg, const env_source *env,
                             layers *L, lakebase_error **err) {
     for (size_t i = 0; i < LB_KEY_COUNT; i++) {
         L->value[i] = cfg->values[i];
-        if (L->value[i] || !env || choice_made_elsewhere(cfg, (lb_key_id)i))
+        if (L->value[i])
+            note_origin(L, i, "set explicitly");
+        if (L->value[i] || !env || choice_made_elsewhere(cfg, (lb_key_id)i) ||
+            (cfg->role_from_identity && i == LB_KEY_PG_USER))
             continue;
         char name[64], where[80];
         L->value[i] = from_environment(env, (lb_key_id)i, name);
         if (!L->value[i])
             continue;
         snprintf(where, sizeof where, "from %s", name);
+        note_origin(L, i, where);
         int rc = lb_key_check(&lb_key_table()[i], L->value[i], where, err);
         if (rc != 0)
             return rc;
@@ -155,6 +165,7 @@ static int from_profile(const lakebase_config *cfg, const env_source *env,
         char where[400];
         snprintf(where, sizeof where, "from profile [%.100s] in %.250s",
                  prof->name, path);
+        note_origin(L, i, where);
         rc = lb_key_check(k, v, where, err);
         L->value[i] = v;
     }
@@ -164,8 +175,11 @@ static int from_profile(const lakebase_config *cfg, const env_source *env,
 
 static void defaults(layers *L) {
     for (size_t i = 0; i < LB_KEY_COUNT; i++)
-        if (!L->value[i])
+        if (!L->value[i]) {
             L->value[i] = lb_key_table()[i].default_value;
+            if (L->value[i])
+                note_origin(L, i, "default");
+        }
 }
 
 /* --- the resolved struct ---------------------------------------------------
@@ -256,6 +270,13 @@ static int build(const layers *L, const lakebase_config *cfg, lb_auth_type auth,
 int lb_config_resolve_env(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
                           void *env_ctx, lb_resolved_config *out,
                           lakebase_error **err) {
+    return lb_config_resolve_traced(cfg, getenv_fn, env_ctx, out, NULL, err);
+}
+
+int lb_config_resolve_traced(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
+                             void *env_ctx, lb_resolved_config *out,
+                             lb_key_origin origins[LB_KEY_COUNT],
+                             lakebase_error **err) {
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "no place for the result");
     memset(out, 0, sizeof *out);
@@ -265,6 +286,9 @@ int lb_config_resolve_env(const lakebase_config *cfg, lb_getenv_fn getenv_fn,
                       "type");
     layers L;
     memset(&L, 0, sizeof L);
+    L.origin = origins;
+    if (origins)
+        memset(origins, 0, LB_KEY_COUNT * sizeof *origins);
     env_source source = {getenv_fn, env_ctx};
     const env_source *env = use_environment(cfg) ? &source : NULL;
     lb_profile prof;

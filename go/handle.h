@@ -17,6 +17,7 @@
 #define LB_TAG_POOL        UINT32_C(0x4c424f0a) /* "LBO\n" */
 #define LB_TAG_CONN        UINT32_C(0x4c424e0a) /* "LBN\n" */
 #define LB_TAG_RESULT      UINT32_C(0x4c42520a) /* "LBR\n" */
+#define LB_TAG_POOL_SET    UINT32_C(0x4c42530a) /* "LBS\n" */
 #define LB_TAG_DEAD        UINT32_C(0xdeadbeef)
 
 /* Every handle struct starts with `uint32_t tag;`. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -91,6 +92,7 @@ void lb_http_response_clear(lb_http_response *resp) {
     resp->body_len = 0;
     resp->retry_after_ms = -1;
     resp->content_type[0] = '\0';
+    resp->date_unix_ms = 0;
 }
 
 char *lb_url_escape(const char *s) {
@@ -176,6 +178,7 @@ typedef struct exchange {
     size_t cap;
     bool too_big;
     int64_t retry_after_ms;
+    int64_t date_unix_ms;
 } exchange;
 
 static void exchange_discard_body(exchange *x) {
@@ -245,17 +248,36 @@ static int64_t parse_retry_after(const char *v, size_t n) {
     return (secs > MAX_RETRY_AFTER_S ? MAX_RETRY_AFTER_S : secs) * 1000;
 }
 
+/* The server's clock, from an HTTP-date ("Tue, 03 Feb 2026 10:00:00
+ * GMT"); 0 when it cannot be read. */
+static int64_t parse_date(const char *v, size_t n) {
+    char text[64];
+    if (n >= sizeof text)
+        return 0;
+    memcpy(text, v, n);
+    text[n] = '\0';
+    time_t t = curl_getdate(text, NULL);
+    return t > 0 ? (int64_t)t * 1000 : 0;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
     exchange *x = userdata;
     size_t n = size * nmemb;
     static const char name[] = "retry-after:";
+    static const char date[] = "date:";
     /* A new status line (after a 100 Continue) starts a new header set. */
-    if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+    if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
         x->retry_after_ms = -1;
-    else if (n > sizeof name - 1 &&
-             strncasecmp(data, name, sizeof name - 1) == 0)
+        x->date_unix_ms = 0;
+    } else if (n > sizeof name - 1 &&
+               strncasecmp(data, name, sizeof name - 1) == 0) {
         x->retry_after_ms =
             parse_retry_after(data + sizeof name - 1, n - (sizeof name - 1));
+    } else if (n > sizeof date - 1 &&
+               strncasecmp(data, date, sizeof date - 1) == 0) {
+        x->date_unix_ms =
+            parse_date(data + sizeof date - 1, n - (sizeof date - 1));
+    }
     return n;
 }
 
@@ -438,6 +460,7 @@ int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
     resp->body_len = 0;
     resp->retry_after_ms = -1;
     resp->content_type[0] = '\0';
+    resp->date_unix_ms = 0;
     url_info info;
     int rc = inspect_url(req->url, &info, err);
     struct curl_slist *headers = NULL;
@@ -470,6 +493,7 @@ int lb_http_send(void *ctx, const lb_http_request *req, lb_http_response *resp,
     }
     resp->status = status;
     resp->retry_after_ms = x.retry_after_ms;
+    resp->date_unix_ms = x.date_unix_ms;
     if (x.len > 0) {
         x.body[x.len] = '\0';
         resp->body = x.body;

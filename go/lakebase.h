@@ -1005,6 +1005,370 @@ LAKEBASE_API int lakebase_pool_credential_stats(lakebase_pool *pool,
                                                 lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
+/* Observability: one table of metric and span names                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The library names its metrics and spans once, here, for every binding:
+ * an exporter (OpenTelemetry, Micrometer) reads the names, kinds, units and
+ * attribute keys with lakebase_metric_at and lakebase_span_at, and the
+ * values as data points from lakebase_pool_metrics,
+ * lakebase_credentials_metrics or lakebase_metrics_from_stats. Names follow
+ * OpenTelemetry's database client conventions where one exists
+ * (db.client.connection.*) and are lakebase.* otherwise. Attributes are
+ * low-cardinality by design: never SQL text, a user or role name, a host or
+ * a token. Every point collected through a pool also carries
+ * db.client.connection.pool.name when the caller names the pool.
+ */
+
+/** A monotonic, cumulative count (an OpenTelemetry Counter). */
+#define LAKEBASE_METRIC_COUNTER 1
+/** A count that goes up and down (an UpDownCounter): connections, waiters. */
+#define LAKEBASE_METRIC_UPDOWN_COUNTER 2
+/** A value sampled when read (a Gauge): seconds to expiry, degraded. */
+#define LAKEBASE_METRIC_GAUGE 3
+/** A cumulative histogram with explicit bucket bounds. */
+#define LAKEBASE_METRIC_HISTOGRAM 4
+
+/** The attribute every point collected through a named pool carries. */
+#define LAKEBASE_ATTRIBUTE_POOL_NAME "db.client.connection.pool.name"
+
+/**
+ * Describes the metric at `index` (0-based): its name
+ * ("db.client.connection.count"), kind (LAKEBASE_METRIC_*), unit (UCUM, as
+ * OpenTelemetry writes it: "s", "{connection}"), one line of description,
+ * and the keys of the attributes its points carry, comma-separated ("" for
+ * none; LAKEBASE_ATTRIBUTE_POOL_NAME is not listed). Any out-parameter may
+ * be NULL. Returns LAKEBASE_ERANGE past the last metric. Metrics are only
+ * ever appended.
+ * **Ownership:** the strings are static; never free them.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_metric_at(size_t index, const char **name, int *kind,
+                                    const char **unit, const char **description,
+                                    const char **attributes);
+
+/**
+ * Describes the span at `index` (0-based): its name
+ * ("lakebase.credential.mint"), one line of description and its attribute
+ * keys, comma-separated. Returns LAKEBASE_ERANGE past the last span.
+ * **Ownership:** the strings are static; never free them.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_span_at(size_t index, const char **name,
+                                  const char **description,
+                                  const char **attributes);
+
+/**
+ * One data point of a metric, as the collect functions report it. Counters
+ * and histograms are cumulative since the handle (or its provider) was
+ * made.
+ */
+typedef struct lakebase_metric_point {
+    /** The version of this struct the library filled (1). */
+    unsigned int version;
+    /** The metric's index for lakebase_metric_at, and its name. */
+    size_t metric;
+    const char *name;
+    /** `attribute_count` key/value pairs. */
+    size_t attribute_count;
+    const char *const *attribute_keys;
+    const char *const *attribute_values;
+    /** Counters, up-down counters and gauges: the value. */
+    double value;
+    /** Histograms: the number of observations, and their sum in the
+     * metric's unit when `has_sum` (a histogram the library keeps without
+     * a sum has `has_sum` 0). */
+    uint64_t count;
+    double sum;
+    int has_sum;
+    /** Histograms: `bucket_count` counts; bucket i holds observations at
+     * most bounds[i] (and more than bounds[i-1]), the last one everything
+     * above bounds[bucket_count - 2]. */
+    size_t bucket_count;
+    const double *bounds;
+    const uint64_t *bucket_counts;
+} lakebase_metric_point;
+
+/** Version of lakebase_metric_point this header describes. */
+#define LAKEBASE_METRIC_POINT_VERSION 1
+
+/**
+ * Receives one data point. Everything `point` refers to is borrowed for
+ * the call only. Runs on the thread that called the collect function,
+ * with no lock of the library held; it must not free the handle being
+ * collected.
+ * @since 0.3
+ */
+typedef void (*lakebase_metric_fn)(void *userdata,
+                                   const lakebase_metric_point *point);
+
+/**
+ * Reports the current points of every metric a pool has — its
+ * connections by state, waiters, connects, closes, acquire wait, and its
+ * credential provider's mints, expiry and refresh state (zero mints and
+ * no expiry with a static password) — calling `fn` once per point. `pool_name`
+ * (may be NULL: no pool name attribute) names the pool in every point; keep it
+ * low-cardinality: one name per pool in the program, never a user's.
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL fn).
+ * **Threading:** thread-safe; never blocks (reads counters only).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_metrics(lakebase_pool *pool,
+                                       const char *pool_name,
+                                       lakebase_metric_fn fn, void *userdata,
+                                       lakebase_error **err);
+
+/**
+ * Reports the current points of the credential provider's metrics (mints
+ * by result, seconds to expiry, refresh degraded), as
+ * lakebase_pool_metrics.
+ * **Threading:** thread-safe; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_credentials_metrics(lakebase_credentials *creds,
+                                              lakebase_metric_fn fn,
+                                              void *userdata,
+                                              lakebase_error **err);
+
+/**
+ * The same points made from counters a binding already holds (a pool's
+ * and its provider's, either may be NULL; their versions must be set), for
+ * a binding whose exporter reads stats through its own language's API.
+ * Seconds to expiry are counted from the library's clock now.
+ * Errors: LAKEBASE_EINVAL (NULL fn, a stats version the library does not
+ * know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int
+lakebase_metrics_from_stats(const lakebase_pool_stats *pool,
+                            const lakebase_credential_stats *cred,
+                            const char *pool_name, lakebase_metric_fn fn,
+                            void *userdata, lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Per-user pools (on-behalf-of-user apps)                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A keyed set of pools, one per identity, for a web handler that acts on
+ * behalf of each user: Databricks Apps forward the user's workspace token
+ * (x-forwarded-access-token) with every request, and each user must log in
+ * with a database credential minted with their own token, as their own
+ * role, on connections no other user gets.
+ *
+ * Every pool of a set is made from the set's configuration with the
+ * identity's token as its workspace token source (auth.type "external"),
+ * and logs in as the role the workspace names for that identity (SCIM Me):
+ * pg.user is never read from the environment for them. Each identity has
+ * its own credential provider, so no credential and no connection crosses
+ * identities. The set holds at most `max_pools` pools; a pool idle (no
+ * connection leased, nobody waiting) for `idle_evict_seconds` is closed and
+ * freed by the library's background work, and when the set is full the
+ * least recently used idle pool makes room. Counters are per set, never
+ * per user (lakebase_pool_set_get_stats, lakebase_pool_set_metrics).
+ */
+typedef struct lakebase_pool_set lakebase_pool_set;
+
+/**
+ * Makes a pool set from `cfg` (copied): the endpoint or instance, the
+ * workspace host, the pool.* keys and the credential keys (ttl, claims,
+ * group) every identity's pool uses. `cfg` must not choose an identity:
+ * no pg.user, no pg.password, no auth.token or client secret set
+ * explicitly (those in the environment are ignored for the set's pools).
+ * Errors: LAKEBASE_ECONFIG (the message names the key and the fix),
+ * LAKEBASE_EINVAL (max_pools < 1, idle_evict_seconds < 1), LAKEBASE_ENOMEM.
+ * **Ownership:** `*out` belongs to the caller; free with
+ *   lakebase_pool_set_free.
+ * **Threading:** thread-safe; never blocks on the network.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_new(lakebase_pool_set **out,
+                                       const lakebase_config *cfg,
+                                       int max_pools, int idle_evict_seconds,
+                                       lakebase_error **err);
+
+/**
+ * Leases a connection from the pool of the identity `key` (a stable,
+ * non-secret name of the user: their user name or id, never the token),
+ * making that pool when the set has none for it. `workspace_token` is the
+ * identity's current workspace token (the forwarded user token): it is
+ * copied, replaces the one given before for `key` (tokens of forwarded
+ * requests are refreshed by the platform), and is what the identity's
+ * credential provider presents to mint; it may be NULL for a key whose
+ * pool exists. Waits up to `timeout_ms` (-1: pool.acquire_timeout_ms) as
+ * lakebase_pool_acquire_timeout. Release the connection with
+ * lakebase_conn_release; the pool is never evicted while a connection of
+ * it is leased.
+ * Errors: those of lakebase_pool_acquire; LAKEBASE_EINVAL (NULL or empty
+ * key, no token for a new identity); LAKEBASE_ETIMEOUT also when the set
+ * holds max_pools pools and none is idle; LAKEBASE_ECLOSED after free
+ * began.
+ * **Ownership:** `*out` is leased (lakebase_conn_release).
+ * **Threading:** thread-safe; blocks as lakebase_pool_acquire.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_acquire(lakebase_pool_set *set,
+                                           const char *key,
+                                           const char *workspace_token,
+                                           long timeout_ms, lakebase_conn **out,
+                                           lakebase_error **err);
+
+/**
+ * Closes every pool (as lakebase_pool_free) and frees the set. Every
+ * connection leased from it must have been released. Accepts NULL.
+ * **Threading:** blocks until every pool is closed.
+ * @since 0.3
+ */
+LAKEBASE_API void lakebase_pool_set_free(lakebase_pool_set *set);
+
+/** A pool set's counters; fill with lakebase_pool_set_get_stats(). */
+typedef struct lakebase_pool_set_stats {
+    /** Set by LAKEBASE_POOL_SET_STATS_INIT. */
+    unsigned int version;
+    int pools;              /**< pools (identities) open now */
+    uint64_t pools_created; /**< since the set was made */
+    uint64_t evicted_idle;  /**< closed after idle_evict_seconds idle */
+    uint64_t evicted_full;  /**< closed to make room for another identity */
+    uint64_t rejected;      /**< acquires refused: full, and none idle */
+    /** The sum of every pool's counters (those of pools evicted since
+     * included, so counts never go back). */
+    lakebase_pool_stats pool;
+    /** The providers' counters summed; the soonest expiry of a token
+     * cached now; degraded since the earliest degraded provider's. */
+    lakebase_credential_stats credential;
+} lakebase_pool_set_stats;
+
+#define LAKEBASE_POOL_SET_STATS_VERSION 1
+/** Declares a stats struct ready for lakebase_pool_set_get_stats. */
+#define LAKEBASE_POOL_SET_STATS_INIT                                           \
+    {                                                                          \
+        LAKEBASE_POOL_SET_STATS_VERSION, 0, 0, 0, 0, 0,                        \
+            {LAKEBASE_POOL_STATS_VERSION}, {                                   \
+            LAKEBASE_CREDENTIAL_STATS_VERSION                                  \
+        }                                                                      \
+    }
+
+/**
+ * Copies the set's counters into `*out` (version set).
+ * Errors: LAKEBASE_EHANDLE, LAKEBASE_EINVAL (NULL, unknown version).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_get_stats(lakebase_pool_set *set,
+                                             lakebase_pool_set_stats *out,
+                                             lakebase_error **err);
+
+/**
+ * Reports the set's points as lakebase_pool_metrics does for one pool —
+ * its pools' counters summed — plus the set's own: pools open, evictions
+ * by reason, rejected acquires. Never one series per user: `name` names
+ * the set.
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_pool_set_metrics(lakebase_pool_set *set,
+                                           const char *name,
+                                           lakebase_metric_fn fn,
+                                           void *userdata,
+                                           lakebase_error **err);
+
+/**
+ * lakebase_pool_set_metrics from a set's counters a binding already holds
+ * (see lakebase_metrics_from_stats). Errors: LAKEBASE_EINVAL (NULL, a
+ * version the library does not know).
+ * **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int
+lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
+                                     const char *name, lakebase_metric_fn fn,
+                                     void *userdata, lakebase_error **err);
+
+/* ------------------------------------------------------------------------ */
+/* Diagnosis: lakebase doctor                                                */
+/* ------------------------------------------------------------------------ */
+
+/** A step passed. */
+#define LAKEBASE_VERDICT_OK 0
+/** A step passed, with something the user should know or change. */
+#define LAKEBASE_VERDICT_WARN 1
+/** A step failed: its detail names the cause and its fix what to do. */
+#define LAKEBASE_VERDICT_FAIL 2
+/** A step was not run (an earlier one failed, or it does not apply). */
+#define LAKEBASE_VERDICT_SKIP 3
+
+/** One step of lakebase_diagnose, as it is reported. */
+typedef struct lakebase_diagnosis_step {
+    /** The version of this struct the library filled (1). */
+    unsigned int version;
+    /** The step's stable name ("settings", "workspace", "auth",
+     * "identity", "endpoint" (or "instance" for Provisioned), "role",
+     * "credential", "dns", "tcp", "tls",
+     * "login", "query", and the traps: "password_is_workspace_token",
+     * "pgpassword_beside_minting", "pooled_host", "sslmode",
+     * "clock_skew"). */
+    const char *name;
+    /** LAKEBASE_VERDICT_*. */
+    int verdict;
+    /** How long the step took, in microseconds. */
+    int64_t duration_us;
+    /** What was found, for a person to read (may hold several lines
+     * separated by '\n'); never a token or secret. */
+    const char *detail;
+    /** What to do about it ("" when nothing). */
+    const char *fix;
+    /** The LAKEBASE_E* code of a failure (or of a warning's risk), else 0. */
+    int code;
+} lakebase_diagnosis_step;
+
+/** Version of lakebase_diagnosis_step this header describes. */
+#define LAKEBASE_DIAGNOSIS_STEP_VERSION 1
+
+/**
+ * Receives one step as soon as it has run. Everything `step` refers to is
+ * borrowed for the call only. Runs on the thread that called
+ * lakebase_diagnose, with no lock of the library held.
+ * @since 0.3
+ */
+typedef void (*lakebase_diagnosis_fn)(void *userdata,
+                                      const lakebase_diagnosis_step *step);
+
+/**
+ * Walks the whole chain from a configuration to a query and reports each
+ * step through `fn`: where each setting came from (explicit, environment,
+ * profile; secrets masked); the workspace host reachable over verified
+ * TLS and its clock; the workspace auth method chosen and why; the
+ * workspace identity; the endpoint or instance and its state (scaled to
+ * zero or not); the role; a credential minted and its expiry; DNS, TCP,
+ * TLS and login to PostgreSQL; `SELECT 1`. It names the classic traps: a
+ * workspace token given as the Postgres password, PGPASSWORD set beside
+ * minting, a pooled host with OAuth, an sslmode too weak, a clock skewed
+ * against the workspace's. A failed step does not stop the walk where the
+ * next steps can still tell something.
+ *
+ * Returns 0 when no step failed; otherwise the code of the first failed
+ * step, with `*err` naming its cause and fix.
+ * **Threading:** thread-safe; blocks (HTTPS calls, a mint, a PostgreSQL
+ *   connection), each step bounded by the configured timeouts.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_diagnose(const lakebase_config *cfg,
+                                   lakebase_diagnosis_fn fn, void *userdata,
+                                   lakebase_error **err);
+
+/**
+ * The name of a verdict: "ok", "warn", "fail", "skip" ("unknown" for
+ * another value).
+ * **Ownership:** static string. **Threading:** thread-safe, never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API const char *lakebase_verdict_name(int verdict);
+
+/* ------------------------------------------------------------------------ */
 /* Driving a pool from the host's event loop                                 */
 /* ------------------------------------------------------------------------ */
 

@@ -43,6 +43,11 @@ struct lakebase_conn {
     struct lb_cancel_request *cancel; /* the last cancel sent, if any */
     int broken;                       /* never reuse: discard on release */
     uint64_t id;                      /* never reused in the process */
+    /* Client-side deadlines (0: none): how long a statement may go without
+     * its answer (pool.statement_timeout_ms plus a grace), and how long an
+     * empty query may take to validate an idle connection. */
+    long answer_within_ms;
+    long validate_within_ms;
     int stepping;          /* a statement sent with lb_pg_send is under way */
     PGresult *step_res;    /* its last result so far */
     int state;             /* lb_conn_state (pool_life.h), the pool's books */
@@ -115,7 +120,10 @@ void lb_pg_close(lb_pg_conn *c);
 void lb_pg_disconnect(lb_pg_conn *c);
 
 /* Runs one statement (text parameters, NULL = SQL NULL). *out is set on
- * success (including an empty query). A broken connection is marked so. */
+ * success (including an empty query). A broken connection is marked so.
+ * With no answer within the connection's answer_within_ms it gives up:
+ * LAKEBASE_ETIMEOUT, and the connection is marked broken (its protocol
+ * state is unknown; the server ends the session when it is closed). */
 int lb_pg_exec(lb_pg_conn *c, const char *sql, int nparams,
                const char *const *values, PGresult **out, lakebase_error **err);
 
@@ -152,8 +160,15 @@ int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);
  * next caller's statement). */
 int lb_pg_cancel_pending(const lb_pg_conn *c);
 
-/* 1 when an empty query round-trips and no transaction is open. */
+/* 1 when an empty query round-trips within validate_within_ms and no
+ * transaction is open; 0 otherwise (a connection that did not answer in
+ * time is marked broken). */
 int lb_pg_validate(lb_pg_conn *c);
+
+/* 0 when the server has already ended an idle session (its termination
+ * notice or the end of the stream waits unread); 1 otherwise. Never
+ * blocks and makes no round trip (pg_step.c). */
+int lb_pg_alive(lb_pg_conn *c);
 
 /* Makes a returned connection reusable: rolls back an open or failed
  * transaction. 0 when reusable, -1 when it must be discarded. */

@@ -71,13 +71,18 @@ static int pg_reset(void *ctx, lb_pg_conn *c) {
     return lb_pg_reset(c);
 }
 
+static int pg_alive(void *ctx, lb_pg_conn *c) {
+    (void)ctx;
+    return lb_pg_alive(c);
+}
+
 static void pg_close(void *ctx, lb_pg_conn *c) {
     (void)ctx;
     lb_pg_close(c);
 }
 
 static const lb_pool_conn_ops PG_OPS = {pg_connect, pg_validate, pg_reset,
-                                        pg_close};
+                                        pg_close, pg_alive};
 
 void lb_pool_on_close(lb_pool *p, void (*fn)(void *, uint64_t),
                       void *userdata) {
@@ -597,11 +602,17 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
         if (now >= c->retire_ms) {
             drop_leased_locked(p, c, LB_LIFE_RECYCLE);
             c = NULL;
-        } else if (lb_life_needs_validation(&p->cfg, now, c->idle_since_ms)) {
-            if (!since_us)
+        } else {
+            /* A stale connection makes a round trip first; a fresh one is
+             * only checked for an end the server already sent (a restart
+             * or an administrator ended it while idle). */
+            int stale =
+                lb_life_needs_validation(&p->cfg, now, c->idle_since_ms);
+            if (stale && !since_us)
                 since_us = precise_us();
             pthread_mutex_unlock(&p->mu);
-            int ok = p->ops.validate(p->ops_ctx, c);
+            int ok = stale ? p->ops.validate(p->ops_ctx, c)
+                           : !p->ops.alive || p->ops.alive(p->ops_ctx, c);
             pthread_mutex_lock(&p->mu);
             if (!ok) {
                 drop_leased_locked(p, c, LB_LIFE_DISCARD);

@@ -5,11 +5,8 @@
  * TLS; anything else means the library reached the wrong server (the
  * pooled host, a misconfigured pg.host). It must say so, and send nothing
  * derived from the token: the proxy counts the password messages it gets.
- *
- * Known to fail with the current core: libpq answers MD5 and SCRAM by
- * itself (libpq 16's require_auth=password would refuse them; Debian 12
- * ships libpq 15), the refusal is then reported as a wrong role, and the
- * token is dropped and minted again. See tests/hostile/README.md. */
+ * (libpq would answer MD5 and SCRAM by itself; the core reads the request
+ * first, inside TLS, and refuses it: core/pg_conn.c check_auth_request.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

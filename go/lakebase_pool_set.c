@@ -1,0 +1,120 @@
+// Code generated from bindings/src/lakebase_pool_set.c by scripts/go-sources.cmake; DO NOT EDIT.
+// Regenerate with `make go-sources`; edit the original instead.
+
+//go:build !lakebase_system && cgo
+
+/* Public glue for per-user pool sets: handle and argument checks over
+ * core/pool_set.c. */
+#include "lakebase.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "error.h"
+#include "glue.h"
+#include "handle.h"
+#include "metrics.h"
+#include "pool_set.h"
+
+struct lakebase_pool_set {
+    uint32_t tag;
+    lb_pool_set *core;
+};
+
+#define SET_CHECK(set, err)                                                    \
+    do {                                                                       \
+        if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))                               \
+            return lb_glue_bad_handle(err, "lakebase_pool_set");               \
+    } while (0)
+
+int lakebase_pool_set_new(lakebase_pool_set **out, const lakebase_config *cfg,
+                          int max_pools, int idle_evict_seconds,
+                          lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
+        return lb_glue_bad_handle(err, "lakebase_config");
+    lakebase_pool_set *s = calloc(1, sizeof *s);
+    if (!s)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    int code =
+        lb_pool_set_create(&s->core, cfg, max_pools, idle_evict_seconds, err);
+    if (code != 0) {
+        free(s);
+        return code;
+    }
+    s->tag = LB_TAG_POOL_SET;
+    *out = s;
+    return 0;
+}
+
+int lakebase_pool_set_acquire(lakebase_pool_set *set, const char *key,
+                              const char *workspace_token, long timeout_ms,
+                              lakebase_conn **out, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!out)
+        return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
+    *out = NULL;
+    SET_CHECK(set, err);
+    if (timeout_ms < -1)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "timeout_ms must be -1 (the pool's setting) or more");
+    return lb_pool_set_acquire(set->core, key, workspace_token, timeout_ms, out,
+                               err);
+}
+
+void lakebase_pool_set_free(lakebase_pool_set *set) {
+    if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))
+        return;
+    set->tag = LB_TAG_DEAD;
+    lb_pool_set_destroy(set->core);
+    free(set);
+}
+
+int lakebase_pool_set_get_stats(lakebase_pool_set *set,
+                                lakebase_pool_set_stats *out,
+                                lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    SET_CHECK(set, err);
+    if (!out || out->version != LAKEBASE_POOL_SET_STATS_VERSION)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "stats->version must be %d: declare the struct with "
+                      "LAKEBASE_POOL_SET_STATS_INIT",
+                      LAKEBASE_POOL_SET_STATS_VERSION);
+    lb_pool_set_stats(set->core, out);
+    return 0;
+}
+
+int lakebase_pool_set_metrics(lakebase_pool_set *set, const char *name,
+                              lakebase_metric_fn fn, void *userdata,
+                              lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    SET_CHECK(set, err);
+    if (!fn)
+        return lb_err(err, LAKEBASE_EINVAL, "fn must not be NULL");
+    lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
+    lb_pool_set_stats(set->core, &st);
+    return lakebase_pool_set_metrics_from_stats(&st, name, fn, userdata, err);
+}
+
+int lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
+                                         const char *name,
+                                         lakebase_metric_fn fn, void *userdata,
+                                         lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!fn || !stats || stats->version != LAKEBASE_POOL_SET_STATS_VERSION)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "fn and stats must not be NULL, and stats->version "
+                      "must be %d (LAKEBASE_POOL_SET_STATS_INIT)",
+                      LAKEBASE_POOL_SET_STATS_VERSION);
+    lb_metric_sources src = {.pool = &stats->pool,
+                             .cred = &stats->credential,
+                             .set = stats,
+                             .pool_name = name,
+                             .now_wall_ms = lb_wall_ms(lb_clock_system())};
+    lb_metrics_collect(&src, fn, userdata);
+    return 0;
+}

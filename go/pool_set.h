@@ -1,0 +1,38 @@
+// Code generated from core/pool_set.h by scripts/go-sources.cmake; DO NOT EDIT.
+// Regenerate with `make go-sources`; edit the original instead.
+
+//go:build !lakebase_system && cgo
+
+/* A keyed set of pools, one per identity, for on-behalf-of-user apps
+ * (lakebase.h, "Per-user pools"): each identity's pool mints with that
+ * identity's workspace token and logs in as its own role; the set bounds
+ * how many pools exist and closes the idle ones from the library's
+ * background thread (the reactor), handing the close itself to a worker
+ * since a close may block. */
+#ifndef LB_POOL_SET_H
+#define LB_POOL_SET_H
+
+#include "config.h"
+#include "lakebase.h"
+#include "pg_conn.h"
+
+typedef struct lb_pool_set lb_pool_set;
+
+/* Copies `cfg` and checks it once (resolved like a pool's, with a token
+ * source standing for the identities'). */
+int lb_pool_set_create(lb_pool_set **out, const lakebase_config *cfg,
+                       int max_pools, int idle_evict_seconds,
+                       lakebase_error **err);
+
+/* Leases a connection (tag LB_TAG_CONN) from the pool of `key`. */
+int lb_pool_set_acquire(lb_pool_set *s, const char *key,
+                        const char *workspace_token, long timeout_ms,
+                        lb_pg_conn **out, lakebase_error **err);
+
+/* Closes every pool and frees (blocking). Accepts NULL. */
+void lb_pool_set_destroy(lb_pool_set *s);
+
+/* The set's counters (version already checked). */
+void lb_pool_set_stats(lb_pool_set *s, lakebase_pool_set_stats *out);
+
+#endif
