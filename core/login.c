@@ -104,6 +104,7 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
         .application_name = l->application_name,
         .connect_timeout_ms = rc->pool.connect_timeout_ms,
         .statement_timeout_ms = rc->pool.statement_timeout_ms,
+        .prepare_threshold = rc->pool.prepare_threshold,
         .identity = l->identity,
         .log = &l->log,
     };

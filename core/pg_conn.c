@@ -125,6 +125,7 @@ static int finish(const lb_pg_settings *s, PGconn *pg, lb_pg_conn **out,
     /* A connection that cannot answer an empty query in the time a login
      * may take is not one to hand out. */
     c->validate_within_ms = s->connect_timeout_ms;
+    c->prepare_threshold = s->prepare_threshold;
     *out = c;
     return 0;
 }
@@ -482,8 +483,8 @@ int lb_pg_cancel_pending(const lb_pg_conn *c) {
 }
 
 void lb_pg_disconnect(lb_pg_conn *c) {
-    PQclear(c->step_res);
-    c->step_res = NULL;
+    lb_pg_step_abandon(c);
+    lb_pg_statements_clear(&c->statements);
     PQfinish(c->pg);
     c->pg = NULL;
     cancel_request_drop(c->cancel);
@@ -567,9 +568,10 @@ static int wait_socket(int fd, int events, int64_t deadline_ms) {
         int64_t left = deadline_ms - lb_pg_now_ms();
         if (left <= 0)
             return -1;
-        int n = poll(&p, 1, deadline_ms == INT64_MAX ? -1
-                            : left > INT_MAX         ? INT_MAX
-                                                     : (int)left);
+        int n = poll(&p, 1,
+                     deadline_ms == INT64_MAX ? -1
+                     : left > INT_MAX         ? INT_MAX
+                                              : (int)left);
         if (n > 0 || (n < 0 && errno != EINTR))
             return 0; /* ready, or an error the next read reports */
     }
@@ -579,18 +581,14 @@ static int wait_socket(int fd, int events, int64_t deadline_ms) {
  * `within_ms` (0: never) without an answer: the connection is then marked
  * broken (-1 returned, nothing in *out). */
 static int run_within(lb_pg_conn *c, const char *sql, int nparams,
-                      const char *const *values, long within_ms,
-                      PGresult **out, lakebase_error **err) {
+                      const char *const *values, long within_ms, PGresult **out,
+                      lakebase_error **err) {
     int fd = -1, events = 0;
-    int64_t deadline =
-        within_ms > 0 ? lb_pg_now_ms() + within_ms : INT64_MAX;
+    int64_t deadline = within_ms > 0 ? lb_pg_now_ms() + within_ms : INT64_MAX;
     int rc = lb_pg_send(c, sql, nparams, values, &fd, &events, out, err);
     while (rc == 1) {
         if (wait_socket(fd, events, deadline) != 0) {
-            PQclear(c->step_res);
-            c->step_res = NULL;
-            c->stepping = 0;
-            c->broken = 1;
+            lb_pg_step_abandon(c);
             return -1;
         }
         rc = lb_pg_advance(c, &fd, &events, out, err);

@@ -10,6 +10,7 @@
 
 #include "lakebase.h"
 #include "log.h"
+#include "pg_statements.h"
 
 typedef struct lb_login lb_login; /* login.h */
 
@@ -21,6 +22,7 @@ typedef struct lb_pg_settings {
     const char *application_name;
     long connect_timeout_ms;   /* the whole budget, retries included */
     long statement_timeout_ms; /* 0 = none */
+    int prepare_threshold;     /* runs of a text before it is prepared */
     /* For login error messages: who mints the credential, and the key that
      * names the role ("pg.user"), never a secret. */
     const char *identity;
@@ -43,8 +45,18 @@ struct lakebase_conn {
      * empty query may take to validate an idle connection. */
     long answer_within_ms;
     long validate_within_ms;
-    int stepping;          /* a statement sent with lb_pg_send is under way */
-    PGresult *step_res;    /* its last result so far */
+    int stepping;       /* a statement sent with lb_pg_send is under way */
+    PGresult *step_res; /* its last result so far */
+    /* Statements prepared on this connection (pg_statements.h), and the
+     * one under way: while its Prepare runs (step_preparing) its
+     * parameters wait in step_values for the execute that follows. */
+    lb_pg_statements statements;
+    int prepare_threshold; /* 0: never prepare */
+    lb_pg_statement *step_stmt;
+    int step_preparing;
+    int step_exec_prepared;
+    int step_nparams;
+    char **step_values;
     int state;             /* lb_conn_state (pool_life.h), the pool's books */
     int64_t born_ms;       /* the pool's clock */
     int64_t retire_ms;     /* the pool's clock; INT64_MAX = never */
@@ -138,6 +150,10 @@ int lb_pg_send(lb_pg_conn *c, const char *sql, int nparams,
 int lb_pg_advance(lb_pg_conn *c, int *fd, int *events, PGresult **out,
                   lakebase_error **err);
 
+/* Gives up on the statement under way (its answer did not come in time):
+ * the connection is marked broken, its protocol state being unknown. */
+void lb_pg_step_abandon(lb_pg_conn *c);
+
 /* The error for a statement whose result `res` (may be NULL) is not a
  * success: code, SQLSTATE and message as lb_pg_exec reports them; marks a
  * lost connection broken. */
@@ -160,10 +176,10 @@ int lb_pg_cancel_pending(const lb_pg_conn *c);
  * time is marked broken). */
 int lb_pg_validate(lb_pg_conn *c);
 
-/* 0 when the server has already ended an idle session (its termination
- * notice or the end of the stream waits unread); 1 otherwise. Never
- * blocks and makes no round trip (pg_step.c). */
-int lb_pg_alive(lb_pg_conn *c);
+/* 1 when input waits unread on the connection (in the socket or inside
+ * TLS): on an idle one, the server's termination notice or the end of the
+ * stream, say. Reads nothing and never blocks (pg_step.c). */
+int lb_pg_unread(lb_pg_conn *c);
 
 /* Makes a returned connection reusable: rolls back an open or failed
  * transaction. 0 when reusable, -1 when it must be discarded. */

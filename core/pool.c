@@ -66,9 +66,9 @@ static int pg_reset(void *ctx, lb_pg_conn *c) {
     return lb_pg_reset(c);
 }
 
-static int pg_alive(void *ctx, lb_pg_conn *c) {
+static int pg_unread(void *ctx, lb_pg_conn *c) {
     (void)ctx;
-    return lb_pg_alive(c);
+    return lb_pg_unread(c);
 }
 
 static void pg_close(void *ctx, lb_pg_conn *c) {
@@ -77,7 +77,7 @@ static void pg_close(void *ctx, lb_pg_conn *c) {
 }
 
 static const lb_pool_conn_ops PG_OPS = {pg_connect, pg_validate, pg_reset,
-                                        pg_close, pg_alive};
+                                        pg_close, pg_unread};
 
 void lb_pool_on_close(lb_pool *p, void (*fn)(void *, uint64_t),
                       void *userdata) {
@@ -251,12 +251,27 @@ static int can_connect_locked(const lb_pool *p) {
            p->books.count[LB_CONN_CONNECTING] < p->cfg.max_connecting;
 }
 
+/* An idle connection this long has its socket looked at before use; one
+ * released just now (a busy pool) is not. */
+#define UNREAD_CHECK_AFTER_MS 1
+
+/* Whether an idle connection makes a round trip before use: idle past
+ * pool.validate_after_idle_ms, or the server sent it something while idle
+ * (a termination notice or the end of the stream after a restart: the
+ * round trip then fails at once and the connection is dropped). Looking
+ * reads nothing. */
+static int needs_check(const lb_pool *p, lb_pg_conn *c, int64_t now) {
+    if (lb_life_needs_validation(&p->cfg, now, c->idle_since_ms))
+        return 1;
+    return p->ops.unread && now - c->idle_since_ms >= UNREAD_CHECK_AFTER_MS &&
+           p->ops.unread(p->ops_ctx, c);
+}
+
 int lb_pool_idle_ready_locked(const lb_pool *p, int64_t now) {
     if (p->n_idle == 0)
         return 0;
-    const lb_pg_conn *c = p->idle[p->n_idle - 1];
-    return now < c->retire_ms &&
-           !lb_life_needs_validation(&p->cfg, now, c->idle_since_ms);
+    lb_pg_conn *c = p->idle[p->n_idle - 1];
+    return now < c->retire_ms && !needs_check(p, c, now);
 }
 
 void lb_pool_dispatch_locked(lb_pool *p) {
@@ -597,17 +612,11 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
         if (now >= c->retire_ms) {
             drop_leased_locked(p, c, LB_LIFE_RECYCLE);
             c = NULL;
-        } else {
-            /* A stale connection makes a round trip first; a fresh one is
-             * only checked for an end the server already sent (a restart
-             * or an administrator ended it while idle). */
-            int stale =
-                lb_life_needs_validation(&p->cfg, now, c->idle_since_ms);
-            if (stale && !since_us)
+        } else if (needs_check(p, c, now)) {
+            if (!since_us)
                 since_us = precise_us();
             pthread_mutex_unlock(&p->mu);
-            int ok = stale ? p->ops.validate(p->ops_ctx, c)
-                           : !p->ops.alive || p->ops.alive(p->ops_ctx, c);
+            int ok = p->ops.validate(p->ops_ctx, c);
             pthread_mutex_lock(&p->mu);
             if (!ok) {
                 drop_leased_locked(p, c, LB_LIFE_DISCARD);

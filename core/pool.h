@@ -28,9 +28,9 @@ typedef struct lb_pool_conn_ops {
     /* Rolls back a transaction left open: 0 reusable, -1 discard. */
     int (*reset)(void *ctx, lb_pg_conn *c);
     void (*close)(void *ctx, lb_pg_conn *c);
-    /* Without a round trip and never blocking: 0 when the server has
-     * already ended the idle session. NULL: taken as alive. */
-    int (*alive)(void *ctx, lb_pg_conn *c);
+    /* 1 when the server sent an idle connection something (it may have
+     * ended the session): reads nothing, never blocks. NULL: never. */
+    int (*unread)(void *ctx, lb_pg_conn *c);
 } lb_pool_conn_ops;
 
 /* What a pool runs on; NULL or zero fields take the real thing. Tests pass

@@ -74,6 +74,7 @@ typedef struct lb_pool_settings {
     long acquire_timeout_ms;
     long connect_timeout_ms;
     long statement_timeout_ms; /* 0 = none */
+    int prepare_threshold;     /* 0 = never prepare */
     int max_connecting;
     long validate_after_idle_ms;
     int pipeline; /* async statements share connections (pipeline mode) */

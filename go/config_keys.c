@@ -313,6 +313,11 @@ static const lb_key_def keys[LB_KEY_COUNT] = {
             "statement_timeout set at login, milliseconds (the client "
             "waits 1 s more for an answer, then closes the connection); "
             "0 = none"),
+    [LB_KEY_POOL_PREPARE_THRESHOLD] =
+        INT("pool.prepare_threshold", "", "2", 0, 1000000,
+            "Runs of the same SQL text on a connection before it is "
+            "prepared there (a named server-side statement: no parse or "
+            "plan after); 0 = never"),
     [LB_KEY_POOL_MAX_CONNECTING] =
         INT("pool.max_connecting", "", "4", 1, 1000,
             "Most connects in flight at once per pool"),

@@ -256,6 +256,7 @@ static int build(const layers *L, const lakebase_config *cfg, lb_auth_type auth,
     pool->acquire_timeout_ms = as_long(v[LB_KEY_POOL_ACQUIRE_TIMEOUT_MS]);
     pool->connect_timeout_ms = as_long(v[LB_KEY_POOL_CONNECT_TIMEOUT_MS]);
     pool->statement_timeout_ms = as_long(v[LB_KEY_POOL_STATEMENT_TIMEOUT_MS]);
+    pool->prepare_threshold = (int)as_long(v[LB_KEY_POOL_PREPARE_THRESHOLD]);
     pool->max_connecting = (int)as_long(v[LB_KEY_POOL_MAX_CONNECTING]);
     pool->validate_after_idle_ms =
         as_long(v[LB_KEY_POOL_VALIDATE_AFTER_IDLE_MS]);
