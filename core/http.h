@@ -32,7 +32,7 @@ typedef struct lb_http_response {
     /* The Content-Type's media type, lowercase, without parameters
      * ("text/html"; printable ASCII); "" when the answer had none. */
     char content_type[64];
-    int64_t date_unix_ms;   /* the server's Date header; 0 if none */
+    int64_t date_unix_ms; /* the server's Date header; 0 if none */
 } lb_http_response;
 
 /* The transport seam: the provider only ever calls through this, so unit
