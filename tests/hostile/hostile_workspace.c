@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -120,6 +121,9 @@ static void test_expire_time_in_the_past_is_elogin_and_logged(void **state) {
     assert_code(&o, LAKEBASE_ELOGIN);
     assert_string_equal(o.sqlstate, "28P01");
     assert_mentions(o.message, "expired");
+    /* The hint names the expiry, not a wrong role. */
+    assert_mentions(o.message, "check the system clock");
+    assert_true(strstr(o.message, "the role must be") == NULL);
     assert_mentions(o.warnings, "before it was issued");
     assert_mentions(o.warnings, "clock skewed");
     assert_int_equal(hostile_mints(), 2);
