@@ -82,6 +82,9 @@ struct lb_pool {
     int bg_running; /* a round is under way: it plans its next look */
     struct lb_bg_connect *connects; /* in flight */
     int bg_connecting;
+    /* Releases past the books' update that still touch the pool (closing
+     * the connection, running notices): a close waits for them. */
+    int calls_finishing;
     int bg_jobs; /* worker jobs and reactor callbacks still using the pool;
                     close waits for them */
     int64_t warm_retry_ms;

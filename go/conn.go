@@ -17,7 +17,10 @@ type Conn struct {
 	c       *C.lakebase_conn
 	hooks   *hooks   // of a direct connection's config, nil without
 	sockets *sockets // netpoller registrations: its pool's, or its own
-	direct  bool     // a direct connection: its registration ends with it
+	// Its registration is its own and ends with it: a direct connection,
+	// or one of a pool set's (whose pools the core makes: no close
+	// callback of ours reaches them).
+	ownsSockets bool
 }
 
 var errReleased = errors.New("lakebase: the connection was released")
@@ -40,7 +43,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 			hk.release(nil)
 			return nil, hk.explain(takeError(rc, cerr))
 		}
-		return &Conn{c: c, hooks: hk, sockets: newSockets(), direct: true}, nil
+		return &Conn{c: c, hooks: hk, sockets: newSockets(), ownsSockets: true}, nil
 	}, (*Conn).Release)
 }
 
@@ -50,7 +53,7 @@ func (cn *Conn) Release() {
 	if cn.c == nil {
 		return
 	}
-	if cn.direct {
+	if cn.ownsSockets {
 		cn.sockets.close()
 	}
 	cn.hooks.release(func() { C.lakebase_conn_release(cn.c) })

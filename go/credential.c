@@ -72,6 +72,8 @@ struct lb_provider {
     lakebase_error *last_error;
     int consecutive_failures;
     int64_t next_attempt_mono_ms; /* background backoff gate */
+    int dropped_after_refusal;    /* a refused login dropped a token... */
+    int64_t dropped_mono_ms;      /* ...last at this time */
     int refresh_requested;
     int64_t degraded_since_wall_ms;
     uint64_t mints_ok, mints_failed;
@@ -471,10 +473,30 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
     }
 }
 
+/* After a refused login drops the token, refusals this soon after keep
+ * the new one: it was minted after the refusal, so a server that refuses
+ * it refuses more than a stale token (logins refused for everyone, a wrong
+ * role), and minting again for every refused connect would be a storm
+ * against the workspace API (hundreds of mints in 3 s, measured). */
+#define DROP_AGAIN_AFTER_MS 5000
+
 void lb_provider_invalidate(lb_provider *p, const char *token) {
     lb_log_batch log = {0};
     pthread_mutex_lock(&p->mu);
-    if (p->token && (!token || strcmp(token, p->token) == 0)) {
+    int64_t now = lb_mono_ms(p->clock);
+    int matches = p->token && (!token || strcmp(token, p->token) == 0);
+    int recent = token && p->dropped_after_refusal &&
+                 now - p->dropped_mono_ms < DROP_AGAIN_AFTER_MS;
+    if (matches && recent) {
+        lb_log_defer(&log, LAKEBASE_LOG_DEBUG,
+                     "kept the credential for %s although a login refused "
+                     "it: it was minted after the last refusal",
+                     p->target);
+    } else if (matches) {
+        if (token) {
+            p->dropped_after_refusal = 1;
+            p->dropped_mono_ms = now;
+        }
         lb_secret_clear(&p->token);
         p->expire_wall_ms = p->expire_mono_ms = 0;
         lb_log_defer(&log, LAKEBASE_LOG_INFO,

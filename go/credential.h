@@ -71,7 +71,10 @@ int lb_provider_get(lb_provider *p, lb_token_snapshot *out,
 int lb_provider_get_nowait(lb_provider *p, lb_token_snapshot *out,
                            lakebase_error **err);
 
-/* Drops the cached token if it equals `token` (NULL: whatever is cached). */
+/* Drops the cached token if it equals `token` (a login refused it; NULL:
+ * whatever is cached, unconditionally). A refused token is kept when the
+ * last drop for a refusal was under 5 s ago: it was minted since, and
+ * minting again for every refused connect would storm the API. */
 void lb_provider_invalidate(lb_provider *p, const char *token);
 
 /* Fills the public stats struct (version already checked). */

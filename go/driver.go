@@ -61,7 +61,7 @@ func (cn *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			cn.hooks.release(nil)
 			return nil, cn.hooks.explain(takeError(rc, cerr))
 		}
-		return &Conn{c: c, hooks: cn.hooks, sockets: newSockets(), direct: true}, nil
+		return &Conn{c: c, hooks: cn.hooks, sockets: newSockets(), ownsSockets: true}, nil
 	}, (*Conn).Release)
 	if err != nil {
 		return nil, err

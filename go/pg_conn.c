@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "error.h"
 #include "handle.h"
 #include "login.h"
@@ -63,11 +64,21 @@ static void add_param(const char **keys, const char **vals, size_t *n,
 /* ---- messages -------------------------------------------------------------
  */
 
-static const char *hint_for(const char *sqlstate, const lb_pg_settings *s) {
+static const char *hint_for(const char *sqlstate, const char *reason,
+                            const lb_pg_settings *s,
+                            const lb_credential *cred) {
     if (strcmp(sqlstate, "3D000") == 0)
         return "set pg.database (PGDATABASE) to an existing database";
     if (!s->identity)
         return "check pg.user and pg.password";
+    /* The server says the token expired, or it had by our clock
+     * (expire_time_ms 0: unknown). */
+    if (strstr(reason, "expired") ||
+        (cred->expire_time_ms > 0 &&
+         cred->expire_time_ms <= lb_wall_ms(lb_clock_system())))
+        return "the credential had expired when it reached the server (the "
+               "workspace issued it expired, or this machine's clock is "
+               "off): check the system clock against the workspace's";
     return "the role must be the identity that minted the credential: set "
            "PGUSER / pg.user to that identity, or unset it to use the "
            "identity's own role";
@@ -85,7 +96,7 @@ static int login_error(const lb_pg_settings *s, const lb_credential *cred,
         cred->user, cred->database, cred->host, cred->port,
         s->identity ? s->identity : "nobody: static password pg.password",
         reminted ? ", refused again with a freshly minted one" : "", sqlstate,
-        reason, hint_for(sqlstate, s));
+        reason, hint_for(sqlstate, reason, s, cred));
 }
 
 /* ---- the connect loop -----------------------------------------------------

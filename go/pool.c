@@ -724,11 +724,19 @@ void lb_pool_give_back(lb_pool *p, lb_pg_conn *c, int reusable) {
         }
     }
     lb_pool_dispatch_locked(p);
-    lb_pool_settle_close_locked(p);
+    /* The books may say the pool is empty now; a close waits for this
+     * call too until it no longer touches the pool. */
+    p->calls_finishing++;
     pthread_cond_broadcast(&p->changed_cv);
     pthread_mutex_unlock(&p->mu);
     close_conn(p, to_close);
     lb_pool_run_notices(p);
+    pthread_mutex_lock(&p->mu);
+    p->calls_finishing--;
+    lb_pool_settle_close_locked(p);
+    pthread_cond_broadcast(&p->changed_cv);
+    pthread_mutex_unlock(&p->mu);
+    lb_pool_run_notices(p); /* the close's own, when this was the last */
 }
 
 /* ---- close
@@ -801,14 +809,15 @@ int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
     pthread_mutex_unlock(&p->mu);
     close_list(p, uncollected);
     pthread_mutex_lock(&p->mu);
-    while (lb_life_total(&p->books) > 0)
+    while (lb_life_total(&p->books) > 0 || p->calls_finishing > 0)
         pthread_cond_wait(&p->changed_cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
 
 void lb_pool_settle_close_locked(lb_pool *p) {
-    if (!p->close_notice || lb_life_total(&p->books) > 0)
+    if (!p->close_notice || lb_life_total(&p->books) > 0 ||
+        p->calls_finishing > 0)
         return;
     lb_pool_notice_locked(p, p->close_notice);
     p->close_notice = NULL;

@@ -82,7 +82,7 @@ func (s *PoolSet) Acquire(ctx context.Context, key, workspaceToken string) (*Con
 		if rc != 0 {
 			return nil, s.hooks.explain(takeError(rc, cerr))
 		}
-		return &Conn{c: c}, nil
+		return &Conn{c: c, sockets: newSockets(), ownsSockets: true}, nil
 	}, (*Conn).Release)
 }
 
