@@ -1169,9 +1169,9 @@ lakebase_metrics_from_stats(const lakebase_pool_stats *pool,
  * connection leased, nobody waiting) for `idle_evict_seconds` is closed and
  * freed by the library's background work, and when the set is full the
  * least recently used idle pool makes room. Counters are per set, never
- * per user (lakebase_pool_set_get_stats, lakebase_pool_set_metrics).
+ * per user (lakebase_user_pools_get_stats, lakebase_user_pools_metrics).
  */
-typedef struct lakebase_pool_set lakebase_pool_set;
+typedef struct lakebase_user_pools lakebase_user_pools;
 
 /**
  * Makes a pool set from `cfg` (copied): the endpoint or instance, the
@@ -1182,14 +1182,14 @@ typedef struct lakebase_pool_set lakebase_pool_set;
  * Errors: LAKEBASE_ECONFIG (the message names the key and the fix),
  * LAKEBASE_EINVAL (max_pools < 1, idle_evict_seconds < 1), LAKEBASE_ENOMEM.
  * **Ownership:** `*out` belongs to the caller; free with
- *   lakebase_pool_set_free.
+ *   lakebase_user_pools_free.
  * **Threading:** thread-safe; never blocks on the network.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_pool_set_new(lakebase_pool_set **out,
-                                       const lakebase_config *cfg,
-                                       int max_pools, int idle_evict_seconds,
-                                       lakebase_error **err);
+LAKEBASE_API int lakebase_user_pools_new(lakebase_user_pools **out,
+                                         const lakebase_config *cfg,
+                                         int max_pools, int idle_evict_seconds,
+                                         lakebase_error **err);
 
 /**
  * Leases a connection from the pool of the identity `key` (a stable,
@@ -1211,11 +1211,10 @@ LAKEBASE_API int lakebase_pool_set_new(lakebase_pool_set **out,
  * **Threading:** thread-safe; blocks as lakebase_pool_acquire.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_pool_set_acquire(lakebase_pool_set *set,
-                                           const char *key,
-                                           const char *workspace_token,
-                                           long timeout_ms, lakebase_conn **out,
-                                           lakebase_error **err);
+LAKEBASE_API int
+lakebase_user_pools_acquire(lakebase_user_pools *set, const char *key,
+                            const char *workspace_token, long timeout_ms,
+                            lakebase_conn **out, lakebase_error **err);
 
 /**
  * Closes every pool (as lakebase_pool_free) and frees the set. Every
@@ -1223,11 +1222,11 @@ LAKEBASE_API int lakebase_pool_set_acquire(lakebase_pool_set *set,
  * **Threading:** blocks until every pool is closed.
  * @since 0.3
  */
-LAKEBASE_API void lakebase_pool_set_free(lakebase_pool_set *set);
+LAKEBASE_API void lakebase_user_pools_free(lakebase_user_pools *set);
 
-/** A pool set's counters; fill with lakebase_pool_set_get_stats(). */
-typedef struct lakebase_pool_set_stats {
-    /** Set by LAKEBASE_POOL_SET_STATS_INIT. */
+/** A pool set's counters; fill with lakebase_user_pools_get_stats(). */
+typedef struct lakebase_user_pools_stats {
+    /** Set by LAKEBASE_USER_POOLS_STATS_INIT. */
     unsigned int version;
     int pools;              /**< pools (identities) open now */
     uint64_t pools_created; /**< since the set was made */
@@ -1240,13 +1239,13 @@ typedef struct lakebase_pool_set_stats {
     /** The providers' counters summed; the soonest expiry of a token
      * cached now; degraded since the earliest degraded provider's. */
     lakebase_credential_stats credential;
-} lakebase_pool_set_stats;
+} lakebase_user_pools_stats;
 
-#define LAKEBASE_POOL_SET_STATS_VERSION 1
-/** Declares a stats struct ready for lakebase_pool_set_get_stats. */
-#define LAKEBASE_POOL_SET_STATS_INIT                                           \
+#define LAKEBASE_USER_POOLS_STATS_VERSION 1
+/** Declares a stats struct ready for lakebase_user_pools_get_stats. */
+#define LAKEBASE_USER_POOLS_STATS_INIT                                         \
     {                                                                          \
-        LAKEBASE_POOL_SET_STATS_VERSION, 0, 0, 0, 0, 0,                        \
+        LAKEBASE_USER_POOLS_STATS_VERSION, 0, 0, 0, 0, 0,                      \
             {LAKEBASE_POOL_STATS_VERSION}, {                                   \
             LAKEBASE_CREDENTIAL_STATS_VERSION                                  \
         }                                                                      \
@@ -1258,9 +1257,9 @@ typedef struct lakebase_pool_set_stats {
  * **Threading:** thread-safe, never blocks.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_pool_set_get_stats(lakebase_pool_set *set,
-                                             lakebase_pool_set_stats *out,
-                                             lakebase_error **err);
+LAKEBASE_API int lakebase_user_pools_get_stats(lakebase_user_pools *set,
+                                               lakebase_user_pools_stats *out,
+                                               lakebase_error **err);
 
 /**
  * Reports the set's points as lakebase_pool_metrics does for one pool —
@@ -1270,23 +1269,23 @@ LAKEBASE_API int lakebase_pool_set_get_stats(lakebase_pool_set *set,
  * **Threading:** thread-safe, never blocks.
  * @since 0.3
  */
-LAKEBASE_API int lakebase_pool_set_metrics(lakebase_pool_set *set,
-                                           const char *name,
-                                           lakebase_metric_fn fn,
-                                           void *userdata,
-                                           lakebase_error **err);
+LAKEBASE_API int lakebase_user_pools_metrics(lakebase_user_pools *set,
+                                             const char *name,
+                                             lakebase_metric_fn fn,
+                                             void *userdata,
+                                             lakebase_error **err);
 
 /**
- * lakebase_pool_set_metrics from a set's counters a binding already holds
+ * lakebase_user_pools_metrics from a set's counters a binding already holds
  * (see lakebase_metrics_from_stats). Errors: LAKEBASE_EINVAL (NULL, a
  * version the library does not know).
  * **Threading:** thread-safe, never blocks.
  * @since 0.3
  */
 LAKEBASE_API int
-lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
-                                     const char *name, lakebase_metric_fn fn,
-                                     void *userdata, lakebase_error **err);
+lakebase_user_pools_metrics_from_stats(const lakebase_user_pools_stats *stats,
+                                       const char *name, lakebase_metric_fn fn,
+                                       void *userdata, lakebase_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* Diagnosis: lakebase doctor                                                */
@@ -1398,7 +1397,7 @@ LAKEBASE_API const char *lakebase_verdict_name(int verdict);
  * lakebase_pool_query) remain usable from any thread, on connections of
  * their own.
  *
- * Naming: lakebase_pool_set_*_callback and lakebase_pool_attach_loop
+ * Naming: lakebase_user_pools_*_callback and lakebase_pool_attach_loop
  * register callbacks the library calls; lakebase_pool_socket_ready and
  * lakebase_pool_timer_expired are the host calling in.
  *

@@ -17,7 +17,7 @@
 #include "metrics.h"
 #include "pool_set.h"
 
-struct lakebase_pool_set {
+struct lakebase_user_pools {
     uint32_t tag;
     lb_pool_set *core;
 };
@@ -25,19 +25,19 @@ struct lakebase_pool_set {
 #define SET_CHECK(set, err)                                                    \
     do {                                                                       \
         if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))                               \
-            return lb_glue_bad_handle(err, "lakebase_pool_set");               \
+            return lb_glue_bad_handle(err, "lakebase_user_pools");             \
     } while (0)
 
-int lakebase_pool_set_new(lakebase_pool_set **out, const lakebase_config *cfg,
-                          int max_pools, int idle_evict_seconds,
-                          lakebase_error **err) {
+int lakebase_user_pools_new(lakebase_user_pools **out,
+                            const lakebase_config *cfg, int max_pools,
+                            int idle_evict_seconds, lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
     *out = NULL;
     if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
         return lb_glue_bad_handle(err, "lakebase_config");
-    lakebase_pool_set *s = calloc(1, sizeof *s);
+    lakebase_user_pools *s = calloc(1, sizeof *s);
     if (!s)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     int code =
@@ -51,9 +51,9 @@ int lakebase_pool_set_new(lakebase_pool_set **out, const lakebase_config *cfg,
     return 0;
 }
 
-int lakebase_pool_set_acquire(lakebase_pool_set *set, const char *key,
-                              const char *workspace_token, long timeout_ms,
-                              lakebase_conn **out, lakebase_error **err) {
+int lakebase_user_pools_acquire(lakebase_user_pools *set, const char *key,
+                                const char *workspace_token, long timeout_ms,
+                                lakebase_conn **out, lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     if (!out)
         return lb_err(err, LAKEBASE_EINVAL, "out must not be NULL");
@@ -66,7 +66,7 @@ int lakebase_pool_set_acquire(lakebase_pool_set *set, const char *key,
                                err);
 }
 
-void lakebase_pool_set_free(lakebase_pool_set *set) {
+void lakebase_user_pools_free(lakebase_user_pools *set) {
     if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))
         return;
     set->tag = LB_TAG_DEAD;
@@ -74,42 +74,41 @@ void lakebase_pool_set_free(lakebase_pool_set *set) {
     free(set);
 }
 
-int lakebase_pool_set_get_stats(lakebase_pool_set *set,
-                                lakebase_pool_set_stats *out,
-                                lakebase_error **err) {
+int lakebase_user_pools_get_stats(lakebase_user_pools *set,
+                                  lakebase_user_pools_stats *out,
+                                  lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     SET_CHECK(set, err);
-    if (!out || out->version != LAKEBASE_POOL_SET_STATS_VERSION)
+    if (!out || out->version != LAKEBASE_USER_POOLS_STATS_VERSION)
         return lb_err(err, LAKEBASE_EINVAL,
                       "stats->version must be %d: declare the struct with "
-                      "LAKEBASE_POOL_SET_STATS_INIT",
-                      LAKEBASE_POOL_SET_STATS_VERSION);
+                      "LAKEBASE_USER_POOLS_STATS_INIT",
+                      LAKEBASE_USER_POOLS_STATS_VERSION);
     lb_pool_set_stats(set->core, out);
     return 0;
 }
 
-int lakebase_pool_set_metrics(lakebase_pool_set *set, const char *name,
-                              lakebase_metric_fn fn, void *userdata,
-                              lakebase_error **err) {
+int lakebase_user_pools_metrics(lakebase_user_pools *set, const char *name,
+                                lakebase_metric_fn fn, void *userdata,
+                                lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
     SET_CHECK(set, err);
     if (!fn)
         return lb_err(err, LAKEBASE_EINVAL, "fn must not be NULL");
-    lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
+    lakebase_user_pools_stats st = LAKEBASE_USER_POOLS_STATS_INIT;
     lb_pool_set_stats(set->core, &st);
-    return lakebase_pool_set_metrics_from_stats(&st, name, fn, userdata, err);
+    return lakebase_user_pools_metrics_from_stats(&st, name, fn, userdata, err);
 }
 
-int lakebase_pool_set_metrics_from_stats(const lakebase_pool_set_stats *stats,
-                                         const char *name,
-                                         lakebase_metric_fn fn, void *userdata,
-                                         lakebase_error **err) {
+int lakebase_user_pools_metrics_from_stats(
+    const lakebase_user_pools_stats *stats, const char *name,
+    lakebase_metric_fn fn, void *userdata, lakebase_error **err) {
     LB_GLUE_ERR_IN(err);
-    if (!fn || !stats || stats->version != LAKEBASE_POOL_SET_STATS_VERSION)
+    if (!fn || !stats || stats->version != LAKEBASE_USER_POOLS_STATS_VERSION)
         return lb_err(err, LAKEBASE_EINVAL,
                       "fn and stats must not be NULL, and stats->version "
-                      "must be %d (LAKEBASE_POOL_SET_STATS_INIT)",
-                      LAKEBASE_POOL_SET_STATS_VERSION);
+                      "must be %d (LAKEBASE_USER_POOLS_STATS_INIT)",
+                      LAKEBASE_USER_POOLS_STATS_VERSION);
     lb_metric_sources src = {.pool = &stats->pool,
                              .cred = &stats->credential,
                              .set = stats,

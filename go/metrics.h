@@ -68,9 +68,9 @@ typedef struct lb_metric_sources {
     const lakebase_credential_stats *cred;
     lb_connect_books *connects;
     lb_mint_books *mints;
-    const lakebase_pool_set_stats *set; /* the set's own counters */
-    const char *pool_name;              /* NULL: no pool name attribute */
-    int64_t now_wall_ms;                /* for the seconds to expiry */
+    const lakebase_user_pools_stats *set; /* the set's own counters */
+    const char *pool_name;                /* NULL: no pool name attribute */
+    int64_t now_wall_ms;                  /* for the seconds to expiry */
 } lb_metric_sources;
 
 /* Calls fn once per point, with no lock held. */

@@ -370,7 +370,7 @@ int lb_pool_set_acquire(lb_pool_set *s, const char *key,
     return code;
 }
 
-void lb_pool_set_stats(lb_pool_set *s, lakebase_pool_set_stats *out) {
+void lb_pool_set_stats(lb_pool_set *s, lakebase_user_pools_stats *out) {
     unsigned int version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;

@@ -33,6 +33,6 @@ int lb_pool_set_acquire(lb_pool_set *s, const char *key,
 void lb_pool_set_destroy(lb_pool_set *s);
 
 /* The set's counters (version already checked). */
-void lb_pool_set_stats(lb_pool_set *s, lakebase_pool_set_stats *out);
+void lb_pool_set_stats(lb_pool_set *s, lakebase_user_pools_stats *out);
 
 #endif

@@ -22,7 +22,7 @@ import (
 // idle for idleEvict on its background thread. Safe for concurrent use.
 type PoolSet struct {
 	mu    sync.RWMutex // held shared around C calls, exclusively to free
-	c     *C.lakebase_pool_set
+	c     *C.lakebase_user_pools
 	hooks *hooks
 }
 
@@ -37,9 +37,9 @@ func NewPoolSet(cfg Config, maxPools int, idleEvict time.Duration, opts ...Optio
 	}
 	defer C.lakebase_config_free(ccfg)
 	seconds := int((idleEvict + time.Second - 1) / time.Second)
-	var h *C.lakebase_pool_set
+	var h *C.lakebase_user_pools
 	var cerr *C.lakebase_error
-	if rc := C.lakebase_pool_set_new(&h, ccfg, C.int(maxPools), C.int(seconds), &cerr); rc != 0 {
+	if rc := C.lakebase_user_pools_new(&h, ccfg, C.int(maxPools), C.int(seconds), &cerr); rc != 0 {
 		hk.release(nil)
 		return nil, takeError(rc, cerr)
 	}
@@ -78,7 +78,7 @@ func (s *PoolSet) Acquire(ctx context.Context, key, workspaceToken string) (*Con
 		}
 		var c *C.lakebase_conn
 		var cerr *C.lakebase_error
-		rc := C.lakebase_pool_set_acquire(s.c, ckey, ctoken, C.long(timeout), &c, &cerr)
+		rc := C.lakebase_user_pools_acquire(s.c, ckey, ctoken, C.long(timeout), &c, &cerr)
 		if rc != 0 {
 			return nil, s.hooks.explain(takeError(rc, cerr))
 		}
@@ -105,10 +105,10 @@ func (s *PoolSet) Stats() (PoolSetStats, error) {
 	if s.c == nil {
 		return PoolSetStats{}, &Error{Code: CodeClosed, Message: "the pool set is closed"}
 	}
-	var st C.lakebase_pool_set_stats
-	st.version = C.LAKEBASE_POOL_SET_STATS_VERSION
+	var st C.lakebase_user_pools_stats
+	st.version = C.LAKEBASE_USER_POOLS_STATS_VERSION
 	var cerr *C.lakebase_error
-	if rc := C.lakebase_pool_set_get_stats(s.c, &st, &cerr); rc != 0 {
+	if rc := C.lakebase_user_pools_get_stats(s.c, &st, &cerr); rc != 0 {
 		return PoolSetStats{}, takeError(rc, cerr)
 	}
 	p := &st.pool
@@ -146,7 +146,7 @@ func (s *PoolSet) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.c != nil {
-		s.hooks.release(func() { C.lakebase_pool_set_free(s.c) })
+		s.hooks.release(func() { C.lakebase_user_pools_free(s.c) })
 		s.c = nil
 		runtime.SetFinalizer(s, nil)
 	}

@@ -14,10 +14,10 @@ static int lbotel_collect(const lakebase_pool_stats *pool,
                                        (void *)userdata, err);
 }
 
-static int lbotel_collect_set(const lakebase_pool_set_stats *set,
+static int lbotel_collect_set(const lakebase_user_pools_stats *set,
                               const char *name, uintptr_t userdata,
                               lakebase_error **err) {
-    return lakebase_pool_set_metrics_from_stats(set, name, lbotelPoint,
+    return lakebase_user_pools_metrics_from_stats(set, name, lbotelPoint,
                                                 (void *)userdata, err);
 }
 */
@@ -112,9 +112,9 @@ func collect(pool *lakebase.PoolStats, cred *lakebase.CredentialStats, poolName 
 	return out, nil
 }
 
-func cPoolSetStats(s *lakebase.PoolSetStats) C.lakebase_pool_set_stats {
-	var st C.lakebase_pool_set_stats
-	st.version = C.LAKEBASE_POOL_SET_STATS_VERSION
+func cPoolSetStats(s *lakebase.PoolSetStats) C.lakebase_user_pools_stats {
+	var st C.lakebase_user_pools_stats
+	st.version = C.LAKEBASE_USER_POOLS_STATS_VERSION
 	st.pools = C.int(s.Pools)
 	st.pools_created = C.uint64_t(s.PoolsCreated)
 	st.evicted_idle = C.uint64_t(s.EvictedIdle)

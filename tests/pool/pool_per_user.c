@@ -106,7 +106,7 @@ static void load_identities(void) {
 
 /* ---- the set ------------------------------------------------------------- */
 
-static lakebase_pool_set *new_set(int max_pools, int idle_evict_seconds) {
+static lakebase_user_pools *new_set(int max_pools, int idle_evict_seconds) {
     const char *port = emu_env("EMULATOR_PROXY_PORT");
     const char *const pairs[] = {"config.use_environment",
                                  "false",
@@ -134,22 +134,22 @@ static lakebase_pool_set *new_set(int max_pools, int idle_evict_seconds) {
     lakebase_config *cfg = NULL;
     emu_check(lakebase_config_new(&cfg, NULL), NULL, "config");
     emu_config_apply(cfg, pairs);
-    lakebase_pool_set *set = NULL;
+    lakebase_user_pools *set = NULL;
     lakebase_error *err = NULL;
     emu_check(
-        lakebase_pool_set_new(&set, cfg, max_pools, idle_evict_seconds, &err),
-        err, "lakebase_pool_set_new");
+        lakebase_user_pools_new(&set, cfg, max_pools, idle_evict_seconds, &err),
+        err, "lakebase_user_pools_new");
     lakebase_config_free(cfg);
     return set;
 }
 
 /* current_user on a connection of identity i's pool. */
-static void expect_role(lakebase_pool_set *set, const identity *id) {
+static void expect_role(lakebase_user_pools *set, const identity *id) {
     lakebase_conn *conn = NULL;
     lakebase_error *err = NULL;
     emu_check(
-        lakebase_pool_set_acquire(set, id->key, id->token, -1, &conn, &err),
-        err, "lakebase_pool_set_acquire");
+        lakebase_user_pools_acquire(set, id->key, id->token, -1, &conn, &err),
+        err, "lakebase_user_pools_acquire");
     lakebase_result *res = NULL;
     emu_check(
         lakebase_conn_query(conn, "SELECT current_user", 0, NULL, &res, &err),
@@ -159,14 +159,14 @@ static void expect_role(lakebase_pool_set *set, const identity *id) {
     lakebase_conn_release(conn);
 }
 
-static lakebase_pool_set_stats set_stats(lakebase_pool_set *set) {
-    lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
-    emu_check(lakebase_pool_set_get_stats(set, &st, NULL), NULL, "stats");
+static lakebase_user_pools_stats set_stats(lakebase_user_pools *set) {
+    lakebase_user_pools_stats st = LAKEBASE_USER_POOLS_STATS_INIT;
+    emu_check(lakebase_user_pools_get_stats(set, &st, NULL), NULL, "stats");
     return st;
 }
 
 typedef struct worker {
-    lakebase_pool_set *set;
+    lakebase_user_pools *set;
     const identity *id;
 } worker;
 
@@ -182,7 +182,7 @@ static void test_three_identities_each_log_in_as_their_own_role(void **state) {
     emu_reset("{\"expect_mint_request\": {\"ttl\": \"900s\", \"group_name\": "
               "\"readers\", \"claims\": " CLAIMS "}}");
     load_identities();
-    lakebase_pool_set *set = new_set(3, 600);
+    lakebase_user_pools *set = new_set(3, 600);
     pthread_t t[3];
     worker w[3];
     for (int i = 0; i < 3; i++) {
@@ -192,7 +192,7 @@ static void test_three_identities_each_log_in_as_their_own_role(void **state) {
     for (int i = 0; i < 3; i++)
         pthread_join(t[i], NULL);
 
-    lakebase_pool_set_stats st = set_stats(set);
+    lakebase_user_pools_stats st = set_stats(set);
     assert_int_equal(st.pools, 3);
     assert_int_equal(st.pools_created, 3);
     assert_int_equal(st.pool.acquires, 45);
@@ -232,7 +232,7 @@ static void test_three_identities_each_log_in_as_their_own_role(void **state) {
         assert_int_equal(seen, 1);
     }
     cJSON_Delete(j);
-    lakebase_pool_set_free(set);
+    lakebase_user_pools_free(set);
 }
 
 static void
@@ -240,12 +240,12 @@ test_a_token_the_workspace_refuses_reaches_nobody_else(void **state) {
     (void)state;
     emu_reset(NULL);
     load_identities();
-    lakebase_pool_set *set = new_set(3, 600);
+    lakebase_user_pools *set = new_set(3, 600);
     expect_role(set, &ids[0]);
     lakebase_conn *conn = NULL;
     lakebase_error *err = NULL;
-    int code = lakebase_pool_set_acquire(set, "mallory", "dapi-not-a-token",
-                                         2000, &conn, &err);
+    int code = lakebase_user_pools_acquire(set, "mallory", "dapi-not-a-token",
+                                           2000, &conn, &err);
     assert_int_equal(code, LAKEBASE_EAUTH);
     assert_null(conn);
     assert_null(strstr(lakebase_error_message(err), "dapi-not-a-token"));
@@ -253,24 +253,24 @@ test_a_token_the_workspace_refuses_reaches_nobody_else(void **state) {
     err = NULL;
     /* A key with no pool needs a token. */
     assert_int_equal(
-        lakebase_pool_set_acquire(set, "dave", NULL, 1000, &conn, &err),
+        lakebase_user_pools_acquire(set, "dave", NULL, 1000, &conn, &err),
         LAKEBASE_EINVAL);
     lakebase_error_free(err);
     expect_role(set, &ids[0]);
     assert_int_equal(emu_stat("mints.autoscaling"), 1);
-    lakebase_pool_set_free(set);
+    lakebase_user_pools_free(set);
 }
 
 static void test_the_set_is_bounded_and_evicts_idle_pools(void **state) {
     (void)state;
     emu_reset(NULL);
     load_identities();
-    lakebase_pool_set *set = new_set(2, 1);
+    lakebase_user_pools *set = new_set(2, 1);
     expect_role(set, &ids[0]);
     expect_role(set, &ids[1]);
     /* Full: the least recently used idle pool (alice's) makes room. */
     expect_role(set, &ids[2]);
-    lakebase_pool_set_stats st = set_stats(set);
+    lakebase_user_pools_stats st = set_stats(set);
     assert_int_equal(st.pools, 2);
     assert_int_equal(st.evicted_full, 1);
 
@@ -278,14 +278,14 @@ static void test_the_set_is_bounded_and_evicts_idle_pools(void **state) {
     lakebase_conn *held[2] = {NULL, NULL};
     lakebase_error *err = NULL;
     emu_check(
-        lakebase_pool_set_acquire(set, ids[1].key, NULL, -1, &held[0], &err),
+        lakebase_user_pools_acquire(set, ids[1].key, NULL, -1, &held[0], &err),
         err, "bob");
     emu_check(
-        lakebase_pool_set_acquire(set, ids[2].key, NULL, -1, &held[1], &err),
+        lakebase_user_pools_acquire(set, ids[2].key, NULL, -1, &held[1], &err),
         err, "carol");
     lakebase_conn *refused = NULL;
-    assert_int_equal(lakebase_pool_set_acquire(set, ids[0].key, ids[0].token,
-                                               -1, &refused, &err),
+    assert_int_equal(lakebase_user_pools_acquire(set, ids[0].key, ids[0].token,
+                                                 -1, &refused, &err),
                      LAKEBASE_ETIMEOUT);
     assert_null(refused);
     assert_non_null(strstr(lakebase_error_message(err), "max_pools"));
@@ -311,7 +311,7 @@ static void test_the_set_is_bounded_and_evicts_idle_pools(void **state) {
     /* An evicted identity comes back with a new pool, as its own role. */
     expect_role(set, &ids[1]);
     assert_int_equal(set_stats(set).pools_created, 4);
-    lakebase_pool_set_free(set);
+    lakebase_user_pools_free(set);
 }
 
 typedef struct points {
@@ -337,25 +337,25 @@ static void test_metrics_are_per_set_never_per_user(void **state) {
     (void)state;
     emu_reset(NULL);
     load_identities();
-    lakebase_pool_set *set = new_set(3, 600);
+    lakebase_user_pools *set = new_set(3, 600);
     for (int i = 0; i < 3; i++)
         expect_role(set, &ids[i]);
     points p = {0};
-    emu_check(lakebase_pool_set_metrics(set, "obo", on_point, &p, NULL), NULL,
+    emu_check(lakebase_user_pools_metrics(set, "obo", on_point, &p, NULL), NULL,
               "metrics");
     assert_int_equal(p.pools_points, 1);
     assert_true(p.pools == 3);
     assert_int_equal(p.leaked_role, 0);
-    lakebase_pool_set_free(set);
+    lakebase_user_pools_free(set);
 }
 
 static void test_a_set_refuses_a_configuration_with_an_identity(void **state) {
     (void)state;
     emu_load();
     lakebase_config *cfg = emu_config_minting(NULL);
-    lakebase_pool_set *set = NULL;
+    lakebase_user_pools *set = NULL;
     lakebase_error *err = NULL;
-    assert_int_equal(lakebase_pool_set_new(&set, cfg, 3, 60, &err),
+    assert_int_equal(lakebase_user_pools_new(&set, cfg, 3, 60, &err),
                      LAKEBASE_ECONFIG);
     assert_non_null(strstr(lakebase_error_message(err), "auth.client_secret"));
     assert_null(set);
