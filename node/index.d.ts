@@ -53,7 +53,19 @@ export interface PoolOptions {
   int8?: 'string' | 'bigint' | 'number';
   /** Let the process exit while the pool is idle (default true). */
   allowExitOnIdle?: boolean;
+  /**
+   * The workspace token, from the program (lakebase_config_set_token_source):
+   * auth.type becomes 'external' unless `authType` says otherwise. Called on
+   * the JS thread whenever the core needs a token (before a mint, or only
+   * once per `expiresAt` when given); the core waits up to 30 s for it.
+   * Throwing, rejecting or returning something else fails the mint with
+   * ECALLBACK. Never logged.
+   */
+  tokenSource?: () => TokenSourceResult | Promise<TokenSourceResult>;
 }
+
+/** A workspace token, or one with its expiry (a Date or Unix ms). */
+export type TokenSourceResult = string | { token: string; expiresAt?: Date | number };
 
 export interface FieldDef {
   name: string;
@@ -126,6 +138,79 @@ export interface PoolStats {
   credential: CredentialStats;
 }
 
+/** One data point as the core reports it (lakebase_metric_point); the
+ * names are the core's table's (docs/observability.md). */
+export interface MetricPoint {
+  /** Index in the core's metric table. */
+  metric: number;
+  name: string;
+  attributes: Record<string, string>;
+  /** Counters, up-down counters, gauges. */
+  value: number;
+  /** Histograms: observations, their sum when the core keeps one, the
+   * bucket bounds and counts (bucketCounts.length = bounds.length + 1). */
+  count?: number;
+  sum?: number;
+  bounds?: number[];
+  bucketCounts?: number[];
+}
+
+/** Options of `new PoolSet()`: those of a pool, without an identity. */
+export interface PoolSetOptions extends Omit<PoolOptions,
+  'user' | 'password' | 'token' | 'clientId' | 'clientSecret' | 'tokenSource' | 'allowExitOnIdle'> {
+  /** At most this many pools (identities) at once; the least recently used
+   * idle one makes room. */
+  maxPools: number;
+  /** A pool idle this long is closed by the core. */
+  idleEvictSeconds: number;
+}
+
+/** Who a per-user call runs as. */
+export interface Identity {
+  /** A stable, non-secret name of the user (x-forwarded-email): keys the pool. */
+  user: string;
+  /** Their current workspace token (x-forwarded-access-token); may be left
+   * out for a user whose pool exists. */
+  token?: string | null;
+}
+
+/** A pool set's counters: never per user. */
+export interface PoolSetStats {
+  /** Pools (identities) open now. */
+  pools: number;
+  poolsCreated: number;
+  /** Closed after idleEvictSeconds unused. */
+  evictedIdle: number;
+  /** Closed to make room for another identity. */
+  evictedFull: number;
+  /** Calls refused: the set full and every pool in use. */
+  rejected: number;
+  /** Every pool's counters summed (evicted ones included), the providers'
+   * in pool.credential. */
+  pool: Omit<PoolStats, 'pending'>;
+}
+
+/**
+ * Per-user pools for an app acting on behalf of each user: each identity
+ * gets its own pool, minting with its own workspace token and logging in
+ * as its own role, on connections no other user gets. Acquiring and
+ * running statements block in the C library, so they run on the libuv
+ * threadpool (never on the JS thread).
+ */
+export class PoolSet {
+  constructor(options: PoolSetOptions);
+  query<R = any>(who: Identity, text: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
+  /** Leases a connection of the identity's pool; release() it. */
+  connect(who: Identity): Promise<PoolClient>;
+  /** Closes every pool once calls in flight have settled; rejects with
+   * EINVAL while a client is not released. */
+  end(): Promise<void>;
+  readonly ended: boolean;
+  stats(): PoolSetStats;
+  /** The core's data points for the set, named `name` (never per user). */
+  metrics(name?: string): MetricPoint[];
+}
+
 /** The C library's error names (lakebase_error_name); test/errors.test.js
  * checks this list against the library's. */
 export type ErrorCode =
@@ -173,6 +258,8 @@ export class Pool extends EventEmitter {
   end(): Promise<void>;
   readonly ended: boolean;
   stats(): PoolStats;
+  /** The core's data points for the pool and its provider, named `name`. */
+  metrics(name?: string): MetricPoint[];
   on(event: 'error', listener: (err: LakebaseError | Error) => void): this;
   /** A new credential was minted: the provider's counters right after (never the token). */
   on(event: 'refresh', listener: (credential: CredentialStats) => void): this;

@@ -55,13 +55,14 @@ const KEYS = {
 };
 
 // Options this package handles itself.
-const LOCAL = new Set(['int8', 'allowExitOnIdle', 'connectionString']);
+const LOCAL = new Set(['int8', 'allowExitOnIdle', 'connectionString', 'tokenSource']);
 
 const INT8_MODES = { string: 0, bigint: 1, number: 2 };
 
 /**
  * @returns {{pairs: string[][], dsn: string|undefined, int8: number,
- *            allowExitOnIdle: boolean, names: Map<string,string>}}
+ *            allowExitOnIdle: boolean, names: Map<string,string>,
+ *            tokenSource: Function|undefined}}
  */
 function toCore(options = {}) {
   if (options === null || typeof options !== 'object') {
@@ -87,6 +88,13 @@ function toCore(options = {}) {
     pairs.push([key, text]);
     names.set(key, name);
   }
+  const tokenSource = options.tokenSource ?? undefined;
+  if (tokenSource !== undefined && typeof tokenSource !== 'function') {
+    throw new LakebaseError('ECONFIG', 'option "tokenSource": give a function returning the workspace token');
+  }
+  // A token source is the workspace auth (auth.type external) unless the
+  // caller chose another.
+  if (tokenSource && !names.has('auth.type')) pairs.push(['auth.type', 'external']);
   const int8 = options.int8 ?? 'string';
   if (!(int8 in INT8_MODES)) {
     throw new LakebaseError('ECONFIG', 'option "int8": use "string", "bigint" or "number"');
@@ -97,6 +105,7 @@ function toCore(options = {}) {
     dsn: options.connectionString,
     int8: INT8_MODES[int8],
     allowExitOnIdle: options.allowExitOnIdle ?? true,
+    tokenSource,
   };
 }
 

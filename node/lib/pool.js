@@ -87,7 +87,7 @@ class Pool extends EventEmitter {
   #make() {
     const o = this.#config;
     return withOptionNames(o.names, () =>
-      new native.Pool(o.pairs, o.dsn, { keepAlive: !o.allowExitOnIdle }, (err) => {
+      new native.Pool(o.pairs, o.dsn, { keepAlive: !o.allowExitOnIdle, tokenSource: o.tokenSource }, (err) => {
         if (this.listenerCount('error') > 0) this.emit('error', err);
       }));
   }
@@ -144,6 +144,11 @@ class Pool extends EventEmitter {
   stats() {
     return this.#native.stats();
   }
+
+  /** The core's data points for the pool, named `name` (lib/otel.js exports them). */
+  metrics(name) {
+    return this.#native.metrics(name);
+  }
 }
 
-module.exports = { Pool, PoolClient };
+module.exports = { Pool, PoolClient, statement };

@@ -120,6 +120,33 @@ Napi::Object CredentialStatsToJs(Napi::Env env,
     return cr;
 }
 
+void WipeSecret(std::string &s) {
+    volatile char *p = s.empty() ? nullptr : &s[0];
+    for (size_t i = 0; i < s.size(); i++)
+        p[i] = 0;
+    s.clear();
+}
+
+Napi::Object PoolStatsToJs(Napi::Env env, const lakebase_pool_stats &s,
+                           const lakebase_credential_stats &c) {
+    auto num = [&](double v) { return Napi::Number::New(env, v); };
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("total", num(s.total));
+    o.Set("idle", num(s.idle));
+    o.Set("inUse", num(s.in_use));
+    o.Set("connecting", num(s.connecting));
+    o.Set("waiting", num(s.waiting));
+    o.Set("connectsOk", num(static_cast<double>(s.connects_ok)));
+    o.Set("connectsFailed", num(static_cast<double>(s.connects_failed)));
+    o.Set("recycled", num(static_cast<double>(s.recycled)));
+    o.Set("discarded", num(static_cast<double>(s.discarded)));
+    o.Set("acquires", num(static_cast<double>(s.acquires)));
+    o.Set("acquireTimeouts", num(static_cast<double>(s.acquire_timeouts)));
+    o.Set("trimmed", num(static_cast<double>(s.trimmed)));
+    o.Set("credential", CredentialStatsToJs(env, c));
+    return o;
+}
+
 // errorName(code) -> 'ECONFIG' ('EUNKNOWN' for a code the core lacks).
 static Napi::Value ErrorName(const Napi::CallbackInfo &info) {
     return Napi::String::New(
@@ -168,6 +195,11 @@ static Napi::Object Module(Napi::Env env, Napi::Object exports) {
     exports.Set("Pool", DefinePool(env));
     exports.Set("Client", client);
     exports.Set("Credentials", DefineCredentials(env));
+    exports.Set("PoolSet", DefinePoolSet(env));
+    exports.Set("metricTable",
+                Napi::Function::New(env, MetricTable, "metricTable"));
+    exports.Set("spanTable", Napi::Function::New(env, SpanTable, "spanTable"));
+    exports.Set("poolNameAttribute", LAKEBASE_ATTRIBUTE_POOL_NAME);
     exports.Set("errorName", Napi::Function::New(env, ErrorName, "errorName"));
     exports.Set("errorCode", Napi::Function::New(env, ErrorCode, "errorCode"));
     exports.Set("configKeys",

@@ -5,6 +5,7 @@
 #include <lakebase.h>
 #include <napi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,26 @@ Int8Mode Int8ModeFrom(Napi::Value v);
 Napi::Object CredentialStatsToJs(Napi::Env env,
                                  const lakebase_credential_stats &c);
 
+// { total, idle, inUse, ..., acquireTimeouts, credential } for a pool's (or
+// a pool set's summed) counters.
+Napi::Object PoolStatsToJs(Napi::Env env, const lakebase_pool_stats &s,
+                           const lakebase_credential_stats &c);
+
+// One of the core's collect functions (lakebase_pool_metrics and its
+// siblings), given the point callback and its userdata.
+using MetricCollect =
+    std::function<int(lakebase_metric_fn, void *, lakebase_error **)>;
+// The points `collect` reports, as [{ metric, name, attributes, value,
+// count?, sum?, bounds?, bucketCounts? }]; throws the core's error.
+Napi::Array CollectMetrics(Napi::Env env, const MetricCollect &collect);
+
+// Zeroes a string holding a secret (a workspace token), then empties it.
+void WipeSecret(std::string &s);
+
+// Installs options.tokenSource (a JS function) as the configuration's
+// workspace token source (token_source.cc).
+void SetTokenSource(Napi::Env env, lakebase_config *cfg, Napi::Function fn);
+
 // What a leased connection needs from the pool that lent it: its
 // statements run through the pool's completion path (pending count, keeping
 // the loop alive, one callback scope per libuv callback), and the pool is
@@ -68,8 +89,9 @@ class LeaseOwner {
     // query(sql, params, int8) on `conn` -> Promise<result>
     virtual Napi::Value QueryOn(lakebase_conn *conn,
                                 const Napi::CallbackInfo &info) = 0;
-    // A lease was released (lakebase_conn_release has run).
-    virtual void LeaseReleased() = 0;
+    // Gives the lease back (lakebase_conn_release, now or once the
+    // statements queued on it have run).
+    virtual void Release(lakebase_conn *conn) = 0;
 
   protected:
     ~LeaseOwner() = default;
@@ -78,5 +100,8 @@ class LeaseOwner {
 Napi::Function DefinePool(Napi::Env env);
 Napi::Function DefineClient(Napi::Env env);
 Napi::Function DefineCredentials(Napi::Env env);
+Napi::Function DefinePoolSet(Napi::Env env);
+Napi::Value MetricTable(const Napi::CallbackInfo &info);
+Napi::Value SpanTable(const Napi::CallbackInfo &info);
 
 } // namespace lbnode

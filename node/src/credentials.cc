@@ -64,11 +64,19 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
              InstanceMethod<&Credentials::Free>("free")});
     }
 
-    // new Credentials(pairs, dsn)
+    // new Credentials(pairs, dsn, tokenSource | undefined)
     explicit Credentials(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Credentials>(info) {
         Napi::Env env = info.Env();
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
+        if (info[2].IsFunction()) {
+            try {
+                SetTokenSource(env, cfg, info[2].As<Napi::Function>());
+            } catch (...) {
+                lakebase_config_free(cfg);
+                throw;
+            }
+        }
         lakebase_error *err = nullptr;
         int rc = lakebase_credentials_new(&creds_, cfg, &err);
         lakebase_config_free(cfg);

@@ -1,10 +1,9 @@
-// A connection leased from the pool, for transactions (pool.connect()).
-// The lease comes from the core's event-loop side without blocking
-// (lakebase_pool_acquire_async); its statements run on the JS thread like
-// pool.query()'s, in order, through the pool that lent it (LeaseOwner), and
-// release() gives it back at once: the core rolls back an open transaction
-// on the loop. cancel() does not block either: the core sends the request
-// from one of its worker threads.
+// A connection leased from a pool (pool.connect()) or a per-user pool set
+// (set.connect()), for transactions. Its statements run in order through
+// the owner that lent it (LeaseOwner): on the JS thread for a pool, on the
+// libuv threadpool for a set (pool_set.cc); release() gives it back through
+// the owner without blocking the JS thread. cancel() does not block either:
+// the core sends the request from one of its worker threads.
 #include "addon.h"
 
 namespace lbnode {
@@ -67,9 +66,9 @@ class Client : public Napi::ObjectWrap<Client> {
     void GiveBack() {
         if (!conn_)
             return;
-        lakebase_conn_release(conn_);
+        lakebase_conn *conn = conn_;
         conn_ = nullptr;
-        owner_->LeaseReleased();
+        owner_->Release(conn);
     }
 
     lakebase_conn *conn_ = nullptr;

@@ -54,11 +54,12 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
                             InstanceMethod<&Pool::Drain>("drain"),
                             InstanceMethod<&Pool::Close>("close"),
                             InstanceMethod<&Pool::Stats>("stats"),
+                            InstanceMethod<&Pool::Metrics>("metrics"),
                             InstanceMethod<&Pool::OnRefresh>("onRefresh"),
                             InstanceMethod<&Pool::Acquire>("acquire")});
     }
 
-    // new Pool(pairs, dsn, { keepAlive }, onError)
+    // new Pool(pairs, dsn, { keepAlive, tokenSource }, onError)
     explicit Pool(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Pool>(info), env_(info.Env()),
           async_(info.Env(), "lakebase.pool") {
@@ -67,6 +68,15 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         keep_alive_ = flags.Get("keepAlive").ToBoolean();
         on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
+        Napi::Value source = flags.Get("tokenSource");
+        if (source.IsFunction()) {
+            try {
+                SetTokenSource(env, cfg, source.As<Napi::Function>());
+            } catch (...) {
+                lakebase_config_free(cfg);
+                throw;
+            }
+        }
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_new(&pool_, cfg, &err);
         lakebase_config_free(cfg);
@@ -337,7 +347,9 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         return rc != 0 ? rc : lakebase_pool_credential_stats(pool_, c, err);
     }
 
-    void LeaseReleased() override {
+    // On the host thread, where an attached pool's release never blocks.
+    void Release(lakebase_conn *conn) override {
+        lakebase_conn_release(conn);
         leases_--;
         FreeIfDone();
     }
@@ -503,23 +515,28 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         const lakebase_pool_stats &s = pool_ ? live : final_;
         const lakebase_credential_stats &credential =
             pool_ ? live_credential : final_credential_;
-        auto num = [&](double v) { return Napi::Number::New(env, v); };
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("total", num(s.total));
-        o.Set("idle", num(s.idle));
-        o.Set("inUse", num(s.in_use));
-        o.Set("connecting", num(s.connecting));
-        o.Set("waiting", num(s.waiting));
-        o.Set("pending", num(pending_));
-        o.Set("connectsOk", num(static_cast<double>(s.connects_ok)));
-        o.Set("connectsFailed", num(static_cast<double>(s.connects_failed)));
-        o.Set("recycled", num(static_cast<double>(s.recycled)));
-        o.Set("discarded", num(static_cast<double>(s.discarded)));
-        o.Set("acquires", num(static_cast<double>(s.acquires)));
-        o.Set("acquireTimeouts", num(static_cast<double>(s.acquire_timeouts)));
-        o.Set("trimmed", num(static_cast<double>(s.trimmed)));
-        o.Set("credential", CredentialStatsToJs(env, credential));
+        Napi::Object o = PoolStatsToJs(env, s, credential);
+        o.Set("pending", Napi::Number::New(env, pending_));
         return o;
+    }
+
+    // metrics(poolName | undefined) -> the core's data points for the pool
+    // and its provider (lakebase_pool_metrics); once the pool is freed, the
+    // same points from its last counters (lakebase_metrics_from_stats).
+    Napi::Value Metrics(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        std::string name;
+        bool named = info.Length() > 0 && info[0].IsString();
+        if (named)
+            name = info[0].As<Napi::String>().Utf8Value();
+        const char *pool_name = named ? name.c_str() : nullptr;
+        return CollectMetrics(env, [&](lakebase_metric_fn fn, void *ud,
+                                       lakebase_error **err) {
+            return pool_ ? lakebase_pool_metrics(pool_, pool_name, fn, ud, err)
+                         : lakebase_metrics_from_stats(&final_,
+                                                       &final_credential_,
+                                                       pool_name, fn, ud, err);
+        });
     }
 
     // acquire() -> Promise<Client>: a connection of the caller's own, for

@@ -40,9 +40,36 @@ function control(path, body) {
   });
 }
 
+// A workspace OAuth token for a service principal, as the platform forwards
+// one for a user (client credentials at the emulator's workspace).
+function oauthToken(clientId, secret) {
+  const url = new URL('/oidc/v1/token', env.DATABRICKS_HOST);
+  const form = 'grant_type=client_credentials&scope=all-apis';
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, {
+      method: 'POST',
+      ca: fs.readFileSync(env.LAKEBASE_CA_FILE),
+      auth: `${clientId}:${secret}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': form.length },
+    }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        const token = res.statusCode === 200 ? JSON.parse(text).access_token : '';
+        if (token) resolve(token);
+        else reject(new Error(`no workspace token for ${clientId} (HTTP ${res.statusCode})`));
+      });
+    });
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
 module.exports = {
   env,
   knobs: (k) => control('knobs', k),
   reset: () => control('reset'),
   emulatorStats: () => control('stats'),
+  mintRequests: () => control('mint-requests'),
+  oauthToken,
 };

@@ -1,0 +1,372 @@
+// The per-user pool set (lakebase_pool_set_*): one pool per identity, each
+// minting with that identity's forwarded workspace token and logging in as
+// its own role; the core bounds the pools, evicts idle ones and counts per
+// set. The C ABI offers the set's acquire only as a blocking call, so every
+// call that may block (acquire, a statement and release on the set's
+// connections, free) runs on the libuv threadpool (Napi::AsyncWorker) and
+// settles its promise on the JS thread, which never blocks. A lease's calls
+// run one at a time, in order (its lane).
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "addon.h"
+
+namespace lbnode {
+
+namespace {
+
+class PoolSet;
+
+// A statement's result, freed however the call ends.
+struct ResultBox {
+    lakebase_result *res = nullptr;
+    ~ResultBox() { lakebase_result_free(res); }
+};
+
+// A workspace token, zeroed however the call ends.
+struct TokenBox {
+    std::string token;
+    bool given = false;
+    ~TokenBox() { WipeSecret(token); }
+    const char *get() const { return given ? token.c_str() : nullptr; }
+};
+
+// One blocking call of the core on the libuv threadpool: `run` there,
+// `settle` (the promise's value once `run` returned 0) on the JS thread.
+class Work : public Napi::AsyncWorker {
+  public:
+    using Run = std::function<int(lakebase_error **)>;
+    using Settle = std::function<Napi::Value(Napi::Env)>;
+
+    Work(Napi::Env env, PoolSet *owner, lakebase_conn *lane, Run run,
+         Settle settle)
+        : Napi::AsyncWorker(env, "lakebase.poolSet"), owner_(owner),
+          lane_(lane), deferred_(Napi::Promise::Deferred::New(env)),
+          run_(std::move(run)), settle_(std::move(settle)) {}
+
+    Napi::Promise Promise() const { return deferred_.Promise(); }
+    lakebase_conn *Lane() const { return lane_; }
+
+  protected:
+    void Execute() override { rc_ = run_(&err_); }
+    void OnOK() override;
+
+  private:
+    PoolSet *owner_;
+    lakebase_conn *lane_; // the lease it runs on, or NULL
+    Napi::Promise::Deferred deferred_;
+    Run run_;
+    Settle settle_;
+    int rc_ = 0;
+    lakebase_error *err_ = nullptr;
+};
+
+class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
+  public:
+    static Napi::Function Define(Napi::Env env) {
+        return DefineClass(env, "PoolSet",
+                           {InstanceMethod<&PoolSet::Query>("query"),
+                            InstanceMethod<&PoolSet::Acquire>("acquire"),
+                            InstanceMethod<&PoolSet::Stats>("stats"),
+                            InstanceMethod<&PoolSet::Metrics>("metrics"),
+                            InstanceMethod<&PoolSet::Close>("close")});
+    }
+
+    // new PoolSet(pairs, dsn, maxPools, idleEvictSeconds)
+    explicit PoolSet(const Napi::CallbackInfo &info)
+        : Napi::ObjectWrap<PoolSet>(info) {
+        Napi::Env env = info.Env();
+        lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
+        lakebase_error *err = nullptr;
+        int rc = lakebase_pool_set_new(
+            &set_, cfg, info[2].As<Napi::Number>().Int32Value(),
+            info[3].As<Napi::Number>().Int32Value(), &err);
+        lakebase_config_free(cfg);
+        if (rc != 0)
+            ThrowTaken(env, err, rc);
+    }
+
+    // Collected with no call in flight (each holds a reference) and no
+    // lease (a Client holds one): nothing blocks for long here.
+    ~PoolSet() override { lakebase_pool_set_free(set_); }
+
+    // A call has settled on the JS thread: the next one of its lane starts.
+    void Finished(Work *w) {
+        busy_--;
+        if (lakebase_conn *conn = w->Lane()) {
+            std::deque<Work *> &queued = lanes_[conn];
+            if (queued.empty()) {
+                lanes_.erase(conn);
+            } else {
+                Work *next = queued.front();
+                queued.pop_front();
+                next->Queue();
+            }
+        }
+        if (closing_ && busy_ == 0 && !freeing_)
+            Free();
+        Unref();
+    }
+
+  private:
+    // Starts `w` now, or after the calls queued on its lease.
+    Napi::Promise Start(Work *w) {
+        busy_++;
+        Ref(); // the JS object outlives every call in flight
+        Napi::Promise p = w->Promise();
+        lakebase_conn *conn = w->Lane();
+        if (!conn) {
+            w->Queue();
+            return p;
+        }
+        auto it = lanes_.find(conn);
+        if (it != lanes_.end()) {
+            it->second.push_back(w);
+        } else {
+            lanes_[conn];
+            w->Queue();
+        }
+        return p;
+    }
+
+    Napi::Value Refused(Napi::Env env) {
+        auto d = Napi::Promise::Deferred::New(env);
+        d.Reject(MakeError(env, LAKEBASE_ECLOSED, "the pool set is closed"));
+        return d.Promise();
+    }
+
+    static std::shared_ptr<TokenBox> TokenFrom(Napi::Value v) {
+        auto box = std::make_shared<TokenBox>();
+        if (v.IsString()) {
+            box->token = v.As<Napi::String>().Utf8Value();
+            box->given = !box->token.empty();
+        }
+        return box;
+    }
+
+    // query(key, token | null, sql, params, int8) -> Promise<result>:
+    // acquire, run and release in one call on the threadpool.
+    Napi::Value Query(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        if (closing_)
+            return Refused(env);
+        std::string key = info[0].As<Napi::String>();
+        auto token = TokenFrom(info[1]);
+        std::string sql = info[2].As<Napi::String>();
+        auto params = std::make_shared<Params>(env, info[3]);
+        Int8Mode mode = Int8ModeFrom(info[4]);
+        auto box = std::make_shared<ResultBox>();
+        lakebase_pool_set *set = set_;
+        return Start(new Work(
+            env, this, nullptr,
+            [=](lakebase_error **err) {
+                lakebase_conn *conn = nullptr;
+                int rc = lakebase_pool_set_acquire(
+                    set, key.c_str(), token->get(), -1, &conn, err);
+                if (rc != 0)
+                    return rc;
+                rc = lakebase_conn_query(conn, sql.c_str(), params->count(),
+                                         params->data(), &box->res, err);
+                lakebase_conn_release(conn);
+                return rc;
+            },
+            [=](Napi::Env e) { return ResultToJs(e, box->res, mode); }));
+    }
+
+    // acquire(key, token | null) -> Promise<Client>, for transactions.
+    Napi::Value Acquire(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        if (closing_)
+            return Refused(env);
+        std::string key = info[0].As<Napi::String>();
+        auto token = TokenFrom(info[1]);
+        auto conn = std::make_shared<lakebase_conn *>(nullptr);
+        lakebase_pool_set *set = set_;
+        return Start(new Work(
+            env, this, nullptr,
+            [=](lakebase_error **err) {
+                return lakebase_pool_set_acquire(set, key.c_str(), token->get(),
+                                                 -1, conn.get(), err);
+            },
+            [=](Napi::Env e) {
+                leases_++;
+                return e.GetInstanceData<AddonData>()->client_ctor.New(
+                    {Napi::External<lakebase_conn>::New(e, *conn),
+                     Napi::External<LeaseOwner>::New(e, this), Value()});
+            }));
+    }
+
+    // A lease's statement, after those queued on it before.
+    Napi::Value QueryOn(lakebase_conn *conn,
+                        const Napi::CallbackInfo &info) override {
+        Napi::Env env = info.Env();
+        std::string sql = info[0].As<Napi::String>();
+        auto params = std::make_shared<Params>(env, info[1]);
+        Int8Mode mode = Int8ModeFrom(info[2]);
+        auto box = std::make_shared<ResultBox>();
+        return Start(new Work(
+            env, this, conn,
+            [=](lakebase_error **err) {
+                return lakebase_conn_query(conn, sql.c_str(), params->count(),
+                                           params->data(), &box->res, err);
+            },
+            [=](Napi::Env e) { return ResultToJs(e, box->res, mode); }));
+    }
+
+    // The lease goes back once its queued statements have run (an open
+    // transaction is rolled back, which may block: on the threadpool).
+    void Release(lakebase_conn *conn) override {
+        Start(new Work(
+            Env(), this, conn,
+            [conn](lakebase_error **) {
+                lakebase_conn_release(conn);
+                return 0;
+            },
+            [this](Napi::Env e) {
+                leases_--;
+                return e.Undefined();
+            }));
+    }
+
+    // Closes every pool once the calls in flight have settled; every
+    // Client must have been released.
+    void Free() {
+        if (leases_ > 0) {
+            Napi::Value e = MakeError(
+                Env(), LAKEBASE_EINVAL,
+                "a client of the pool set was never released: call "
+                "client.release() on every client from set.connect() before "
+                "set.end()");
+            for (auto &d : close_waiters_)
+                d.Reject(e);
+            close_waiters_.clear();
+            closing_ = false;
+            return;
+        }
+        // The last counters, for stats() from now on (never blocks).
+        lakebase_error *err = nullptr;
+        InitSetStats(&final_);
+        if (lakebase_pool_set_get_stats(set_, &final_, &err) != 0) {
+            lakebase_error_free(err);
+            InitSetStats(&final_);
+        }
+        freeing_ = true;
+        lakebase_pool_set *set = set_;
+        Start(new Work(
+            Env(), this, nullptr,
+            [set](lakebase_error **) {
+                lakebase_pool_set_free(set);
+                return 0;
+            },
+            [this](Napi::Env e) {
+                set_ = nullptr;
+                for (auto &d : close_waiters_)
+                    d.Resolve(e.Undefined());
+                close_waiters_.clear();
+                return e.Undefined();
+            }));
+    }
+
+    // close() -> Promise, resolved once every pool of the set is closed.
+    Napi::Value Close(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        auto d = Napi::Promise::Deferred::New(env);
+        if (!set_) {
+            d.Resolve(env.Undefined());
+            return d.Promise();
+        }
+        close_waiters_.push_back(d);
+        if (!closing_) {
+            closing_ = true;
+            if (busy_ == 0)
+                Free();
+        }
+        return d.Promise();
+    }
+
+    // The set's counters: live, or the last ones once it is closed.
+    const lakebase_pool_set_stats *Counters(Napi::Env env,
+                                            lakebase_pool_set_stats *live) {
+        if (!set_ || freeing_)
+            return &final_;
+        InitSetStats(live);
+        lakebase_error *err = nullptr;
+        int rc = lakebase_pool_set_get_stats(set_, live, &err);
+        if (rc != 0)
+            ThrowTaken(env, err, rc);
+        return live;
+    }
+
+    // stats() -> { pools, poolsCreated, evictedIdle, evictedFull, rejected,
+    // pool: the pools' counters summed, with their providers' in credential }
+    Napi::Value Stats(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        lakebase_pool_set_stats live;
+        const lakebase_pool_set_stats *s = Counters(env, &live);
+        auto num = [&](double v) { return Napi::Number::New(env, v); };
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("pools", num(s->pools));
+        o.Set("poolsCreated", num(static_cast<double>(s->pools_created)));
+        o.Set("evictedIdle", num(static_cast<double>(s->evicted_idle)));
+        o.Set("evictedFull", num(static_cast<double>(s->evicted_full)));
+        o.Set("rejected", num(static_cast<double>(s->rejected)));
+        o.Set("pool", PoolStatsToJs(env, s->pool, s->credential));
+        return o;
+    }
+
+    // metrics(setName | undefined) -> the set's points (never per user).
+    Napi::Value Metrics(const Napi::CallbackInfo &info) {
+        Napi::Env env = info.Env();
+        std::string name;
+        bool named = info.Length() > 0 && info[0].IsString();
+        if (named)
+            name = info[0].As<Napi::String>().Utf8Value();
+        lakebase_pool_set_stats live;
+        const lakebase_pool_set_stats *s = Counters(env, &live);
+        return CollectMetrics(
+            env, [&](lakebase_metric_fn fn, void *ud, lakebase_error **err) {
+                return lakebase_pool_set_metrics_from_stats(
+                    s, named ? name.c_str() : nullptr, fn, ud, err);
+            });
+    }
+
+    // The structs' version fields, as LAKEBASE_POOL_SET_STATS_INIT sets them
+    // (the macro itself draws g++ -Wextra warnings).
+    static void InitSetStats(lakebase_pool_set_stats *s) {
+        *s = lakebase_pool_set_stats{};
+        s->version = LAKEBASE_POOL_SET_STATS_VERSION;
+        lakebase_pool_stats_init(&s->pool, LAKEBASE_POOL_STATS_VERSION);
+        lakebase_credential_stats_init(&s->credential,
+                                       LAKEBASE_CREDENTIAL_STATS_VERSION);
+    }
+
+    lakebase_pool_set *set_ = nullptr;
+    lakebase_pool_set_stats final_{};
+    std::unordered_map<lakebase_conn *, std::deque<Work *>> lanes_;
+    std::vector<Napi::Promise::Deferred> close_waiters_;
+    int busy_ = 0;   // calls started and not settled
+    int leases_ = 0; // Clients not released yet
+    bool closing_ = false;
+    bool freeing_ = false;
+};
+
+void Work::OnOK() {
+    Napi::Env env = Env();
+    if (rc_ != 0) {
+        deferred_.Reject(TakeError(env, err_, rc_));
+    } else {
+        try {
+            deferred_.Resolve(settle_(env));
+        } catch (const Napi::Error &e) { // e.g. malformed json
+            deferred_.Reject(e.Value());
+        }
+    }
+    owner_->Finished(this);
+}
+
+} // namespace
+
+Napi::Function DefinePoolSet(Napi::Env env) { return PoolSet::Define(env); }
+
+} // namespace lbnode

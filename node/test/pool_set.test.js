@@ -1,0 +1,126 @@
+'use strict';
+// Per-user pools against the emulator: three identities (two service
+// principals by their OAuth workspace tokens, a user by a PAT), as a web
+// handler gets them forwarded, each logging in as its own role — through
+// set.query() and through a transaction on set.connect() — concurrently,
+// with no credential or connection crossing identities; the bound on pools,
+// counters and metrics per set, never per user.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { env, reset, emulatorStats, mintRequests, oauthToken } = require('./helpers');
+const { PoolSet, LakebaseError } = require('..');
+
+async function identities() {
+  return [
+    { user: 'alice', role: env.DATABRICKS_CLIENT_ID,
+      token: await oauthToken(env.DATABRICKS_CLIENT_ID, env.DATABRICKS_CLIENT_SECRET) },
+    { user: 'bob', role: env.EMULATOR_OTHER_CLIENT_ID,
+      token: await oauthToken(env.EMULATOR_OTHER_CLIENT_ID, env.EMULATOR_OTHER_CLIENT_SECRET) },
+    { user: 'carol', role: env.EMULATOR_USER_EMAIL, token: env.EMULATOR_USER_TOKEN },
+  ];
+}
+
+// Ten rounds per identity, all identities at once: a statement, then a
+// transaction on a leased connection, each answering who is logged in.
+async function rounds(set, id) {
+  const who = { user: id.user, token: id.token };
+  for (let i = 0; i < 5; i++) {
+    const r = await set.query(who, 'SELECT current_user AS who, $1::int AS i', [i]);
+    assert.equal(r.rows[0].who, id.role, `${id.user}'s statement logged in as ${r.rows[0].who}`);
+    assert.equal(r.rows[0].i, i);
+    const client = await set.connect(who);
+    try {
+      await client.query('BEGIN');
+      const t = await client.query('SELECT current_user AS who');
+      assert.equal(t.rows[0].who, id.role, `${id.user}'s transaction logged in as ${t.rows[0].who}`);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  }
+}
+
+test('three identities each log in as their own role, never crossing', { timeout: 120000 }, async () => {
+  await reset();
+  const ids = await identities();
+  const mintsBefore = (await mintRequests()).requests.length;
+  const set = new PoolSet({ max: 2, maxPools: 3, idleEvictSeconds: 600 });
+  try {
+    await Promise.all(ids.map((id) => rounds(set, id)));
+
+    const s = set.stats();
+    assert.equal(s.pools, 3, JSON.stringify(s));
+    assert.equal(s.poolsCreated, 3);
+    assert.equal(s.pool.acquires, 30, 'one acquire per statement call and per lease');
+    assert.equal(s.pool.credential.mintsOk, 3, 'one mint per identity');
+    assert.equal(s.rejected, 0);
+
+    const stats = await emulatorStats();
+    for (const [reason, n] of Object.entries(stats.logins.refused)) {
+      assert.equal(n, 0, `the login proxy refused ${n} logins (${reason})`);
+    }
+    const minted = (await mintRequests()).requests.slice(mintsBefore);
+    for (const id of ids) {
+      assert.equal(minted.filter((m) => m.role === id.role).length, 1, `${id.user} minted once`);
+    }
+
+    // Metrics come per set: every point named by the set, none naming a
+    // user, a role or a token.
+    const points = set.metrics('obo');
+    const pools = points.find((p) => p.name === 'lakebase.pool_set.pools');
+    assert.ok(pools, 'lakebase.pool_set.pools reported');
+    assert.equal(pools.value, 3);
+    const secrets = ids.flatMap((id) => [id.user, id.role, id.token]);
+    for (const p of points) {
+      assert.equal(p.attributes['db.client.connection.pool.name'], 'obo', p.name);
+      for (const v of Object.values(p.attributes)) assert.ok(!secrets.includes(v), `${p.name} carries ${v}`);
+    }
+    const mints = points.find((p) => p.name === 'lakebase.credential.mints'
+      && p.attributes['lakebase.result'] === 'ok');
+    assert.equal(mints.value, 3);
+
+    // A new identity must bring its token; a statement error fails only
+    // that statement of the lease, whose next one still runs.
+    await assert.rejects(set.query({ user: 'dave' }, 'SELECT 1'), (e) => e instanceof LakebaseError && e.code === 'EINVAL');
+    await assert.rejects(set.query({ token: ids[0].token }, 'SELECT 1'), (e) => e.code === 'EINVAL');
+    const client = await set.connect({ user: 'alice' }); // the pool exists: no token needed
+    const failed = client.query('SELECT 1/0');
+    const after = client.query('SELECT current_user AS who');
+    await assert.rejects(failed, (e) => e.code === 'ESQL' && e.sqlstate === '22012');
+    assert.equal((await after).rows[0].who, ids[0].role);
+
+    // end() waits for every client; a client not released refuses it.
+    await assert.rejects(set.end(), (e) => e.code === 'EINVAL' && /release/.test(e.message));
+    client.release();
+  } finally {
+    await set.end();
+  }
+  assert.equal(set.ended, true);
+  await assert.rejects(set.query({ user: 'alice', token: ids[0].token }, 'SELECT 1'), (e) => e.code === 'ECLOSED');
+  assert.equal(set.stats().poolsCreated, 3, 'the last counters stay readable');
+});
+
+test('a full set makes room by closing the least recently used idle pool', { timeout: 60000 }, async () => {
+  const ids = await identities();
+  const set = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
+  try {
+    for (const id of ids) {
+      const r = await set.query(id, 'SELECT current_user AS who');
+      assert.equal(r.rows[0].who, id.role);
+    }
+    const s = set.stats();
+    assert.equal(s.pools, 1);
+    assert.equal(s.poolsCreated, 3);
+    assert.equal(s.evictedFull, 2);
+  } finally {
+    await set.end();
+  }
+});
+
+test('a pool set refuses options naming an identity or without bounds', () => {
+  assert.throws(() => new PoolSet({ maxPools: 3 }), (e) => e.code === 'ECONFIG' && /idleEvictSeconds/.test(e.message));
+  assert.throws(() => new PoolSet({ maxPools: 3, idleEvictSeconds: 60, tokenSource: () => 'x' }),
+    (e) => e.code === 'ECONFIG' && /tokenSource/.test(e.message));
+  assert.throws(() => new PoolSet({ maxPools: 3, idleEvictSeconds: 60, user: 'someone' }),
+    (e) => e.code === 'ECONFIG');
+});
