@@ -2,7 +2,7 @@
 // OpenTelemetry metrics for pools and per-user pool sets. The names, kinds,
 // units and descriptions are the core's one table (lakebase_metric_at,
 // through the addon), the values the core's data points
-// (lakebase_pool_metrics, lakebase_pool_set_metrics_from_stats): this module
+// (lakebase_pool_metrics, lakebase_user_pools_metrics_from_stats): this module
 // keeps no name or mapping of its own. @opentelemetry/api is an optional
 // peer dependency of the package: only this module loads it.
 const native = require('./native');

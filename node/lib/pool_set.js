@@ -1,6 +1,6 @@
 'use strict';
 // Per-user pools (PoolSet) over the core's keyed pool set
-// (lakebase_pool_set_*): for an app acting on behalf of each user, as
+// (lakebase_user_pools_*): for an app acting on behalf of each user, as
 // Databricks Apps forward the user's workspace token. The core makes one
 // pool per identity, mints with that identity's token, logs in as its own
 // role, bounds the number of pools and evicts idle ones; this module only

@@ -1,4 +1,4 @@
-// The per-user pool set (lakebase_pool_set_*): one pool per identity, each
+// The per-user pool set (lakebase_user_pools_*): one pool per identity, each
 // minting with that identity's forwarded workspace token and logging in as
 // its own role; the core bounds the pools, evicts idle ones and counts per
 // set. The C ABI offers the set's acquire only as a blocking call, so every
@@ -79,7 +79,7 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
         Napi::Env env = info.Env();
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_set_new(
+        int rc = lakebase_user_pools_new(
             &set_, cfg, info[2].As<Napi::Number>().Int32Value(),
             info[3].As<Napi::Number>().Int32Value(), &err);
         lakebase_config_free(cfg);
@@ -89,7 +89,7 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
 
     // Collected with no call in flight (each holds a reference) and no
     // lease (a Client holds one): nothing blocks for long here.
-    ~PoolSet() override { lakebase_pool_set_free(set_); }
+    ~PoolSet() override { lakebase_user_pools_free(set_); }
 
     // A call has settled on the JS thread: the next one of its lane starts.
     void Finished(Work *w) {
@@ -157,12 +157,12 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
         auto params = std::make_shared<Params>(env, info[3]);
         Int8Mode mode = Int8ModeFrom(info[4]);
         auto box = std::make_shared<ResultBox>();
-        lakebase_pool_set *set = set_;
+        lakebase_user_pools *set = set_;
         return Start(new Work(
             env, this, nullptr,
             [=](lakebase_error **err) {
                 lakebase_conn *conn = nullptr;
-                int rc = lakebase_pool_set_acquire(
+                int rc = lakebase_user_pools_acquire(
                     set, key.c_str(), token->get(), -1, &conn, err);
                 if (rc != 0)
                     return rc;
@@ -182,12 +182,12 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
         std::string key = info[0].As<Napi::String>();
         auto token = TokenFrom(info[1]);
         auto conn = std::make_shared<lakebase_conn *>(nullptr);
-        lakebase_pool_set *set = set_;
+        lakebase_user_pools *set = set_;
         return Start(new Work(
             env, this, nullptr,
             [=](lakebase_error **err) {
-                return lakebase_pool_set_acquire(set, key.c_str(), token->get(),
-                                                 -1, conn.get(), err);
+                return lakebase_user_pools_acquire(
+                    set, key.c_str(), token->get(), -1, conn.get(), err);
             },
             [=](Napi::Env e) {
                 leases_++;
@@ -247,16 +247,16 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
         // The last counters, for stats() from now on (never blocks).
         lakebase_error *err = nullptr;
         InitSetStats(&final_);
-        if (lakebase_pool_set_get_stats(set_, &final_, &err) != 0) {
+        if (lakebase_user_pools_get_stats(set_, &final_, &err) != 0) {
             lakebase_error_free(err);
             InitSetStats(&final_);
         }
         freeing_ = true;
-        lakebase_pool_set *set = set_;
+        lakebase_user_pools *set = set_;
         Start(new Work(
             Env(), this, nullptr,
             [set](lakebase_error **) {
-                lakebase_pool_set_free(set);
+                lakebase_user_pools_free(set);
                 return 0;
             },
             [this](Napi::Env e) {
@@ -286,13 +286,13 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
     }
 
     // The set's counters: live, or the last ones once it is closed.
-    const lakebase_pool_set_stats *Counters(Napi::Env env,
-                                            lakebase_pool_set_stats *live) {
+    const lakebase_user_pools_stats *Counters(Napi::Env env,
+                                              lakebase_user_pools_stats *live) {
         if (!set_ || freeing_)
             return &final_;
         InitSetStats(live);
         lakebase_error *err = nullptr;
-        int rc = lakebase_pool_set_get_stats(set_, live, &err);
+        int rc = lakebase_user_pools_get_stats(set_, live, &err);
         if (rc != 0)
             ThrowTaken(env, err, rc);
         return live;
@@ -302,8 +302,8 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
     // pool: the pools' counters summed, with their providers' in credential }
     Napi::Value Stats(const Napi::CallbackInfo &info) {
         Napi::Env env = info.Env();
-        lakebase_pool_set_stats live;
-        const lakebase_pool_set_stats *s = Counters(env, &live);
+        lakebase_user_pools_stats live;
+        const lakebase_user_pools_stats *s = Counters(env, &live);
         auto num = [&](double v) { return Napi::Number::New(env, v); };
         Napi::Object o = Napi::Object::New(env);
         o.Set("pools", num(s->pools));
@@ -322,27 +322,27 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
         bool named = info.Length() > 0 && info[0].IsString();
         if (named)
             name = info[0].As<Napi::String>().Utf8Value();
-        lakebase_pool_set_stats live;
-        const lakebase_pool_set_stats *s = Counters(env, &live);
+        lakebase_user_pools_stats live;
+        const lakebase_user_pools_stats *s = Counters(env, &live);
         return CollectMetrics(
             env, [&](lakebase_metric_fn fn, void *ud, lakebase_error **err) {
-                return lakebase_pool_set_metrics_from_stats(
+                return lakebase_user_pools_metrics_from_stats(
                     s, named ? name.c_str() : nullptr, fn, ud, err);
             });
     }
 
-    // The structs' version fields, as LAKEBASE_POOL_SET_STATS_INIT sets them
+    // The structs' version fields, as LAKEBASE_USER_POOLS_STATS_INIT sets them
     // (the macro itself draws g++ -Wextra warnings).
-    static void InitSetStats(lakebase_pool_set_stats *s) {
-        *s = lakebase_pool_set_stats{};
-        s->version = LAKEBASE_POOL_SET_STATS_VERSION;
+    static void InitSetStats(lakebase_user_pools_stats *s) {
+        *s = lakebase_user_pools_stats{};
+        s->version = LAKEBASE_USER_POOLS_STATS_VERSION;
         lakebase_pool_stats_init(&s->pool, LAKEBASE_POOL_STATS_VERSION);
         lakebase_credential_stats_init(&s->credential,
                                        LAKEBASE_CREDENTIAL_STATS_VERSION);
     }
 
-    lakebase_pool_set *set_ = nullptr;
-    lakebase_pool_set_stats final_{};
+    lakebase_user_pools *set_ = nullptr;
+    lakebase_user_pools_stats final_{};
     std::unordered_map<lakebase_conn *, std::deque<Work *>> lanes_;
     std::vector<Napi::Promise::Deferred> close_waiters_;
     int busy_ = 0;   // calls started and not settled
