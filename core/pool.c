@@ -22,7 +22,7 @@ static void cond_init_monotonic(pthread_cond_t *cv) {
     pthread_condattr_destroy(&attr);
 }
 
-static int64_t precise_us(void) {
+int64_t lb_pool_precise_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
@@ -224,7 +224,7 @@ static void unlink_waiter(lb_pool *p, lb_waiter *w) {
 
 static void count_acquire_locked(lb_pool *p, int64_t since_us) {
     p->books.acquires++;
-    int64_t waited = since_us ? precise_us() - since_us : 0;
+    int64_t waited = since_us ? lb_pool_precise_us() - since_us : 0;
     p->books.wait_histogram[lb_life_wait_bucket(waited)]++;
 }
 
@@ -524,14 +524,14 @@ static int take_locked(lb_pool *p, long timeout_ms, int64_t *since_us,
         return timeout_error(p, timeout_ms, err);
     }
     if (!*since_us)
-        *since_us = precise_us();
+        *since_us = lb_pool_precise_us();
     lb_waiter w = {.kind = LB_WAIT_BLOCKING, .since_us = *since_us};
     cond_init_monotonic(&w.cv);
     enqueue_waiter(p, &w);
-    int64_t deadline = precise_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = lb_pool_precise_us() + (int64_t)timeout_ms * 1000;
     int code = 0;
     while (!w.conn && !w.may_connect && !w.closed) {
-        int64_t left_ms = (deadline - precise_us()) / 1000;
+        int64_t left_ms = (deadline - lb_pool_precise_us()) / 1000;
         if (left_ms > 0 && wait_for(&w.cv, &p->mu, left_ms) != ETIMEDOUT)
             continue;
         if (w.conn || w.may_connect || w.closed)
@@ -604,7 +604,7 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
             break;
         if (!c) {
             if (!since_us)
-                since_us = precise_us();
+                since_us = lb_pool_precise_us();
             code = connect_for_caller(p, &c, err);
             break;
         }
@@ -614,7 +614,7 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
             c = NULL;
         } else if (needs_check(p, c, now)) {
             if (!since_us)
-                since_us = precise_us();
+                since_us = lb_pool_precise_us();
             pthread_mutex_unlock(&p->mu);
             int ok = p->ops.validate(p->ops_ctx, c);
             pthread_mutex_lock(&p->mu);
@@ -665,7 +665,7 @@ int lb_pool_acquire_async(lb_pool *p, long timeout_ms, lb_acquired_fn done,
         return code;
     }
     w->kind = LB_WAIT_CALLBACK;
-    w->since_us = precise_us();
+    w->since_us = lb_pool_precise_us();
     w->ticket = ++p->last_ticket;
     w->timeout_ms = timeout_ms;
     w->deadline_ms = lb_pool_clock_ms(p) + timeout_ms;
@@ -1017,10 +1017,11 @@ void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, int why) {
     p->ops.close(p->ops_ctx, c); /* forget ran the close callback */
 }
 
-void lb_pool_loop_count(lb_pool *p, int acquires, int acquire_timeouts,
-                        int waiting) {
+void lb_pool_loop_count(lb_pool *p, int64_t leased_since_us,
+                        int acquire_timeouts, int waiting) {
     pthread_mutex_lock(&p->mu);
-    p->books.acquires += (uint64_t)acquires;
+    if (leased_since_us)
+        count_acquire_locked(p, leased_since_us);
     p->books.acquire_timeouts += (uint64_t)acquire_timeouts;
     p->loop_waiting = waiting;
     pthread_mutex_unlock(&p->mu);

@@ -75,6 +75,7 @@ typedef struct op {
     struct lconn *granted;   /* the connection a lease request got */
     void *userdata;
     int64_t deadline_ms; /* while queued: the acquire timeout */
+    int64_t since_us;    /* a lease request: when it was made */
     PGresult *res;       /* the last result received */
     int ended;           /* its results are in; its sync point is next */
     lakebase_result *out;
@@ -602,7 +603,7 @@ static int grant(lb_loop *l, lconn *k, op *o) {
     k->c->tag = LB_TAG_CONN;
     o->granted = k;
     l->leases_queued--;
-    lb_pool_loop_count(l->pool, 1, 0, l->queued.n);
+    lb_pool_loop_count(l->pool, o->since_us, 0, l->queued.n);
     push(&l->done, o);
     book(l, k);
     return 0;
@@ -1112,6 +1113,7 @@ int lb_loop_lease(lb_loop *l, long timeout_ms, lakebase_lease_fn done,
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     o->lease = done;
     o->userdata = userdata;
+    o->since_us = lb_pool_precise_us();
     l->leases_queued++;
     enqueue(l, o, timeout_ms < 0 ? l->cfg.acquire_timeout_ms : timeout_ms);
     return 0;

@@ -128,6 +128,14 @@ static void test_leased_transaction_commits(void **state) {
     assert_int_equal(a.code | b.code | c.code, 0);
     lakebase_conn_release(conn);
     assert_int_equal(on_pool(&h, "SELECT sum(v) FROM lease_commit").value, 7);
+    /* A lease counts as an acquire with its wait, in the histogram too. */
+    lakebase_pool_stats st = emu_pool_stats(h.pool);
+    uint64_t waits = 0;
+    for (size_t i = 0; i < sizeof st.wait_histogram / sizeof *st.wait_histogram;
+         i++)
+        waits += st.wait_histogram[i];
+    assert_true(st.acquires >= 1);
+    assert_true(waits == st.acquires);
     lakebase_pool_free(h.pool);
 }
 
