@@ -11,6 +11,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "metric_books.h"
 
 typedef struct lb_provider lb_provider;
 
@@ -74,6 +75,10 @@ void lb_provider_invalidate(lb_provider *p, const char *token);
 
 /* Fills the public stats struct (version already checked). */
 void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out);
+
+/* Every mint attempt's duration by outcome (metric_books.h); lives as long
+ * as the provider. */
+lb_mint_books *lb_provider_mint_books(lb_provider *p);
 
 /* Called after every successful mint, on the minting thread with the
  * provider's lock held: it must not block or call the provider. */

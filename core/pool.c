@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "handle.h"
+#include "metrics.h"
 #include "retry.h"
 
 /* ---- helpers --------------------------------------------------------------
@@ -554,7 +555,16 @@ static int connect_for_caller(lb_pool *p, lb_pg_conn **out,
                               lakebase_error **err) {
     pthread_mutex_unlock(&p->mu);
     lb_pg_conn *c = NULL;
-    int code = p->ops.connect(p->ops_ctx, p->login, &p->closing, &c, err);
+    lakebase_error *e = NULL;
+    int64_t started_us = lb_duration_clock_us();
+    int code = p->ops.connect(p->ops_ctx, p->login, &p->closing, &c, &e);
+    lb_connect_books_record(&p->connect_books,
+                            lb_duration_clock_us() - started_us, code,
+                            lb_err_sqlstate(e));
+    if (err && !*err)
+        *err = e;
+    else
+        lb_err_destroy(e);
     pthread_mutex_lock(&p->mu);
     lb_life_move(&p->books, LB_CONN_CONNECTING, LB_CONN_GONE);
     if (code != 0) {
@@ -878,6 +888,7 @@ int lb_pool_create(lb_pool **out, const lb_pool_settings *cfg, lb_login *login,
     atomic_init(&p->closing, 0);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->changed_cv, NULL);
+    lb_connect_books_init(&p->connect_books);
     p->loop_fd = -1;
     p->cancel_at_ms = INT64_MAX;
     *out = p;
@@ -890,6 +901,7 @@ void lb_pool_destroy(lb_pool *p) {
     lb_pool_close(p, 1, NULL);
     pthread_cond_destroy(&p->changed_cv);
     pthread_mutex_destroy(&p->mu);
+    lb_connect_books_destroy(&p->connect_books);
     lb_err_destroy(p->open_err);
     lb_err_destroy(p->loop_err);
     free(p->close_notice); /* an asynchronous close never completed */
@@ -897,6 +909,10 @@ void lb_pool_destroy(lb_pool *p) {
         close(p->loop_fd);
     free(p->idle);
     free(p);
+}
+
+lb_connect_books *lb_pool_connect_books(lb_pool *p) {
+    return &p->connect_books;
 }
 
 void lb_pool_get_stats(lb_pool *p, lakebase_pool_stats *out) {

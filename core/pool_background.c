@@ -39,6 +39,7 @@ typedef struct lb_bg_connect {
     int job_code;
     lb_credential *cred;
     lakebase_error *job_err;
+    int64_t started_us;               /* for the connect books */
     int stopped;                      /* lb_bg_stop owns it now */
     struct lb_bg_connect *start_next; /* this round's, to start */
 } lb_bg_connect;
@@ -127,6 +128,9 @@ static int64_t connect_failed_locked(lb_pool *p, lakebase_error *e) {
 static int64_t settle_connect_locked(lb_pool *p, lb_bg_connect *s, int code,
                                      lb_pg_conn *c, lakebase_error *e,
                                      lb_pg_conn **to_close) {
+    lb_connect_books_record(&p->connect_books,
+                            lb_duration_clock_us() - s->started_us, code,
+                            lb_err_sqlstate(e));
     unlink_connect(p, s);
     p->bg_connecting--;
     if (code == 0) {
@@ -480,6 +484,7 @@ int64_t lb_bg_run(lb_pool *p) {
             if (!s)
                 break;
             s->p = p;
+            s->started_us = lb_duration_clock_us();
             lb_watch_init(&s->watch, on_connect_ready, s);
             lb_timer_init(&s->timer, on_connect_timer, s);
             lb_life_move(&p->books, LB_CONN_GONE, LB_CONN_CONNECTING);

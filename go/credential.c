@@ -53,7 +53,8 @@ struct lb_provider {
     lb_auth *auth;
     lb_workspace_api api;
     lb_api_kind kind;
-    char target[512]; /* "endpoint projects/..." for messages */
+    char target[512];         /* "endpoint projects/..." for messages */
+    lb_mint_books mint_books; /* atomics: recorded without mu */
 
     pthread_mutex_t mu;
     pthread_cond_t changed; /* a mint finished, or work was requested */
@@ -178,8 +179,8 @@ static void clamp_expiry(lb_provider *p, int64_t issued_wall_ms,
     }
 }
 
-static int mint_once(lb_provider *p, minted *m, int64_t *hint,
-                     lakebase_error **err) {
+static int request_credential(lb_provider *p, minted *m, int64_t *hint,
+                              lakebase_error **err) {
     *hint = -1;
     memset(m, 0, sizeof *m);
     int64_t started_mono = lb_mono_ms(p->clock);
@@ -211,6 +212,17 @@ static int mint_once(lb_provider *p, minted *m, int64_t *hint,
     p->last_mint_latency_us = (lb_mono_ms(p->clock) - started_mono) * 1000;
     pthread_mutex_unlock(&p->mu);
     return 0;
+}
+
+/* One mint attempt, its duration and outcome in the mint books (each
+ * retry of a chain is an attempt of its own). */
+static int mint_once(lb_provider *p, minted *m, int64_t *hint,
+                     lakebase_error **err) {
+    int64_t started_us = lb_duration_clock_us();
+    int rc = request_credential(p, m, hint, err);
+    lb_mint_books_record(&p->mint_books, lb_duration_clock_us() - started_us,
+                         rc);
+    return rc;
 }
 
 static void schedule_locked(lb_provider *p);
@@ -663,6 +675,7 @@ int lb_provider_new(lb_provider **out, const lb_resolved_config *rc,
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     pthread_mutex_init(&p->mu, NULL);
     lb_fanout_init(&p->logs);
+    lb_mint_books_init(&p->mint_books);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -825,6 +838,8 @@ int lb_provider_resume(lb_provider *p) {
     lb_reactor_release(r);
     return usable;
 }
+
+lb_mint_books *lb_provider_mint_books(lb_provider *p) { return &p->mint_books; }
 
 void lb_provider_stats(lb_provider *p, lakebase_credential_stats *out) {
     pthread_mutex_lock(&p->mu);

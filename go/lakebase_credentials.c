@@ -128,6 +128,11 @@ int lakebase_credentials_stats(lakebase_credentials *creds,
     return lb_glue_login_stats(creds->login, out, err);
 }
 
+void lb_glue_credentials_books(lakebase_credentials *creds,
+                               lb_metric_sources *src) {
+    src->mints = lb_login_mint_books(creds->login);
+}
+
 int lakebase_credential_stats_init(lakebase_credential_stats *stats,
                                    unsigned int version) {
     if (!stats || version < 1 || version > LAKEBASE_CREDENTIAL_STATS_VERSION)

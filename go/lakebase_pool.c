@@ -194,6 +194,11 @@ int lakebase_pool_get_stats(lakebase_pool *pool, lakebase_pool_stats *out,
     return 0;
 }
 
+void lb_glue_pool_books(lakebase_pool *pool, lb_metric_sources *src) {
+    src->connects = lb_pool_connect_books(pool->core);
+    src->mints = lb_login_mint_books(pool->login);
+}
+
 int lakebase_pool_credential_stats(lakebase_pool *pool,
                                    lakebase_credential_stats *out,
                                    lakebase_error **err) {

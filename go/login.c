@@ -200,6 +200,10 @@ void lb_login_stats(lb_login *l, lakebase_credential_stats *out) {
         lb_provider_stats(l->provider, out);
 }
 
+lb_mint_books *lb_login_mint_books(lb_login *l) {
+    return l->provider ? lb_provider_mint_books(l->provider) : NULL;
+}
+
 int lb_login_minting(const lb_login *l) { return l->provider != NULL; }
 
 const lb_pg_settings *lb_login_pg(const lb_login *l) { return &l->pg; }

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metric_books.h"
 #include "pg_conn.h"
 
 /* One credential and where to use it: the object behind the public
@@ -66,6 +67,9 @@ void lb_login_invalidate(lb_login *l, const char *token);
 
 /* The provider's counters (all zero in static mode). Never blocks. */
 void lb_login_stats(lb_login *l, lakebase_credential_stats *out);
+
+/* The provider's mint durations (metric_books.h); NULL in static mode. */
+lb_mint_books *lb_login_mint_books(lb_login *l);
 
 /* 1 when credentials are minted, 0 with a static password. */
 int lb_login_minting(const lb_login *l);

@@ -7,9 +7,16 @@
 #include "metric_books.h"
 
 #include <string.h>
+#include <time.h>
 
 const double lb_duration_bounds[LB_DURATION_BOUNDS] = {
     0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10};
+
+int64_t lb_duration_clock_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void lb_duration_record(lb_duration_histogram *h, int64_t duration_us) {
     if (duration_us < 0)

@@ -33,6 +33,10 @@ typedef struct lb_duration_snapshot {
     double sum_seconds;
 } lb_duration_snapshot;
 
+/* Microseconds of CLOCK_MONOTONIC: what every recorded duration is
+ * measured with (never a test's fake clock). */
+int64_t lb_duration_clock_us(void);
+
 void lb_duration_record(lb_duration_histogram *h, int64_t duration_us);
 void lb_duration_snapshot_of(lb_duration_histogram *h,
                              lb_duration_snapshot *out);

@@ -73,6 +73,10 @@ typedef struct lb_metric_sources {
     int64_t now_wall_ms;                  /* for the seconds to expiry */
 } lb_metric_sources;
 
+/* A pool's connect books (pool.c); they live as long as the pool. */
+struct lb_pool;
+lb_connect_books *lb_pool_connect_books(struct lb_pool *p);
+
 /* Calls fn once per point, with no lock held. */
 void lb_metrics_collect(const lb_metric_sources *src, lakebase_metric_fn fn,
                         void *userdata);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "metric_books.h"
 #include "pool.h"
 #include "pool_life.h"
 #include "reactor.h"
@@ -64,6 +65,10 @@ struct lb_pool {
     int background; /* 0: tests drive lb_pool_maintain */
 
     atomic_int closing; /* read without the lock by connects in flight */
+
+    /* Every connect's duration and failure class: its own lock, so it is
+     * recorded without `mu` (pool.c) or under it (pool_background.c). */
+    lb_connect_books connect_books;
 
     pthread_mutex_t mu;
     pthread_cond_t changed_cv; /* a connect ended, a connection closed, a

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "lakebase.h"
 #include "login.h"
+#include "metrics.h"
 
 /* The header's rule for `err`: a *err that is not NULL on entry is an
  * earlier error the caller has not freed; the call does nothing. */
@@ -36,5 +37,12 @@ int lb_glue_stats_version(const unsigned int *version, unsigned int oldest,
  * provider. */
 int lb_glue_login_stats(lb_login *login, lakebase_credential_stats *out,
                         lakebase_error **err);
+
+/* The books behind a handle's metrics, into src: a pool's connects and its
+ * provider's mints (none with a static password), a credentials handle's
+ * mints. The caller has checked the handle. */
+void lb_glue_pool_books(lakebase_pool *pool, lb_metric_sources *src);
+void lb_glue_credentials_books(lakebase_credentials *creds,
+                               lb_metric_sources *src);
 
 #endif

@@ -1,6 +1,6 @@
 /* Public glue for the metric and span tables and the collect functions:
  * argument checks over core/metrics.c, the counters read through the
- * public stats functions. */
+ * public stats functions, the handle's books (glue.h) beside them. */
 #include "lakebase.h"
 
 #include "clock.h"
@@ -80,9 +80,17 @@ int lakebase_pool_metrics(lakebase_pool *pool, const char *pool_name,
         code = lakebase_pool_credential_stats(pool, &cst, err);
     if (code != 0)
         return code;
+    if (!fn)
+        return lb_err(err, LAKEBASE_EINVAL, "fn must not be NULL");
     /* A pool with a static password reports its provider's counters as
-     * zero: it never mints, and is never degraded. */
-    return lakebase_metrics_from_stats(&st, &cst, pool_name, fn, userdata, err);
+     * zero (it never mints, and is never degraded) and no mint durations. */
+    lb_metric_sources src = {.pool = &st,
+                             .cred = &cst,
+                             .pool_name = pool_name,
+                             .now_wall_ms = lb_wall_ms(lb_clock_system())};
+    lb_glue_pool_books(pool, &src);
+    lb_metrics_collect(&src, fn, userdata);
+    return 0;
 }
 
 int lakebase_credentials_metrics(lakebase_credentials *creds,
@@ -93,5 +101,11 @@ int lakebase_credentials_metrics(lakebase_credentials *creds,
     int code = lakebase_credentials_stats(creds, &cst, err);
     if (code != 0)
         return code;
-    return lakebase_metrics_from_stats(NULL, &cst, NULL, fn, userdata, err);
+    if (!fn)
+        return lb_err(err, LAKEBASE_EINVAL, "fn must not be NULL");
+    lb_metric_sources src = {.cred = &cst,
+                             .now_wall_ms = lb_wall_ms(lb_clock_system())};
+    lb_glue_credentials_books(creds, &src);
+    lb_metrics_collect(&src, fn, userdata);
+    return 0;
 }

@@ -234,9 +234,10 @@ func TestExportedNamesAreTheCoreTable(t *testing.T) {
 			t.Errorf("%s exported as %T, table kind %d", name, md.Data, d.Kind)
 		}
 	}
-	// What a pool reports today: every metric but the books the core does
-	// not keep for a pool yet (connect and mint durations, connect errors)
-	// and those of per-user pool sets.
+	// What a pool reports through the Go package's stats: every metric but
+	// the books no stats struct carries (connect and mint durations,
+	// connect errors: the core reports them from the handle, with
+	// lakebase_pool_metrics) and those of per-user pool sets.
 	notYet := map[string]bool{
 		"db.client.connection.create_time":  true,
 		"lakebase.pool.connect.errors":      true,
