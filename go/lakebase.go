@@ -43,6 +43,14 @@ func cString(s string) *C.char { return C.CString(s) }
 
 func freeCString(p *C.char) { C.free(unsafe.Pointer(p)) }
 
+// cStringOrNil is cString, or NULL for "" (an optional C argument).
+func cStringOrNil(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return cString(s)
+}
+
 // freeSecretCString zeroes a C copy of a possibly secret value before it is
 // freed, so it does not linger in freed heap memory.
 func freeSecretCString(p *C.char) {

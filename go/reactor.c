@@ -342,6 +342,12 @@ int lb_reactor_watch(lb_reactor *r, lb_watch *w, int fd, int events) {
                                            (events & POLLOUT ? EPOLLOUT : 0u),
                                  .data.u64 = w->key};
         rc = epoll_ctl(r->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+        /* The same number may be a new descriptor: a connect that closed
+         * its socket and opened another (a retry after a refused login)
+         * gets the lowest free number again, and closing the old one took
+         * it out of the epoll set. */
+        if (rc != 0 && !fresh && errno == ENOENT)
+            rc = epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
         if (rc != 0 && fresh)
             unregister_watch(r, w);
     }

@@ -53,11 +53,7 @@ func (m *Metrics) add(points func() ([]point, error)) (remove func()) {
 // program, never a user's. The returned function stops observing it.
 func (m *Metrics) AddPool(pool *lakebase.Pool, name string) (remove func()) {
 	return m.add(func() ([]point, error) {
-		st, err := pool.Stats()
-		if err != nil {
-			return nil, err
-		}
-		return collect(&st, &st.Credential, name)
+		return pool.Metrics(name)
 	})
 }
 
@@ -66,11 +62,7 @@ func (m *Metrics) AddPool(pool *lakebase.Pool, name string) (remove func()) {
 // series per user. The returned function stops observing it.
 func (m *Metrics) AddPoolSet(set *lakebase.PoolSet, name string) (remove func()) {
 	return m.add(func() ([]point, error) {
-		st, err := set.Stats()
-		if err != nil {
-			return nil, err
-		}
-		return collectSet(&st, name)
+		return set.Metrics(name)
 	})
 }
 
@@ -78,11 +70,7 @@ func (m *Metrics) AddPoolSet(set *lakebase.PoolSet, name string) (remove func())
 // state). The returned function stops observing it.
 func (m *Metrics) AddCredentials(creds *lakebase.Credentials) (remove func()) {
 	return m.add(func() ([]point, error) {
-		st, err := creds.Stats()
-		if err != nil {
-			return nil, err
-		}
-		return collect(nil, &st, "")
+		return creds.Metrics()
 	})
 }
 
@@ -96,10 +84,10 @@ func (m *Metrics) snapshot() []*source {
 	return out
 }
 
-func (p *point) attributes() attribute.Set {
-	kv := make([]attribute.KeyValue, len(p.keys))
-	for i := range p.keys {
-		kv[i] = attribute.String(p.keys[i], p.vals[i])
+func attributesOf(p *point) attribute.Set {
+	kv := make([]attribute.KeyValue, len(p.Keys))
+	for i := range p.Keys {
+		kv[i] = attribute.String(p.Keys[i], p.Values[i])
 	}
 	return attribute.NewSet(kv...)
 }
@@ -141,8 +129,8 @@ func (m *Metrics) Register(meter metric.Meter) (metric.Registration, error) {
 			}
 			for i := range points {
 				p := &points[i]
-				if inst, ok := instruments[p.metric]; ok {
-					o.ObserveFloat64(inst, p.value, metric.WithAttributeSet(p.attributes()))
+				if inst, ok := instruments[p.Metric]; ok {
+					o.ObserveFloat64(inst, p.Value, metric.WithAttributeSet(attributesOf(p)))
 				}
 			}
 		}
@@ -189,21 +177,21 @@ func (m *Metrics) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		}
 		for i := range points {
 			p := &points[i]
-			if m.table[p.metric].Kind != Histogram {
+			if m.table[p.Metric].Kind != Histogram {
 				continue
 			}
 			dp := metricdata.HistogramDataPoint[float64]{
-				Attributes:   p.attributes(),
+				Attributes:   attributesOf(p),
 				StartTime:    s.start,
 				Time:         now,
-				Count:        p.count,
-				Bounds:       p.bounds,
-				BucketCounts: p.bucketCount,
+				Count:        p.Count,
+				Bounds:       p.Bounds,
+				BucketCounts: p.BucketCounts,
 			}
-			if p.hasSum {
-				dp.Sum = p.sum
+			if p.HasSum {
+				dp.Sum = p.Sum
 			}
-			byMetric[p.metric] = append(byMetric[p.metric], dp)
+			byMetric[p.Metric] = append(byMetric[p.Metric], dp)
 		}
 	}
 	var out []metricdata.Metrics

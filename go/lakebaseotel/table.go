@@ -20,81 +20,35 @@
 // nothing; this one brings OpenTelemetry.
 package lakebaseotel
 
-/*
-#cgo pkg-config: lakebase
-#include <lakebase.h>
-*/
-import "C"
-
-import "strings"
+import lakebase "github.com/lakebase-connector/lakebase-go"
 
 // ScopeName is the instrumentation scope of the exported metrics.
 const ScopeName = "github.com/lakebase-connector/lakebase-go/lakebaseotel"
 
 // Kind is how a metric aggregates (the core's LAKEBASE_METRIC_*).
-type Kind int
+type Kind = lakebase.MetricKind
 
 const (
-	Counter       Kind = C.LAKEBASE_METRIC_COUNTER
-	UpDownCounter Kind = C.LAKEBASE_METRIC_UPDOWN_COUNTER
-	Gauge         Kind = C.LAKEBASE_METRIC_GAUGE
-	Histogram     Kind = C.LAKEBASE_METRIC_HISTOGRAM
+	Counter       = lakebase.MetricCounter
+	UpDownCounter = lakebase.MetricUpDownCounter
+	Gauge         = lakebase.MetricGauge
+	Histogram     = lakebase.MetricHistogram
 )
 
 // Metric describes one metric of the core's table.
-type Metric struct {
-	Name, Unit, Description string
-	Kind                    Kind
-	Attributes              []string // attribute keys besides the pool name
-}
+type Metric = lakebase.MetricDef
 
 // Span describes one span name of the core's table.
-type Span struct {
-	Name, Description string
-	Attributes        []string
-}
+type Span = lakebase.SpanDef
 
 // PoolNameAttribute is the attribute that names the pool in its points.
-const PoolNameAttribute = C.LAKEBASE_ATTRIBUTE_POOL_NAME
-
-func splitKeys(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
+const PoolNameAttribute = lakebase.PoolNameAttribute
 
 // MetricTable returns the core's metric table, in its order.
-func MetricTable() []Metric {
-	var out []Metric
-	for i := 0; ; i++ {
-		var name, unit, desc, attrs *C.char
-		var kind C.int
-		if C.lakebase_metric_at(C.size_t(i), &name, &kind, &unit, &desc, &attrs) != 0 {
-			return out
-		}
-		out = append(out, Metric{
-			Name:        C.GoString(name),
-			Kind:        Kind(kind),
-			Unit:        C.GoString(unit),
-			Description: C.GoString(desc),
-			Attributes:  splitKeys(C.GoString(attrs)),
-		})
-	}
-}
+func MetricTable() []Metric { return lakebase.MetricTable() }
 
 // SpanTable returns the core's span table, in its order.
-func SpanTable() []Span {
-	var out []Span
-	for i := 0; ; i++ {
-		var name, desc, attrs *C.char
-		if C.lakebase_span_at(C.size_t(i), &name, &desc, &attrs) != 0 {
-			return out
-		}
-		out = append(out, Span{
-			Name:        C.GoString(name),
-			Description: C.GoString(desc),
-			Attributes:  splitKeys(C.GoString(attrs)),
-		})
-	}
-}
+func SpanTable() []Span { return lakebase.SpanTable() }
+
+// point is one data point as the core reported it.
+type point = lakebase.MetricPoint

@@ -5,7 +5,6 @@
  * set's configuration sent with every mint and checked by the emulator;
  * the bound on pools, idle eviction, and metrics per set. */
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,72 +31,15 @@ typedef struct identity {
 
 static identity ids[3];
 
-/* ---- HTTP to the emulator's workspace ------------------------------------ */
-
-typedef struct buffer {
-    char data[256 * 1024];
-    size_t len;
-} buffer;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud) {
-    buffer *b = ud;
-    size_t len = size * n;
-    if (b->len + len >= sizeof b->data)
-        return 0;
-    memcpy(b->data + b->len, p, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-    return len;
-}
-
-/* GET or POST (form) to the workspace; the body parsed as JSON. */
-static cJSON *http_json(const char *path, const char *form, const char *user,
-                        const char *pass) {
-    static buffer b;
-    b.len = 0;
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", emu_env("DATABRICKS_HOST"), path);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CAINFO, emu_env("LAKEBASE_CA_FILE"));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (form)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-    if (user) {
-        curl_easy_setopt(c, CURLOPT_USERNAME, user);
-        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
-    }
-    long status = 0;
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    assert_int_equal(status, 200);
-    cJSON *j = cJSON_Parse(b.data);
-    assert_non_null(j);
-    return j;
-}
-
-static void oauth_token(const char *client_id, const char *secret, char *out,
-                        size_t cap) {
-    cJSON *j = http_json("/oidc/v1/token",
-                         "grant_type=client_credentials&scope=all-apis",
-                         client_id, secret);
-    cJSON *t = cJSON_GetObjectItem(j, "access_token");
-    assert_true(cJSON_IsString(t) && strlen(t->valuestring) < cap);
-    snprintf(out, cap, "%s", t->valuestring);
-    cJSON_Delete(j);
-}
-
 static void load_identities(void) {
     ids[0].key = "alice";
     ids[0].role = emu_env("DATABRICKS_CLIENT_ID");
-    oauth_token(ids[0].role, emu_env("DATABRICKS_CLIENT_SECRET"), ids[0].token,
-                sizeof ids[0].token);
+    emu_oauth_token(ids[0].role, emu_env("DATABRICKS_CLIENT_SECRET"),
+                    ids[0].token, sizeof ids[0].token);
     ids[1].key = "bob";
     ids[1].role = emu_env("EMULATOR_OTHER_CLIENT_ID");
-    oauth_token(ids[1].role, emu_env("EMULATOR_OTHER_CLIENT_SECRET"),
-                ids[1].token, sizeof ids[1].token);
+    emu_oauth_token(ids[1].role, emu_env("EMULATOR_OTHER_CLIENT_SECRET"),
+                    ids[1].token, sizeof ids[1].token);
     ids[2].key = "carol";
     ids[2].role = emu_env("EMULATOR_USER_EMAIL");
     snprintf(ids[2].token, sizeof ids[2].token, "%s",
@@ -205,7 +147,7 @@ static void test_three_identities_each_log_in_as_their_own_role(void **state) {
 
     /* The emulator checked every mint (expect_mint_request) and recorded
      * one per role, with the set's ttl, group and claims. */
-    cJSON *j = http_json("/emulator/mint-requests", NULL, NULL, NULL);
+    cJSON *j = emu_get_json("/emulator/mint-requests");
     cJSON *reqs = cJSON_GetObjectItem(j, "requests");
     assert_int_equal(cJSON_GetArraySize(reqs), 3);
     for (int i = 0; i < 3; i++) {
@@ -365,7 +307,6 @@ static void test_a_set_refuses_a_configuration_with_an_identity(void **state) {
 
 int main(void) {
     emu_load();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_three_identities_each_log_in_as_their_own_role),
         cmocka_unit_test(

@@ -62,7 +62,7 @@ const char *emu_env(const char *key) {
 }
 
 typedef struct buffer {
-    char data[64 * 1024];
+    char data[256 * 1024];
     size_t len;
 } buffer;
 
@@ -77,25 +77,28 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx) {
     return size * n;
 }
 
-static void request(const char *method, const char *path, const char *json,
-                    buffer *out) {
-    /* The control listener stays up while an API outage closes the
-     * workspace's; older emulators have only EMULATOR_URL. */
-    const char *base = emu_env("EMULATOR_CONTROL_URL");
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", base ? base : emu_env("EMULATOR_URL"),
-             path);
+/* One HTTPS request to the emulator (its CA trusted): `body` (a POST when
+ * set) of `content_type`; `user`/`pass` for basic authentication when
+ * set. Dies unless it succeeds with a 2xx. */
+static void send_request(const char *url, const char *body,
+                         const char *content_type, const char *user,
+                         const char *pass, buffer *out) {
     CURL *h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CAINFO, emu_env("LAKEBASE_CA_FILE"));
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-    struct curl_slist *headers =
-        curl_slist_append(NULL, "Content-Type: application/json");
+    char header[128];
+    snprintf(header, sizeof header, "Content-Type: %s", content_type);
+    struct curl_slist *headers = curl_slist_append(NULL, header);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    if (strcmp(method, "POST") == 0)
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, json ? json : "");
+    if (body)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    if (user) {
+        curl_easy_setopt(h, CURLOPT_USERNAME, user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, pass);
+    }
     out->len = 0;
     out->data[0] = '\0';
     CURLcode rc = curl_easy_perform(h);
@@ -104,23 +107,60 @@ static void request(const char *method, const char *path, const char *json,
     curl_slist_free_all(headers);
     curl_easy_cleanup(h);
     if (rc != CURLE_OK)
-        die("%s failed: %s", path, curl_easy_strerror(rc));
+        die("%s failed: %s", url, curl_easy_strerror(rc));
     if (status < 200 || status > 299)
-        die("%s answered: %s", path, out->data);
+        die("%s answered: %s", url, out->data);
+}
+
+/* A request to the emulator's control API (`json` posted when set). */
+static void request(const char *path, const char *json, buffer *out) {
+    /* The control listener stays up while an API outage closes the
+     * workspace's; older emulators have only EMULATOR_URL. */
+    const char *base = emu_env("EMULATOR_CONTROL_URL");
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", base ? base : emu_env("EMULATOR_URL"),
+             path);
+    send_request(url, json, "application/json", NULL, NULL, out);
 }
 
 void emu_post(const char *path, const char *json) {
     buffer *b = malloc(sizeof *b);
-    request("POST", path, json, b);
+    request(path, json ? json : "", b);
     free(b);
 }
 
 void emu_post_answer(const char *path, const char *json, char *out,
                      size_t cap) {
     buffer *b = malloc(sizeof *b);
-    request("POST", path, json, b);
+    request(path, json ? json : "", b);
     snprintf(out, cap, "%s", b->data);
     free(b);
+}
+
+cJSON *emu_get_json(const char *path) {
+    buffer *b = malloc(sizeof *b);
+    request(path, NULL, b);
+    cJSON *j = cJSON_Parse(b->data);
+    free(b);
+    if (!j)
+        die("%s: the answer is not JSON%s", path, "");
+    return j;
+}
+
+void emu_oauth_token(const char *client_id, const char *secret, char *out,
+                     size_t cap) {
+    char url[512];
+    snprintf(url, sizeof url, "%s/oidc/v1/token", emu_env("DATABRICKS_HOST"));
+    buffer *b = malloc(sizeof *b);
+    send_request(url, "grant_type=client_credentials&scope=all-apis",
+                 "application/x-www-form-urlencoded", client_id, secret, b);
+    cJSON *j = cJSON_Parse(b->data);
+    free(b);
+    cJSON *t = j ? cJSON_GetObjectItem(j, "access_token") : NULL;
+    if (!cJSON_IsString(t) || strlen(t->valuestring) >= cap)
+        die("%s%s", "no access_token from the token endpoint", "");
+    snprintf(out, cap, "%s", t->valuestring);
+    cJSON_Delete(j);
 }
 
 double emu_json_number(const char *json, const char *dotted) {
@@ -145,7 +185,7 @@ void emu_reset(const char *knobs_json) {
 
 long emu_stat(const char *dotted) {
     buffer *b = malloc(sizeof *b);
-    request("GET", "/emulator/stats", NULL, b);
+    request("/emulator/stats", NULL, b);
     long v = (long)emu_json_number(b->data, dotted);
     free(b);
     return v;

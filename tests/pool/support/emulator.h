@@ -3,6 +3,8 @@
 #ifndef LB_TEST_EMULATOR_H
 #define LB_TEST_EMULATOR_H
 
+#include <cjson/cJSON.h>
+
 #include "lakebase.h"
 
 /* Exit status ctest reads as "skipped". */
@@ -21,6 +23,15 @@ void emu_post(const char *path, const char *json);
 
 /* emu_post, copying the answer's body (truncated to cap) into out. */
 void emu_post_answer(const char *path, const char *json, char *out, size_t cap);
+
+/* GET `path` of the control API, parsed (the caller deletes it); dies on
+ * an error or an answer that is not JSON. */
+cJSON *emu_get_json(const char *path);
+
+/* A workspace OAuth token for the service principal (client credentials at
+ * the emulator's token endpoint) into `out`; dies on an error. */
+void emu_oauth_token(const char *client_id, const char *secret, char *out,
+                     size_t cap);
 
 /* A number in a JSON text by dotted path; -1 when absent. */
 double emu_json_number(const char *json, const char *dotted);
