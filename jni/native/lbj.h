@@ -25,6 +25,8 @@ typedef struct lbj_refs {
     jmethodID result_ctor;
     jclass credential; /* io.lakebase.LakebaseCredential */
     jmethodID credential_ctor;
+    jclass metric_points; /* io.lakebase.MetricPoints */
+    jmethodID metric_points_add;
     jclass object, string, byte_array;
     jclass long_class, integer_class, double_class, boolean_class;
     jmethodID long_value_of, integer_value_of, double_value_of,
@@ -63,6 +65,11 @@ void lbj_throw_oom(JNIEnv *env, const char *what);
 /* Converts a result (freed here) into an io.lakebase.LakebaseResult: cells
  * typed by column, or with as_text all as the server's text. */
 jobject lbj_result_to_java(JNIEnv *env, lakebase_result *res, int as_text);
+
+/* The numbers of a lakebase_pool_stats in the order of
+ * io.lakebase.LakebasePoolStats. */
+#define LBJ_POOL_STATS_LENGTH 19
+void lbj_pool_stats_fill(const lakebase_pool_stats *st, jlong *v);
 
 /* Writes the numbers of `st` into `out` (8 longs, in the order of
  * io.lakebase.LakebaseCredentialStats) and returns its message. */

@@ -41,11 +41,18 @@ static jclass global_class(JNIEnv *env, const char *name) {
 }
 
 static void drop_refs(JNIEnv *env) {
-    jclass *classes[] = {
-        &lbj.exception_factory, &lbj.callbacks,    &lbj.result,
-        &lbj.credential,        &lbj.object,       &lbj.string,
-        &lbj.byte_array,        &lbj.long_class,   &lbj.integer_class,
-        &lbj.double_class,      &lbj.boolean_class};
+    jclass *classes[] = {&lbj.exception_factory,
+                         &lbj.callbacks,
+                         &lbj.result,
+                         &lbj.credential,
+                         &lbj.metric_points,
+                         &lbj.object,
+                         &lbj.string,
+                         &lbj.byte_array,
+                         &lbj.long_class,
+                         &lbj.integer_class,
+                         &lbj.double_class,
+                         &lbj.boolean_class};
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         if (*classes[i])
             (*env)->DeleteGlobalRef(env, *classes[i]);
@@ -60,6 +67,7 @@ static int resolve_refs(JNIEnv *env) {
         !(lbj.result = global_class(env, "io/lakebase/LakebaseResult")) ||
         !(lbj.credential =
               global_class(env, "io/lakebase/LakebaseCredential")) ||
+        !(lbj.metric_points = global_class(env, "io/lakebase/MetricPoints")) ||
         !(lbj.object = global_class(env, "java/lang/Object")) ||
         !(lbj.string = global_class(env, "java/lang/String")) ||
         !(lbj.byte_array = global_class(env, "[B")) ||
@@ -84,6 +92,9 @@ static int resolve_refs(JNIEnv *env) {
         "([CJLjava/lang/String;Ljava/lang/String;ILjava/lang/String;"
         "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;"
         "Ljava/lang/String;)V");
+    lbj.metric_points_add = (*env)->GetStaticMethodID(
+        env, lbj.metric_points, "add",
+        "(Ljava/util/List;I[Ljava/lang/String;[Ljava/lang/String;DJDZ[D[J)V");
     lbj.long_value_of = (*env)->GetStaticMethodID(
         env, lbj.long_class, "valueOf", "(J)Ljava/lang/Long;");
     lbj.integer_value_of = (*env)->GetStaticMethodID(
@@ -94,8 +105,8 @@ static int resolve_refs(JNIEnv *env) {
         env, lbj.boolean_class, "valueOf", "(Z)Ljava/lang/Boolean;");
     if (!lbj.exception_from_native || !lbj.callbacks_log ||
         !lbj.callbacks_token || !lbj.result_ctor || !lbj.credential_ctor ||
-        !lbj.long_value_of || !lbj.integer_value_of || !lbj.double_value_of ||
-        !lbj.boolean_value_of)
+        !lbj.metric_points_add || !lbj.long_value_of || !lbj.integer_value_of ||
+        !lbj.double_value_of || !lbj.boolean_value_of)
         return -1;
     return 0;
 }

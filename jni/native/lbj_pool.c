@@ -160,8 +160,23 @@ JNIEXPORT void JNICALL NATIVE(poolFree)(JNIEnv *env, jclass cls, jlong pool) {
     lakebase_pool_free(LBJ_PTR(lakebase_pool, pool));
 }
 
-/* Fills `out` with the counters in the order of
- * io.lakebase.LakebasePoolStats (19 longs). */
+void lbj_pool_stats_fill(const lakebase_pool_stats *st, jlong *v) {
+    v[0] = st->total;
+    v[1] = st->idle;
+    v[2] = st->in_use;
+    v[3] = st->connecting;
+    v[4] = st->waiting;
+    v[5] = (jlong)st->connects_ok;
+    v[6] = (jlong)st->connects_failed;
+    v[7] = (jlong)st->recycled;
+    v[8] = (jlong)st->discarded;
+    v[9] = (jlong)st->trimmed;
+    v[10] = (jlong)st->acquires;
+    v[11] = (jlong)st->acquire_timeouts;
+    for (int i = 0; i < 7; i++)
+        v[12 + i] = (jlong)st->wait_histogram[i];
+}
+
 JNIEXPORT void JNICALL NATIVE(poolStats)(JNIEnv *env, jclass cls, jlong pool,
                                          jlongArray out) {
     (void)cls;
@@ -172,21 +187,9 @@ JNIEXPORT void JNICALL NATIVE(poolStats)(JNIEnv *env, jclass cls, jlong pool,
         lbj_throw(env, rc, err);
         return;
     }
-    jlong v[19] = {st.total,
-                   st.idle,
-                   st.in_use,
-                   st.connecting,
-                   st.waiting,
-                   (jlong)st.connects_ok,
-                   (jlong)st.connects_failed,
-                   (jlong)st.recycled,
-                   (jlong)st.discarded,
-                   (jlong)st.trimmed,
-                   (jlong)st.acquires,
-                   (jlong)st.acquire_timeouts};
-    for (int i = 0; i < 7; i++)
-        v[12 + i] = (jlong)st.wait_histogram[i];
-    (*env)->SetLongArrayRegion(env, out, 0, 19, v);
+    jlong v[LBJ_POOL_STATS_LENGTH];
+    lbj_pool_stats_fill(&st, v);
+    (*env)->SetLongArrayRegion(env, out, 0, LBJ_POOL_STATS_LENGTH, v);
 }
 
 JNIEXPORT jstring JNICALL NATIVE(poolCredentialStats)(JNIEnv *env, jclass cls,

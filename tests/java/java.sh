@@ -10,8 +10,10 @@
 #                                  the Java conformance runner on one scenario
 #   java.sh new-user BUILD_DIR     mvn install into a throwaway local
 #                                  repository, then a fresh Maven project that
-#                                  depends only on lakebase-java runs a query
-#                                  against the emulator
+#                                  depends only on lakebase-java (no
+#                                  Micrometer, its optional dependency) runs a
+#                                  query against the emulator and reads the
+#                                  pool's metric points
 # The emulator's env file comes from $LAKEBASE_EMULATOR_ENV_FILE. Maven's
 # downloads stay in ~/.m2 (BUILD_DIR/m2 without a HOME).
 set -eu
@@ -130,6 +132,7 @@ public class Main {
         // Workspace, identity and endpoint come from the environment.
         try (LakebasePool pool = LakebasePool.open(LakebaseConfig.fromEnvironment())) {
             System.out.println("logged in as " + pool.query("SELECT current_user").scalar());
+            System.out.println("metric points: " + pool.metrics("app").size());
         }
     }
 }
@@ -148,8 +151,13 @@ JAVA
     [ "$status" -eq 0 ] || exit "$status"
     # Maven 3.8 prints colour resets even with -B -q: drop escape sequences.
     esc=$(printf '\033')
-    if ! printf '%s\n' "$out" | sed "s/$esc\[[0-9;]*m//g" | grep -Fqx "logged in as $DATABRICKS_CLIENT_ID"; then
+    plain=$(printf '%s\n' "$out" | sed "s/$esc\[[0-9;]*m//g")
+    if ! printf '%s\n' "$plain" | grep -Fqx "logged in as $DATABRICKS_CLIENT_ID"; then
         echo "java.sh: the fresh project did not print 'logged in as $DATABRICKS_CLIENT_ID'" >&2
+        exit 1
+    fi
+    if ! printf '%s\n' "$plain" | grep -Eqx 'metric points: [1-9][0-9]*'; then
+        echo "java.sh: the fresh project read no metric points without Micrometer" >&2
         exit 1
     fi
     ;;

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ConnState {
     final NativeHandle handle;
     final AtomicBoolean running = new AtomicBoolean();
-    private final PoolState pool; // null for a direct connection
+    private final Leases pool; // null for a direct connection
     private final Callbacks.Hooks hooks; // a direct connection's
 
-    ConnState(long ptr, PoolState pool, Callbacks.Hooks hooks) {
+    ConnState(long ptr, Leases pool, Callbacks.Hooks hooks) {
         this.handle = new NativeHandle(pool == null ? "LakebaseConnection" : "LakebaseConnection (leased)", ptr,
                 NativeApi::connRelease);
         this.pool = pool;

@@ -1,6 +1,8 @@
 package io.lakebase;
 
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A handle on the core's process-wide credential provider for one key
@@ -94,6 +96,18 @@ public final class LakebaseCredentials implements AutoCloseable {
         } finally {
             handle.exit();
         }
+    }
+
+    /** The current points of the provider's metrics (mints by result, seconds to expiry, degraded); never blocks. */
+    public List<LakebaseMetricPoint> metrics() {
+        List<LakebaseMetricPoint> out = new ArrayList<>();
+        long p = handle.enter();
+        try {
+            NativeApi.credentialsMetrics(p, out);
+        } finally {
+            handle.exit();
+        }
+        return out;
     }
 
     /** Releases the handle, after calls in progress. Idempotent. */

@@ -2,6 +2,7 @@ package io.lakebase;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The core's connection pool: every new physical connection logs in with
@@ -141,6 +142,18 @@ public final class LakebasePool implements AutoCloseable {
     /** The counters of the pool's credential provider (zero in static-password mode); after close, the last ones. */
     public LakebaseCredentialStats credentialStats() {
         return state.credentialStats();
+    }
+
+    /**
+     * The current points of every metric the pool and its credential provider
+     * have, as the core maps its counters (docs/observability.md). Never blocks.
+     *
+     * @param poolName becomes {@link LakebaseMetric#POOL_NAME_ATTRIBUTE} of every point (null: none); one name
+     *     per pool of the program, never a user's
+     * @throws IllegalStateException once the pool is closed
+     */
+    public List<LakebaseMetricPoint> metrics(String poolName) {
+        return state.metrics(poolName);
     }
 
     /**

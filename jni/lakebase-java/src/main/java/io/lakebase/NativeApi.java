@@ -68,4 +68,24 @@ final class NativeApi {
     static native void connCancel(long conn);
 
     static native void connRelease(long conn);
+
+    static native String[] metricAt(int index, int[] kind);
+
+    static native String[] spanAt(int index);
+
+    static native String poolNameAttribute();
+
+    static native void poolMetrics(long pool, byte[] poolName, java.util.List<LakebaseMetricPoint> out);
+
+    static native void credentialsMetrics(long creds, java.util.List<LakebaseMetricPoint> out);
+
+    static native long poolSetNew(long cfg, int maxPools, int idleEvictSeconds);
+
+    static native long poolSetAcquire(long set, byte[] key, byte[] workspaceToken, long timeoutMs);
+
+    static native String poolSetStats(long set, long[] out, long[] credential);
+
+    static native void poolSetMetrics(long set, byte[] name, java.util.List<LakebaseMetricPoint> out);
+
+    static native void poolSetFree(long set);
 }

@@ -1,22 +1,17 @@
 package io.lakebase;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A pool's native handle, its leased connections and its last counters,
  * apart from the {@link LakebasePool} that owns it (so the Cleaner never
- * reaches the owner). Closing closes the leased connections first (after
- * their statements in progress), since the core's close waits for every
- * lease and its free needs them returned.
+ * reaches the owner). Closing closes the leased connections first.
  */
 final class PoolState {
     final NativeHandle handle;
     private final Callbacks.Hooks hooks;
-    private final Set<ConnState> leased = new HashSet<>();
-    private boolean closing;
+    private final Leases leases = new Leases("LakebasePool");
     private volatile LakebasePoolStats finalStats;
     private volatile LakebaseCredentialStats finalCredentialStats;
 
@@ -36,32 +31,12 @@ final class PoolState {
 
     /** Leases a connection: the caller holds the pool entered. */
     ConnState lease(long poolPtr, long timeoutMs) {
-        long c = NativeApi.poolAcquire(poolPtr, timeoutMs);
-        ConnState conn = new ConnState(c, this, null);
-        synchronized (this) {
-            if (!closing) {
-                leased.add(conn);
-                return conn;
-            }
-        }
-        NativeApi.connRelease(c);
-        throw new IllegalStateException("the LakebasePool is closed");
-    }
-
-    synchronized void returned(ConnState conn) {
-        leased.remove(conn);
+        return leases.track(NativeApi.poolAcquire(poolPtr, timeoutMs));
     }
 
     void close(boolean cancelRunning) {
         handle.close(p -> {
-            List<ConnState> held;
-            synchronized (this) {
-                closing = true;
-                held = new ArrayList<>(leased);
-            }
-            for (ConnState c : held) {
-                c.close(cancelRunning);
-            }
+            leases.closeAll(cancelRunning);
             try {
                 NativeApi.poolClose(p, cancelRunning);
             } finally {
@@ -88,6 +63,19 @@ final class PoolState {
         } finally {
             handle.exit();
         }
+    }
+
+    /** The core's points for the pool and its provider; {@link IllegalStateException} once closed. */
+    List<LakebaseMetricPoint> metrics(String poolName) {
+        byte[] name = Utf8.of(poolName, "the pool name");
+        List<LakebaseMetricPoint> out = new ArrayList<>();
+        long p = handle.enter();
+        try {
+            NativeApi.poolMetrics(p, name, out);
+        } finally {
+            handle.exit();
+        }
+        return out;
     }
 
     LakebaseCredentialStats credentialStats() {

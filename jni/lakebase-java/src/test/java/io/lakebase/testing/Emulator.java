@@ -109,6 +109,25 @@ public final class Emulator {
                 .set("pg.sslmode", "verify-full");
     }
 
+    /**
+     * A workspace OAuth token of a service principal (client credentials at
+     * the workspace's /oidc/v1/token), as the platform forwards one for a user.
+     */
+    public String oauthToken(String clientId, String clientSecret) throws IOException {
+        String basic = java.util.Base64.getEncoder()
+                .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(get("DATABRICKS_HOST") + "/oidc/v1/token"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=all-apis"))
+                .build();
+        String token = send(req, "/oidc/v1/token").path("access_token").asText("");
+        if (token.isEmpty()) {
+            throw new IOException("/oidc/v1/token answered no access_token for " + clientId);
+        }
+        return token;
+    }
+
     /** POSTs body (JSON, or null) to a control path; fails on a non-2xx answer. */
     public JsonNode post(String path, String body) throws IOException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(get("EMULATOR_URL") + path))
