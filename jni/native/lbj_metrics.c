@@ -133,8 +133,8 @@ JNIEXPORT void JNICALL NATIVE(poolSetMetrics)(JNIEnv *env, jclass cls,
         return;
     point_sink sink = {env, out, 0};
     lakebase_error *err = NULL;
-    int rc = lakebase_pool_set_metrics(LBJ_PTR(lakebase_pool_set, set), n.s,
-                                       add_point, &sink, &err);
+    int rc = lakebase_user_pools_metrics(LBJ_PTR(lakebase_user_pools, set), n.s,
+                                         add_point, &sink, &err);
     lbj_bytes_free(&n);
     if (rc != 0)
         lbj_throw(env, rc, err);

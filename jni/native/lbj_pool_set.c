@@ -9,10 +9,10 @@ JNIEXPORT jlong JNICALL NATIVE(poolSetNew)(JNIEnv *env, jclass cls, jlong cfg,
                                            jint max_pools,
                                            jint idle_evict_seconds) {
     (void)cls;
-    lakebase_pool_set *set = NULL;
+    lakebase_user_pools *set = NULL;
     lakebase_error *err = NULL;
-    int rc = lakebase_pool_set_new(&set, LBJ_PTR(lakebase_config, cfg),
-                                   max_pools, idle_evict_seconds, &err);
+    int rc = lakebase_user_pools_new(&set, LBJ_PTR(lakebase_config, cfg),
+                                     max_pools, idle_evict_seconds, &err);
     if (rc != 0) {
         lbj_throw(env, rc, err);
         return 0;
@@ -33,8 +33,9 @@ JNIEXPORT jlong JNICALL NATIVE(poolSetAcquire)(JNIEnv *env, jclass cls,
     if (!(*env)->ExceptionCheck(env)) {
         lakebase_conn *conn = NULL;
         lakebase_error *err = NULL;
-        int rc = lakebase_pool_set_acquire(LBJ_PTR(lakebase_pool_set, set), k.s,
-                                           t.s, (long)timeout_ms, &conn, &err);
+        int rc =
+            lakebase_user_pools_acquire(LBJ_PTR(lakebase_user_pools, set), k.s,
+                                        t.s, (long)timeout_ms, &conn, &err);
         if (rc != 0)
             lbj_throw(env, rc, err);
         else
@@ -48,7 +49,7 @@ JNIEXPORT jlong JNICALL NATIVE(poolSetAcquire)(JNIEnv *env, jclass cls,
 JNIEXPORT void JNICALL NATIVE(poolSetFree)(JNIEnv *env, jclass cls, jlong set) {
     (void)env;
     (void)cls;
-    lakebase_pool_set_free(LBJ_PTR(lakebase_pool_set, set));
+    lakebase_user_pools_free(LBJ_PTR(lakebase_user_pools, set));
 }
 
 /* Fills `out` with the set's own counters then its pools' summed (5 + 19
@@ -59,10 +60,10 @@ JNIEXPORT jstring JNICALL NATIVE(poolSetStats)(JNIEnv *env, jclass cls,
                                                jlong set, jlongArray out,
                                                jlongArray credential) {
     (void)cls;
-    lakebase_pool_set_stats st = LAKEBASE_POOL_SET_STATS_INIT;
+    lakebase_user_pools_stats st = LAKEBASE_USER_POOLS_STATS_INIT;
     lakebase_error *err = NULL;
-    int rc =
-        lakebase_pool_set_get_stats(LBJ_PTR(lakebase_pool_set, set), &st, &err);
+    int rc = lakebase_user_pools_get_stats(LBJ_PTR(lakebase_user_pools, set),
+                                           &st, &err);
     if (rc != 0) {
         lbj_throw(env, rc, err);
         return NULL;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * One data point as the core reports it ({@code lakebase_pool_metrics},
- * {@code lakebase_credentials_metrics}, {@code lakebase_pool_set_metrics}):
+ * {@code lakebase_credentials_metrics}, {@code lakebase_user_pools_metrics}):
  * the core maps the counters to points, this binding only carries them.
  * Counters and histograms are cumulative.
  *

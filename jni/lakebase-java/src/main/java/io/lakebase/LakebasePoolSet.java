@@ -14,7 +14,7 @@ import java.util.List;
  * crosses users. The core bounds the set to {@code maxPools} pools (the
  * least recently used idle one makes room), closes pools idle for the
  * eviction time on its background thread, and keeps the counters per set,
- * never per user; this class only carries the calls (lakebase_pool_set_*).
+ * never per user; this class only carries the calls (lakebase_user_pools_*).
  * Thread-safe.
  *
  * <pre>{@code
