@@ -264,16 +264,26 @@ static void step_connect(lb_bg_connect *s, int ready) {
             connect_ended(s, code, c, e);
             return;
         }
-        if (w.fd >= 0 &&
-            lb_reactor_watch(p->reactor, &s->watch, w.fd, w.events) != 0) {
+        /* Registered under the pool's lock, so lb_bg_stop (which marks the
+         * slot stopped under it, then unwatches and disarms) never leaves
+         * a registration behind for a slot it frees. */
+        pthread_mutex_lock(&p->mu);
+        int stopped = s->stopped, watched = 0;
+        if (!stopped) {
+            watched = w.fd < 0 || lb_reactor_watch(p->reactor, &s->watch, w.fd,
+                                                   w.events) == 0;
+            if (w.fd < 0)
+                lb_reactor_unwatch(p->reactor, &s->watch);
+            if (watched)
+                lb_reactor_arm(p->reactor, &s->timer,
+                               w.until_ms - lb_pg_now_ms());
+        }
+        pthread_mutex_unlock(&p->mu);
+        if (!stopped && !watched) {
             lb_err(&e, LAKEBASE_ENOMEM,
                    "could not watch a connection being opened");
             connect_ended(s, LAKEBASE_ENOMEM, NULL, e);
-            return;
         }
-        if (w.fd < 0)
-            lb_reactor_unwatch(p->reactor, &s->watch);
-        lb_reactor_arm(p->reactor, &s->timer, w.until_ms - lb_pg_now_ms());
         return;
     }
 }
