@@ -23,12 +23,6 @@ static void cond_init_monotonic(pthread_cond_t *cv) {
     pthread_condattr_destroy(&attr);
 }
 
-int64_t lb_pool_precise_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Waits on cv for at most `ms` of the real monotonic clock. */
 static int wait_for(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms) {
     struct timespec ts;
@@ -225,7 +219,7 @@ static void unlink_waiter(lb_pool *p, lb_waiter *w) {
 
 static void count_acquire_locked(lb_pool *p, int64_t since_us) {
     p->books.acquires++;
-    int64_t waited = since_us ? lb_pool_precise_us() - since_us : 0;
+    int64_t waited = since_us ? lb_duration_clock_us() - since_us : 0;
     p->books.wait_histogram[lb_life_wait_bucket(waited)]++;
 }
 
@@ -525,14 +519,14 @@ static int take_locked(lb_pool *p, long timeout_ms, int64_t *since_us,
         return timeout_error(p, timeout_ms, err);
     }
     if (!*since_us)
-        *since_us = lb_pool_precise_us();
+        *since_us = lb_duration_clock_us();
     lb_waiter w = {.kind = LB_WAIT_BLOCKING, .since_us = *since_us};
     cond_init_monotonic(&w.cv);
     enqueue_waiter(p, &w);
-    int64_t deadline = lb_pool_precise_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = lb_duration_clock_us() + (int64_t)timeout_ms * 1000;
     int code = 0;
     while (!w.conn && !w.may_connect && !w.closed) {
-        int64_t left_ms = (deadline - lb_pool_precise_us()) / 1000;
+        int64_t left_ms = (deadline - lb_duration_clock_us()) / 1000;
         if (left_ms > 0 && wait_for(&w.cv, &p->mu, left_ms) != ETIMEDOUT)
             continue;
         if (w.conn || w.may_connect || w.closed)
@@ -614,7 +608,7 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
             break;
         if (!c) {
             if (!since_us)
-                since_us = lb_pool_precise_us();
+                since_us = lb_duration_clock_us();
             code = connect_for_caller(p, &c, err);
             break;
         }
@@ -624,7 +618,7 @@ int lb_pool_acquire(lb_pool *p, long timeout_ms, lb_pg_conn **out,
             c = NULL;
         } else if (needs_check(p, c, now)) {
             if (!since_us)
-                since_us = lb_pool_precise_us();
+                since_us = lb_duration_clock_us();
             pthread_mutex_unlock(&p->mu);
             int ok = p->ops.validate(p->ops_ctx, c);
             pthread_mutex_lock(&p->mu);
@@ -675,7 +669,7 @@ int lb_pool_acquire_async(lb_pool *p, long timeout_ms, lb_acquired_fn done,
         return code;
     }
     w->kind = LB_WAIT_CALLBACK;
-    w->since_us = lb_pool_precise_us();
+    w->since_us = lb_duration_clock_us();
     w->ticket = ++p->last_ticket;
     w->timeout_ms = timeout_ms;
     w->deadline_ms = lb_pool_clock_ms(p) + timeout_ms;

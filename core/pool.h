@@ -177,14 +177,11 @@ void lb_pool_loop_drop(lb_pool *p, lb_pg_conn *c, int why);
 void lb_pool_loop_forget(lb_pool *p, lb_pg_conn *c, int why);
 
 /* Counts what the loop side did: a lease handed out to a request made at
- * `leased_since_us` (lb_pool_precise_us; 0: none), counted with its wait
+ * `leased_since_us` (lb_duration_clock_us; 0: none), counted with its wait
  * as an acquire, or work that got no connection in time
  * (acquire_timeouts); `waiting` is how many statements and lease requests
  * the loop has queued now. */
 void lb_pool_loop_count(lb_pool *p, int64_t leased_since_us,
                         int acquire_timeouts, int waiting);
-
-/* The monotonic clock of acquire waits, microseconds. */
-int64_t lb_pool_precise_us(void);
 
 #endif

@@ -44,6 +44,7 @@
 
 #include "error.h"
 #include "handle.h"
+#include "metric_books.h"
 #include "pg_conn.h"
 #include "pool_life.h"
 #include "result.h"
@@ -1113,7 +1114,7 @@ int lb_loop_lease(lb_loop *l, long timeout_ms, lakebase_lease_fn done,
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     o->lease = done;
     o->userdata = userdata;
-    o->since_us = lb_pool_precise_us();
+    o->since_us = lb_duration_clock_us();
     l->leases_queued++;
     enqueue(l, o, timeout_ms < 0 ? l->cfg.acquire_timeout_ms : timeout_ms);
     return 0;
