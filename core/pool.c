@@ -733,9 +733,11 @@ void lb_pool_give_back(lb_pool *p, lb_pg_conn *c, int reusable) {
     pthread_mutex_lock(&p->mu);
     p->calls_finishing--;
     lb_pool_settle_close_locked(p);
+    int close_notice = p->notices != NULL; /* this was the close's last */
     pthread_cond_broadcast(&p->changed_cv);
     pthread_mutex_unlock(&p->mu);
-    lb_pool_run_notices(p); /* the close's own, when this was the last */
+    if (close_notice)
+        lb_pool_run_notices(p);
 }
 
 /* ---- close
