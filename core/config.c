@@ -40,6 +40,8 @@ lakebase_config *lb_config_clone(const lakebase_config *src) {
     cfg->log_fn = src->log_fn;
     cfg->log_userdata = src->log_userdata;
     cfg->log_level = src->log_level;
+    cfg->span_fn = src->span_fn;
+    cfg->span_userdata = src->span_userdata;
     cfg->role_from_identity = src->role_from_identity;
     return cfg;
 }

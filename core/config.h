@@ -19,6 +19,8 @@ struct lakebase_config {
     lakebase_log_fn log_fn;
     void *log_userdata;
     int log_level;
+    lakebase_span_fn span_fn;
+    void *span_userdata;
     /* Set by a pool set (pool_set.h): every identity logs in as its own
      * role, so pg.user is never taken from the environment (PGUSER, which
      * Databricks Apps set to the app's service principal). */
@@ -117,10 +119,12 @@ typedef struct lb_resolved_config {
 
     lb_pool_settings pool;
 
-    /* logging */
+    /* logging and tracing */
     lakebase_log_fn log_fn;
     void *log_userdata;
     int log_level;
+    lakebase_span_fn span_fn;
+    void *span_userdata;
 } lb_resolved_config;
 
 /* Where the environment comes from (a seam: unit tests pass a fake). */

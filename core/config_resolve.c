@@ -260,6 +260,8 @@ static int build(const layers *L, const lakebase_config *cfg, lb_auth_type auth,
     rc->log_fn = cfg->log_fn;
     rc->log_userdata = cfg->log_userdata;
     rc->log_level = cfg->log_fn ? cfg->log_level : 0;
+    rc->span_fn = cfg->span_fn;
+    rc->span_userdata = cfg->span_userdata;
     return oom ? lb_err(err, LAKEBASE_ENOMEM, "out of memory") : 0;
 }
 

@@ -89,8 +89,8 @@ static const lb_metric_def metrics[LB_METRIC_COUNT] = {
 
 static const lb_span_def spans[LB_SPAN_COUNT] = {
     [LB_SPAN_MINT] = {"lakebase.credential.mint",
-                      "One database credential mint (an HTTPS call to the "
-                      "workspace), retries inside it as events",
+                      "One database credential mint attempt (an HTTPS call "
+                      "to the workspace; each retry is a span of its own)",
                       "lakebase.credential.api,error.type,"
                       "http.response.status_code"},
     [LB_SPAN_CONNECT] = {"lakebase.connect",

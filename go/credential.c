@@ -214,14 +214,33 @@ static int request_credential(lb_provider *p, minted *m, int64_t *hint,
     return 0;
 }
 
-/* One mint attempt, its duration and outcome in the mint books (each
- * retry of a chain is an attempt of its own). */
+/* Hands `e` to the caller's out-parameter, or frees it. */
+static void give_error(lakebase_error **err, lakebase_error *e) {
+    if (err && !*err)
+        *err = e;
+    else
+        lb_err_destroy(e);
+}
+
+/* One mint attempt, its duration and outcome in the mint books and a
+ * span to every handle's listener (each retry of a chain is an attempt of
+ * its own). Runs without the lock. */
 static int mint_once(lb_provider *p, minted *m, int64_t *hint,
                      lakebase_error **err) {
-    int64_t started_us = lb_duration_clock_us();
-    int rc = request_credential(p, m, hint, err);
-    lb_mint_books_record(&p->mint_books, lb_duration_clock_us() - started_us,
-                         rc);
+    lb_span_record span;
+    lb_span_begin(&span, LB_SPAN_MINT);
+    lb_span_set_text(&span, "lakebase.credential.api",
+                     p->kind == LB_API_AUTOSCALING ? "postgres" : "database");
+    lakebase_error *e = NULL;
+    int rc = request_credential(p, m, hint, &e);
+    lb_span_end(&span, rc, e);
+    lb_mint_books_record(&p->mint_books,
+                         lb_duration_clock_us() - span.started_us, rc);
+    int status = rc == 0 ? 200 : e ? lb_err_http_status(e) : 0;
+    if (status)
+        lb_span_set_int(&span, "http.response.status_code", status);
+    lb_fanout_span(&p->logs, &span);
+    give_error(err, e);
     return rc;
 }
 
@@ -336,14 +355,6 @@ static void end_flight(lb_provider *p, int by_caller, int rc, minted *m,
     if (rc == 0)
         install_token(p, m, log);
     pthread_cond_broadcast(&p->changed);
-}
-
-/* Hands `e` to the caller's out-parameter, or frees it. */
-static void give_error(lakebase_error **err, lakebase_error *e) {
-    if (err && !*err)
-        *err = e;
-    else
-        lb_err_destroy(e);
 }
 
 /* ---- the caller's path ----------------------------------------------------
@@ -752,12 +763,13 @@ void lb_provider_free(lb_provider *p) {
     free(p);
 }
 
-int lb_provider_subscribe_log(lb_provider *p, const lb_logger *lg,
-                              lb_log_sub **out, lakebase_error **err) {
-    return lb_fanout_subscribe(&p->logs, lg, out, err);
+int lb_provider_subscribe(lb_provider *p, const lb_logger *lg,
+                          const lb_span_listener *spans, lb_log_sub **out,
+                          lakebase_error **err) {
+    return lb_fanout_subscribe(&p->logs, lg, spans, out, err);
 }
 
-void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub) {
+void lb_provider_unsubscribe(lb_provider *p, lb_log_sub *sub) {
     lb_fanout_unsubscribe(&p->logs, sub);
 }
 

@@ -55,11 +55,13 @@ int lb_provider_pause(lb_provider *p);
 int lb_provider_usable(lb_provider *p);
 int lb_provider_resume(lb_provider *p);
 
-/* Each handle sharing the provider subscribes its own logger to the
- * provider's events (see lb_log_fanout in log.h). */
-int lb_provider_subscribe_log(lb_provider *p, const lb_logger *lg,
-                              lb_log_sub **out, lakebase_error **err);
-void lb_provider_unsubscribe_log(lb_provider *p, lb_log_sub *sub);
+/* Each handle sharing the provider subscribes its own logger and span
+ * listener (either may be off) to the provider's log events and mint spans
+ * (see lb_log_fanout in log.h). */
+int lb_provider_subscribe(lb_provider *p, const lb_logger *lg,
+                          const lb_span_listener *spans, lb_log_sub **out,
+                          lakebase_error **err);
+void lb_provider_unsubscribe(lb_provider *p, lb_log_sub *sub);
 
 /* Serves a usable credential, minting when none is (see lakebase.h). */
 int lb_provider_get(lb_provider *p, lb_token_snapshot *out,

@@ -1062,6 +1062,71 @@ LAKEBASE_API int lakebase_span_at(size_t index, const char **name,
                                   const char **attributes);
 
 /**
+ * One finished span: a credential mint attempt or a connect, as the span
+ * listener receives it. The binding turns it into its tracer's span with
+ * the given start and end times. Everything it points to is borrowed for
+ * the call only.
+ */
+typedef struct lakebase_span {
+    /** The version of this struct the library filled (1). */
+    unsigned int version;
+    /** The span's index for lakebase_span_at, and its name. */
+    size_t span;
+    const char *name;
+    /** Wall-clock start and end, nanoseconds since the Unix epoch (the end
+     * is the start plus the monotonic duration, so never before it). */
+    int64_t start_unix_nanos;
+    int64_t end_unix_nanos;
+    /** 0 when the mint or connect succeeded; else its LAKEBASE_E* code,
+     * and `error_message` says why (never a token or secret). */
+    int error_code;
+    const char *error_message;
+    /** `attribute_count` attributes: key, value as text and, when
+     * `attribute_is_int[i]`, the value as an integer in
+     * `attribute_ints[i]` (server.port, http.response.status_code). Only
+     * keys lakebase_span_at lists for this span; never SQL text or a
+     * secret. */
+    size_t attribute_count;
+    const char *const *attribute_keys;
+    const char *const *attribute_values;
+    const int *attribute_is_int;
+    const int64_t *attribute_ints;
+} lakebase_span;
+
+/** Version of lakebase_span this header describes. */
+#define LAKEBASE_SPAN_VERSION 1
+
+/**
+ * Receives one finished span. Runs with no lock of the library held, on
+ * the thread that finished the mint or connect (a caller's, the library's
+ * background thread or a worker); it must not block for long and must not
+ * free the handle whose span it receives. Like a logger, a credential
+ * provider shared by several handles reports its mints to every handle's
+ * listener, and once a handle is freed its listener and userdata are never
+ * called again.
+ * @since 0.3
+ */
+typedef void (*lakebase_span_fn)(void *userdata, const lakebase_span *span);
+
+/**
+ * Installs a span listener (NULL `fn`: none) on the handles made from
+ * `cfg` afterwards: each credential mint attempt ("lakebase.credential.mint",
+ * one per HTTPS call, so a retry is a span of its own) and each new
+ * PostgreSQL connection ("lakebase.connect": credential, TCP, TLS and login,
+ * wake-up retries included) is reported once it ends, failed or not. A
+ * background connect abandoned because its pool was freed may report
+ * nothing. `userdata` is borrowed and must
+ * outlive every handle made from `cfg`.
+ * Errors: LAKEBASE_EHANDLE.
+ * **Threading:** not thread-safe on the same object; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_config_set_span_listener(lakebase_config *cfg,
+                                                   lakebase_span_fn fn,
+                                                   void *userdata,
+                                                   lakebase_error **err);
+
+/**
  * One data point of a metric, as the collect functions report it. Counters
  * and histograms are cumulative since the handle (or its provider) was
  * made.

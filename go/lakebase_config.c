@@ -74,6 +74,16 @@ int lakebase_config_set_logger(lakebase_config *cfg, lakebase_log_fn fn,
     return 0;
 }
 
+int lakebase_config_set_span_listener(lakebase_config *cfg, lakebase_span_fn fn,
+                                      void *userdata, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!LB_HANDLE_OK(cfg, LB_TAG_CONFIG))
+        return bad_handle("lakebase_config_set_span_listener", err);
+    cfg->span_fn = fn;
+    cfg->span_userdata = fn ? userdata : NULL;
+    return 0;
+}
+
 void lakebase_config_free(lakebase_config *cfg) {
     /* A foreign or already freed pointer is left alone: there is no error
      * channel here, and touching it could corrupt someone else's memory. */

@@ -41,6 +41,7 @@ void lb_log_flush(const lb_logger *lg, lb_log_batch *b) {
 
 struct lb_log_sub {
     lb_logger lg;
+    lb_span_listener spans;
     int busy;     /* deliveries to it under way */
     int orphaned; /* unsubscribed during its own delivery: the delivery
                      frees it */
@@ -62,14 +63,19 @@ void lb_fanout_destroy(lb_log_fanout *fo) {
 }
 
 int lb_fanout_subscribe(lb_log_fanout *fo, const lb_logger *lg,
-                        lb_log_sub **out, lakebase_error **err) {
+                        const lb_span_listener *spans, lb_log_sub **out,
+                        lakebase_error **err) {
     *out = NULL;
-    if (!lg || !lg->fn)
+    int logs = lg && lg->fn, traces = spans && spans->fn;
+    if (!logs && !traces)
         return 0;
     lb_log_sub *s = calloc(1, sizeof *s);
     if (!s)
         return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
-    s->lg = *lg;
+    if (logs)
+        s->lg = *lg;
+    if (traces)
+        s->spans = *spans;
     pthread_mutex_lock(&fo->mu);
     s->next = fo->subs;
     fo->subs = s;
@@ -97,23 +103,29 @@ void lb_fanout_unsubscribe(lb_log_fanout *fo, lb_log_sub *sub) {
         free(sub);
 }
 
-static void deliver(lb_log_sub *s, const lb_log_batch *b) {
+/* What one delivery hands each subscriber: log lines or a span. */
+typedef struct delivery {
+    const lb_log_batch *lines;
+    const lb_span_record *span;
+} delivery;
+
+static void deliver(lb_log_sub *s, const delivery *d) {
     const lb_log_sub *outer = delivering;
     delivering = s;
-    for (int i = 0; i < b->n; i++) {
+    for (int i = 0; d->lines && i < d->lines->n; i++) {
         if (s->orphaned)
             break;
-        if (b->level[i] <= s->lg.max_level)
-            s->lg.fn(s->lg.userdata, b->level[i], b->line[i]);
+        if (s->lg.fn && d->lines->level[i] <= s->lg.max_level)
+            s->lg.fn(s->lg.userdata, d->lines->level[i], d->lines->line[i]);
     }
+    if (d->span && !s->orphaned)
+        lb_span_deliver(&s->spans, d->span);
     delivering = outer;
 }
 
-void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b) {
-    if (b->n == 0)
-        return;
-    /* Every subscriber (one per handle sharing the object) is pinned while
-     * it is called, so unsubscribing waits for the call to end. */
+/* Every subscriber (one per handle sharing the object) is pinned while it
+ * is called, so unsubscribing waits for the call to end. */
+static void deliver_to_all(lb_log_fanout *fo, const delivery *d) {
     lb_log_sub *few[16], **picked = few;
     size_t n = 0, cap = 16;
     pthread_mutex_lock(&fo->mu);
@@ -121,7 +133,7 @@ void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b) {
         if (n == cap) {
             lb_log_sub **more = malloc(2 * cap * sizeof *more);
             if (!more)
-                break; /* out of memory: the first ones get the lines */
+                break; /* out of memory: the first ones get the events */
             for (size_t i = 0; i < n; i++)
                 more[i] = picked[i];
             if (picked != few)
@@ -134,7 +146,7 @@ void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b) {
     }
     pthread_mutex_unlock(&fo->mu);
     for (size_t i = 0; i < n; i++)
-        deliver(picked[i], b);
+        deliver(picked[i], d);
     pthread_mutex_lock(&fo->mu);
     for (size_t i = 0; i < n; i++) {
         lb_log_sub *s = picked[i];
@@ -145,7 +157,17 @@ void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b) {
     pthread_mutex_unlock(&fo->mu);
     if (picked != few)
         free(picked);
+}
+
+void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b) {
+    if (b->n == 0)
+        return;
+    deliver_to_all(fo, &(delivery){.lines = b});
     b->n = 0;
+}
+
+void lb_fanout_span(lb_log_fanout *fo, const lb_span_record *r) {
+    deliver_to_all(fo, &(delivery){.span = r});
 }
 
 int lb_fanout_max_level(lb_log_fanout *fo) {

@@ -11,8 +11,9 @@
  * after unlocking.
  *
  * An object shared by several handles (the credential provider) sends its
- * events to every handle's logger through an lb_log_fanout: each handle
- * subscribes its own logger, and once it unsubscribes its logger and
+ * events to every handle's logger, and its finished spans to every
+ * handle's span listener (span.h), through an lb_log_fanout: each handle
+ * subscribes its own pair, and once it unsubscribes they and their
  * userdata are never called again. */
 #ifndef LB_LOG_H
 #define LB_LOG_H
@@ -20,6 +21,7 @@
 #include <pthread.h>
 
 #include "lakebase.h"
+#include "span.h"
 
 typedef struct lb_logger {
     lakebase_log_fn fn; /* NULL: logging off */
@@ -60,10 +62,11 @@ void lb_fanout_init(lb_log_fanout *fo);
 /* Every subscriber must have left. */
 void lb_fanout_destroy(lb_log_fanout *fo);
 
-/* Subscribes `lg` (copied; a NULL fn subscribes nothing: *out NULL).
- * LAKEBASE_ENOMEM. */
+/* Subscribes `lg` and `spans` (copied; both without a fn subscribe
+ * nothing: *out NULL). LAKEBASE_ENOMEM. */
 int lb_fanout_subscribe(lb_log_fanout *fo, const lb_logger *lg,
-                        lb_log_sub **out, lakebase_error **err);
+                        const lb_span_listener *spans, lb_log_sub **out,
+                        lakebase_error **err);
 
 /* Unsubscribes: once this returns, the logger is never called again. It
  * waits for deliveries to it running on other threads; on the thread of a
@@ -73,6 +76,9 @@ void lb_fanout_unsubscribe(lb_log_fanout *fo, lb_log_sub *sub);
 
 /* Delivers the batch to every subscriber and empties it. No lock held. */
 void lb_fanout_flush(lb_log_fanout *fo, lb_log_batch *b);
+
+/* Delivers a finished span to every subscriber's listener. No lock held. */
+void lb_fanout_span(lb_log_fanout *fo, const lb_span_record *r);
 
 /* The most verbose level any subscriber wants (0: nobody listens). */
 int lb_fanout_max_level(lb_log_fanout *fo);

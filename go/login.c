@@ -17,7 +17,7 @@
 
 struct lb_login {
     lb_provider *provider; /* shared; NULL in static mode */
-    lb_log_sub *log_sub;   /* this handle's logger on the provider */
+    lb_log_sub *log_sub;   /* this handle's logger and spans on the provider */
     char *static_password; /* secret; static mode only */
     char *host;            /* explicit pg.host, or NULL: the provider's */
     char *user;            /* explicit pg.user, or NULL: the provider's */
@@ -25,6 +25,7 @@ struct lb_login {
     char *database;
     char *sslmode;
     lb_logger log;
+    lb_span_listener spans;
     lb_pg_settings pg;
     char *hostaddr, *sslrootcert, *application_name, *identity;
 };
@@ -71,7 +72,7 @@ void lb_login_free(lb_login *l) {
     if (!l)
         return;
     if (l->provider) {
-        lb_provider_unsubscribe_log(l->provider, l->log_sub);
+        lb_provider_unsubscribe(l->provider, l->log_sub);
         lb_registry_release(l->provider);
     }
     lb_secret_free(l->static_password);
@@ -103,6 +104,7 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
     l->application_name = dup_opt(rc->pg_application_name, &oom);
     l->identity = identity_of(rc, &oom);
     l->log = (lb_logger){rc->log_fn, rc->log_userdata, rc->log_level};
+    l->spans = (lb_span_listener){rc->span_fn, rc->span_userdata};
     l->pg = (lb_pg_settings){
         .hostaddr = l->hostaddr,
         .sslrootcert = l->sslrootcert,
@@ -112,6 +114,7 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
         .prepare_threshold = rc->pool.prepare_threshold,
         .identity = l->identity,
         .log = &l->log,
+        .spans = &l->spans,
     };
     int code = 0;
     if (oom)
@@ -119,8 +122,8 @@ int lb_login_new(lb_login **out, const lb_resolved_config *rc,
     else if (!lb_config_is_minting(rc))
         l->static_password = dup_opt(rc->pg_password, &oom);
     else if ((code = lb_registry_acquire(rc, &l->provider, err)) == 0)
-        code =
-            lb_provider_subscribe_log(l->provider, &l->log, &l->log_sub, err);
+        code = lb_provider_subscribe(l->provider, &l->log, &l->spans,
+                                     &l->log_sub, err);
     if (code == 0 && oom)
         code = lb_err(err, LAKEBASE_ENOMEM, "out of memory");
     if (code != 0) {

@@ -166,6 +166,8 @@ struct lb_pg_connector {
     int64_t deadline, backoff_until;
     int tries, reminted;
     char last[512];
+    lb_span_record span; /* the connect's, ended once (span_ended) */
+    int span_ended;
 };
 
 int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
@@ -177,6 +179,8 @@ int lb_pg_connector_new(lb_login *login, lb_pg_connector **out,
     cc->s = lb_login_pg(login);
     cc->login = login;
     cc->deadline = lb_pg_now_ms() + cc->s->connect_timeout_ms;
+    lb_span_begin(&cc->span, LB_SPAN_CONNECT);
+    lb_span_set_text(&cc->span, "db.system.name", "postgresql");
     return 0;
 }
 
@@ -261,6 +265,9 @@ void lb_pg_connector_give(lb_pg_connector *cc, lb_credential *cred) {
     lb_credential_free(cc->cred);
     cc->cred = cred;
     cc->state = CC_READY;
+    lb_span_set_text(&cc->span, "server.address", cred->host);
+    lb_span_set_int(&cc->span, "server.port", cred->port);
+    lb_span_set_text(&cc->span, "db.namespace", cred->database);
 }
 
 /* Starts one attempt with the credential given for it. */
@@ -356,8 +363,8 @@ static int auth_refused(lb_pg_connector *cc, const char *method,
     return code;
 }
 
-int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
-                         lb_pg_conn **out, lakebase_error **err) {
+static int step(lb_pg_connector *cc, int ready, lb_pg_wait *w, lb_pg_conn **out,
+                lakebase_error **err) {
     *out = NULL;
     for (;;) {
         int64_t now = lb_pg_now_ms();
@@ -412,6 +419,31 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
     }
 }
 
+void lb_pg_connector_end(lb_pg_connector *cc, int code,
+                         const lakebase_error *e) {
+    if (!cc || cc->span_ended)
+        return;
+    cc->span_ended = 1;
+    lb_span_end(&cc->span, code, e);
+    const char *sqlstate = e ? lb_err_sqlstate(e) : NULL;
+    if (sqlstate && *sqlstate)
+        lb_span_set_text(&cc->span, "db.response.status_code", sqlstate);
+    lb_span_deliver(cc->s->spans, &cc->span);
+}
+
+int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
+                         lb_pg_conn **out, lakebase_error **err) {
+    lakebase_error *e = NULL;
+    int code = step(cc, ready, w, out, &e);
+    if (code != 1 && code != LB_PG_NEEDS_CREDENTIAL)
+        lb_pg_connector_end(cc, code, e);
+    if (err && !*err)
+        *err = e;
+    else
+        lb_err_destroy(e);
+    return code;
+}
+
 int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                   lakebase_error **err) {
     *out = NULL;
@@ -444,6 +476,7 @@ int lb_pg_connect(lb_login *login, const atomic_int *stop, lb_pg_conn **out,
                                                   : STOP_CHECK_MS));
         ready = n > 0;
     }
+    lb_pg_connector_end(cc, code, err ? *err : NULL);
     lb_pg_connector_free(cc);
     return code;
 }

@@ -32,6 +32,7 @@ typedef struct lb_pg_settings {
      * names the role ("pg.user"), never a secret. */
     const char *identity;
     const lb_logger *log;
+    const lb_span_listener *spans; /* each connect's span */
 } lb_pg_settings;
 
 /* The connection. It is also the public lakebase_conn handle: its tag is
@@ -120,6 +121,13 @@ int lb_pg_connector_step(lb_pg_connector *cc, int ready, lb_pg_wait *w,
  * in; the login's, e.g. from lb_login_get). */
 void lb_pg_connector_give(lb_pg_connector *cc,
                           struct lakebase_credential *cred);
+
+/* Reports the connect's span to the login's listener once, when it ended
+ * (code 0: connected; else why, `e` may be NULL). lb_pg_connector_step
+ * does so for the ends it returns; the driver calls it for an end found
+ * outside a step (no credential could be had). No lock held. NULL ok. */
+void lb_pg_connector_end(lb_pg_connector *cc, int code,
+                         const lakebase_error *e);
 
 /* Abandons a connect in progress (or frees a finished one). NULL ok. */
 void lb_pg_connector_free(lb_pg_connector *cc);

@@ -155,6 +155,7 @@ static int64_t settle_connect_locked(lb_pool *p, lb_bg_connect *s, int code,
 static void connect_ended(lb_bg_connect *s, int code, lb_pg_conn *c,
                           lakebase_error *e) {
     lb_pool *p = s->p;
+    lb_pg_connector_end(s->cc, code, e);
     lb_reactor_unwatch(p->reactor, &s->watch);
     lb_reactor_disarm(p->reactor, &s->timer);
     lb_pg_conn *to_close = NULL;

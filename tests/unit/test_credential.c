@@ -473,7 +473,7 @@ static void collect_log(void *userdata, int level, const char *message) {
 static lb_log_sub *subscribe(fixture *f, lakebase_log_fn fn, void *userdata) {
     lb_logger lg = {fn, userdata, LAKEBASE_LOG_DEBUG};
     lb_log_sub *sub = NULL;
-    assert_int_equal(lb_provider_subscribe_log(f->p, &lg, &sub, NULL), 0);
+    assert_int_equal(lb_provider_subscribe(f->p, &lg, NULL, &sub, NULL), 0);
     assert_non_null(sub);
     return sub;
 }
@@ -495,7 +495,7 @@ static void test_log_events_never_carry_a_token_or_secret(void **state) {
     assert_int_equal(get_token_number(f), 3);
     assert_true(sink.events >= 6);
     assert_int_equal(sink.leaked, 0);
-    lb_provider_unsubscribe_log(f->p, sub);
+    lb_provider_unsubscribe(f->p, sub);
 }
 
 /* A log handler may call back into the provider: it runs with no lock. */
@@ -526,7 +526,7 @@ static void test_a_log_handler_may_read_the_provider_stats(void **state) {
     lb_provider_invalidate(f->p, NULL); /* logs the drop */
     assert_true(sink.events >= 3);
     assert_int_equal(sink.stats_calls, sink.events);
-    lb_provider_unsubscribe_log(f->p, sub);
+    lb_provider_unsubscribe(f->p, sub);
 }
 
 static void
@@ -539,13 +539,13 @@ test_every_subscriber_gets_the_events_until_it_leaves(void **state) {
     assert_int_equal(get_token_number(f), 1);
     assert_true(first.events >= 1);
     assert_int_equal(first.events, second.events);
-    lb_provider_unsubscribe_log(f->p, a);
+    lb_provider_unsubscribe(f->p, a);
     int before = first.events;
     lb_provider_invalidate(f->p, NULL);
     assert_int_equal(get_token_number(f), 2);
     assert_int_equal(first.events, before); /* never called again */
     assert_true(second.events > before);
-    lb_provider_unsubscribe_log(f->p, b);
+    lb_provider_unsubscribe(f->p, b);
 }
 
 int main(void) {
