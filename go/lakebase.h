@@ -1282,10 +1282,49 @@ lakebase_user_pools_acquire(lakebase_user_pools *set, const char *key,
                             lakebase_conn **out, lakebase_error **err);
 
 /**
- * Closes every pool (as lakebase_pool_free) and frees the set. Every
- * connection leased from it must have been released. Accepts NULL.
- * **Threading:** blocks until every pool is closed.
+ * lakebase_user_pools_acquire without blocking, for hosts that must not
+ * park a thread while an identity's pool has no free connection (Node's
+ * event loop, Go's goroutines): as lakebase_pool_acquire_async without an
+ * event loop, it returns 0 with `*now` leased when a connection is idle
+ * (`done` is not called), or 1 when the request waits: `done` then runs
+ * exactly once, later, on the thread that frees a connection of that pool
+ * or on the library's background thread (a connection it opened, or the
+ * timeout: LAKEBASE_ETIMEOUT, or the set being freed: LAKEBASE_ECLOSED),
+ * and `*ticket` names the request for lakebase_user_pools_acquire_cancel.
+ * The identity's pool is never evicted while a request of it waits.
+ * Errors (returned; `done` is then never called): those of
+ * lakebase_user_pools_acquire that need no wait (LAKEBASE_EINVAL,
+ * LAKEBASE_ETIMEOUT for a full set, LAKEBASE_ECLOSED), LAKEBASE_ENOMEM.
+ * **Ownership:** `*now` and the callback's `conn` are leased
+ *   (lakebase_conn_release); the callback's `err` belongs to it.
+ * **Threading:** thread-safe; never blocks on the network.
  * @since 0.3
+ */
+LAKEBASE_API int lakebase_user_pools_acquire_async(
+    lakebase_user_pools *set, const char *key, const char *workspace_token,
+    long timeout_ms, lakebase_lease_fn done, void *userdata,
+    lakebase_conn **now, uint64_t *ticket, lakebase_error **err);
+
+/**
+ * Withdraws a waiting lakebase_user_pools_acquire_async request: 0 when it
+ * was still waiting (its `done` will never run), 1 when it is too late
+ * (`done` has run or is about to, with a connection to release) or the
+ * ticket is unknown.
+ * **Threading:** thread-safe; never blocks.
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_user_pools_acquire_cancel(lakebase_user_pools *set,
+                                                    uint64_t ticket);
+
+/**
+ * Frees the set: acquires still waiting in its pools (blocking or
+ * asynchronous, on other threads) end with LAKEBASE_ECLOSED, and it waits
+ * until they have returned and their callbacks have run; then it closes
+ * every pool (as lakebase_pool_free). Every connection leased from it must
+ * have been released. Accepts NULL. The handle must not be used once this
+ * began (an acquire that began earlier is fine).
+ * **Threading:** blocks until every pool is closed.
+ * @since 0.3 (waking waiting acquires since 0.3)
  */
 LAKEBASE_API void lakebase_user_pools_free(lakebase_user_pools *set);
 

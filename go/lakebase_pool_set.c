@@ -66,6 +66,33 @@ int lakebase_user_pools_acquire(lakebase_user_pools *set, const char *key,
                                err);
 }
 
+int lakebase_user_pools_acquire_async(lakebase_user_pools *set, const char *key,
+                                      const char *workspace_token,
+                                      long timeout_ms, lakebase_lease_fn done,
+                                      void *userdata, lakebase_conn **now,
+                                      uint64_t *ticket, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    if (!now || !ticket || !done)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "done, now and ticket must not be NULL");
+    *now = NULL;
+    *ticket = 0;
+    SET_CHECK(set, err);
+    if (timeout_ms < -1)
+        return lb_err(err, LAKEBASE_EINVAL,
+                      "timeout_ms must be -1 (the pool's setting) or more");
+    return lb_pool_set_acquire_async(set->core, key, workspace_token,
+                                     timeout_ms, done, userdata, now, ticket,
+                                     err);
+}
+
+int lakebase_user_pools_acquire_cancel(lakebase_user_pools *set,
+                                       uint64_t ticket) {
+    if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))
+        return 1;
+    return lb_pool_set_acquire_cancel(set->core, ticket);
+}
+
 void lakebase_user_pools_free(lakebase_user_pools *set) {
     if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))
         return;

@@ -799,8 +799,7 @@ static lb_pg_conn *take_uncollected_locked(lb_pool *p) {
     return list;
 }
 
-int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
-    (void)err;
+void lb_pool_close_begin(lb_pool *p, int cancel_inflight) {
     lb_pg_conn *idle = NULL;
     pthread_mutex_lock(&p->mu);
     begin_close_locked(p, &idle);
@@ -809,6 +808,11 @@ int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
     pthread_mutex_unlock(&p->mu);
     lb_pool_run_notices(p);
     close_list(p, idle);
+}
+
+int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err) {
+    (void)err;
+    lb_pool_close_begin(p, cancel_inflight);
     lb_bg_stop(p);
     pthread_mutex_lock(&p->mu);
     lb_pg_conn *uncollected = take_uncollected_locked(p);

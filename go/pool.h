@@ -105,6 +105,12 @@ void lb_pool_release(lb_pool *p, lb_pg_conn *c);
  * connection is closed. Idempotent. */
 int lb_pool_close(lb_pool *p, int cancel_inflight, lakebase_error **err);
 
+/* The part of lb_pool_close that never waits: refuses new acquires, wakes
+ * waiters with LAKEBASE_ECLOSED (callback waiters' callbacks run on this
+ * thread), closes idle connections, and with `cancel_inflight` asks the
+ * servers to cancel what leased connections run. Idempotent. */
+void lb_pool_close_begin(lb_pool *p, int cancel_inflight);
+
 /* lb_pool_close without blocking: `done` runs once every connection is
  * closed — on the thread that released the last one, or the reactor.
  * Statements still running after `cancel_after_ms` (-1: never) are asked

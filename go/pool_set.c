@@ -28,17 +28,30 @@ typedef struct set_entry {
     char *token; /* secret: the identity's latest workspace token */
     lb_login *login;
     lb_pool *pool;
-    int active;                   /* acquires under way (the set's lock) */
+    int active; /* acquires under way, waiting ones included (the set's
+                   lock) */
     int64_t last_used_ms;         /* monotonic */
     struct set_entry *next;       /* the set's list */
     struct set_entry *next_by_id; /* the registry */
     lb_job job;                   /* its close, on a worker */
 } set_entry;
 
+/* An acquire waiting in an identity's pool, by the set's ticket. */
+typedef struct set_request {
+    lb_pool_set *s;
+    set_entry *e;
+    uint64_t ticket;      /* the set's */
+    uint64_t pool_ticket; /* its pool's */
+    lb_acquired_fn done;
+    void *userdata;
+    struct set_request *next;
+} set_request;
+
 struct lb_pool_set {
     pthread_mutex_t mu;
-    lakebase_config *tmpl; /* the set's copy; its token source is swapped
-                              per identity under mu */
+    pthread_cond_t settled; /* an acquire ended (active went down) */
+    lakebase_config *tmpl;  /* the set's copy; its token source is swapped
+                               per identity under mu */
     int max_pools;
     int64_t idle_evict_ms;
     set_entry *entries;
@@ -46,6 +59,8 @@ struct lb_pool_set {
     int closing;
     lb_reactor *reactor;
     lb_timer timer;
+    set_request *requests; /* waiting asynchronous acquires */
+    uint64_t last_ticket;
     /* counters */
     uint64_t created, evicted_idle, evicted_full, rejected;
     lakebase_pool_stats retired; /* counters of pools evicted */
@@ -334,40 +349,128 @@ int lb_pool_set_create(lb_pool_set **out, const lakebase_config *cfg,
     }
     lb_http_global_init();
     pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->settled, NULL);
     lb_timer_init(&s->timer, on_evict_timer, s);
     arm(s);
     *out = s;
     return 0;
 }
 
-int lb_pool_set_acquire(lb_pool_set *s, const char *key,
-                        const char *workspace_token, long timeout_ms,
-                        lb_pg_conn **out, lakebase_error **err) {
-    *out = NULL;
+/* Starts an acquire: the entry of `key` (made when absent), marked
+ * active. Takes the lock and keeps it on success. */
+static int begin_acquire(lb_pool_set *s, const char *key,
+                         const char *workspace_token, set_entry **out,
+                         lakebase_error **err) {
     if (!key || !key[0] || (workspace_token && !workspace_token[0]))
         return lb_err(err, LAKEBASE_EINVAL,
                       "key must be a non-empty name of the identity, and "
                       "workspace_token NULL or non-empty");
     pthread_mutex_lock(&s->mu);
-    if (s->closing) {
+    int code = s->closing ? lb_err(err, LAKEBASE_ECLOSED,
+                                   "the pool set is being freed")
+                          : entry_for(s, key, workspace_token, out, err);
+    if (code != 0) {
         pthread_mutex_unlock(&s->mu);
-        return lb_err(err, LAKEBASE_ECLOSED, "the pool set is being freed");
-    }
-    set_entry *e = NULL;
-    int code = entry_for(s, key, workspace_token, &e, err);
-    if (code == 0) {
-        e->active++;
-        e->last_used_ms = now_ms();
-    }
-    pthread_mutex_unlock(&s->mu);
-    if (code != 0)
         return code;
-    code = lb_pool_acquire(e->pool, timeout_ms, out, err);
-    pthread_mutex_lock(&s->mu);
+    }
+    (*out)->active++;
+    (*out)->last_used_ms = now_ms();
+    return 0;
+}
+
+/* Ends an acquire of `e` (lock held). */
+static void end_acquire_locked(lb_pool_set *s, set_entry *e) {
     e->active--;
     e->last_used_ms = now_ms();
+    pthread_cond_broadcast(&s->settled);
+}
+
+int lb_pool_set_acquire(lb_pool_set *s, const char *key,
+                        const char *workspace_token, long timeout_ms,
+                        lb_pg_conn **out, lakebase_error **err) {
+    *out = NULL;
+    set_entry *e = NULL;
+    int code = begin_acquire(s, key, workspace_token, &e, err);
+    if (code != 0)
+        return code;
+    pthread_mutex_unlock(&s->mu);
+    code = lb_pool_acquire(e->pool, timeout_ms, out, err);
+    pthread_mutex_lock(&s->mu);
+    end_acquire_locked(s, e);
     pthread_mutex_unlock(&s->mu);
     return code;
+}
+
+static void unlink_request_locked(lb_pool_set *s, set_request *r) {
+    for (set_request **p = &s->requests; *p; p = &(*p)->next)
+        if (*p == r) {
+            *p = r->next;
+            return;
+        }
+}
+
+/* The pool's completion of a waiting request: the caller's callback runs
+ * before the acquire ends, so a set being freed waits for it. */
+static void request_done(void *userdata, lb_pg_conn *c, lakebase_error *err) {
+    set_request *r = userdata;
+    lb_pool_set *s = r->s;
+    pthread_mutex_lock(&s->mu);
+    unlink_request_locked(s, r); /* too late to cancel now */
+    pthread_mutex_unlock(&s->mu);
+    r->done(r->userdata, c, err);
+    pthread_mutex_lock(&s->mu);
+    end_acquire_locked(s, r->e);
+    pthread_mutex_unlock(&s->mu);
+    free(r);
+}
+
+int lb_pool_set_acquire_async(lb_pool_set *s, const char *key,
+                              const char *workspace_token, long timeout_ms,
+                              lb_acquired_fn done, void *userdata,
+                              lb_pg_conn **now, uint64_t *ticket,
+                              lakebase_error **err) {
+    *now = NULL;
+    *ticket = 0;
+    set_request *r = calloc(1, sizeof *r);
+    if (!r)
+        return lb_err(err, LAKEBASE_ENOMEM, "out of memory");
+    set_entry *e = NULL;
+    int code = begin_acquire(s, key, workspace_token, &e, err);
+    if (code != 0) {
+        free(r);
+        return code;
+    }
+    *r = (set_request){.s = s, .e = e, .done = done, .userdata = userdata};
+    /* Under the set's lock: the completion (never run inside this call)
+     * waits for the request to be on the list. */
+    code = lb_pool_acquire_async(e->pool, timeout_ms, request_done, r, now,
+                                 &r->pool_ticket, err);
+    if (code == 1) {
+        r->ticket = ++s->last_ticket;
+        r->next = s->requests;
+        s->requests = r;
+        *ticket = r->ticket;
+    } else {
+        end_acquire_locked(s, e);
+        free(r);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return code;
+}
+
+int lb_pool_set_acquire_cancel(lb_pool_set *s, uint64_t ticket) {
+    pthread_mutex_lock(&s->mu);
+    set_request *r = s->requests;
+    while (r && r->ticket != ticket)
+        r = r->next;
+    int too_late = !r || lb_pool_acquire_cancel(r->e->pool, r->pool_ticket);
+    if (!too_late) {
+        unlink_request_locked(s, r);
+        end_acquire_locked(s, r->e);
+        free(r);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return too_late;
 }
 
 void lb_pool_set_stats(lb_pool_set *s, lakebase_user_pools_stats *out) {
@@ -409,10 +512,24 @@ void lb_pool_set_destroy(lb_pool_set *s) {
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    s->closing = 1;
+    s->closing = 1; /* no entry is made or evicted from now on */
     pthread_mutex_unlock(&s->mu);
     lb_reactor_disarm(s->reactor, &s->timer);
     lb_reactor_release(s->reactor);
+    /* Wakes the acquires waiting in every pool (ECLOSED) without the
+     * set's lock (their completions take it), then waits for them to
+     * end. */
+    for (set_entry *e = s->entries; e; e = e->next)
+        lb_pool_close_begin(e->pool, 0);
+    pthread_mutex_lock(&s->mu);
+    for (set_entry *e = s->entries; e;)
+        if (e->active > 0) {
+            pthread_cond_wait(&s->settled, &s->mu);
+            e = s->entries;
+        } else {
+            e = e->next;
+        }
+    pthread_mutex_unlock(&s->mu);
     set_entry *e = s->entries;
     s->entries = NULL;
     while (e) {
@@ -420,6 +537,7 @@ void lb_pool_set_destroy(lb_pool_set *s) {
         entry_close(e);
         e = next;
     }
+    pthread_cond_destroy(&s->settled);
     pthread_mutex_destroy(&s->mu);
     lb_config_destroy(s->tmpl);
     free(s);

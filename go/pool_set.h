@@ -15,6 +15,7 @@
 #include "config.h"
 #include "lakebase.h"
 #include "pg_conn.h"
+#include "pool.h"
 
 typedef struct lb_pool_set lb_pool_set;
 
@@ -29,7 +30,21 @@ int lb_pool_set_acquire(lb_pool_set *s, const char *key,
                         const char *workspace_token, long timeout_ms,
                         lb_pg_conn **out, lakebase_error **err);
 
-/* Closes every pool and frees (blocking). Accepts NULL. */
+/* lb_pool_set_acquire without blocking, as lb_pool_acquire_async: 0 with
+ * *now, or 1 with `done` to run later and *ticket the set's name of the
+ * request; the pool stays in the set (never evicted) until `done` ran. */
+int lb_pool_set_acquire_async(lb_pool_set *s, const char *key,
+                              const char *workspace_token, long timeout_ms,
+                              lb_acquired_fn done, void *userdata,
+                              lb_pg_conn **now, uint64_t *ticket,
+                              lakebase_error **err);
+
+/* As lb_pool_acquire_cancel, by the set's ticket. */
+int lb_pool_set_acquire_cancel(lb_pool_set *s, uint64_t ticket);
+
+/* Wakes the acquires waiting in every pool with LAKEBASE_ECLOSED and waits
+ * for them to end, then closes every pool and frees (blocking). Accepts
+ * NULL. */
 void lb_pool_set_destroy(lb_pool_set *s);
 
 /* The set's counters (version already checked). */

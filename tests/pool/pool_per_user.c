@@ -305,6 +305,159 @@ static void test_a_set_refuses_a_configuration_with_an_identity(void **state) {
     lakebase_config_free(cfg);
 }
 
+/* ---- asynchronous acquires and freeing a set with waiters --------------- */
+
+/* What an asynchronous acquire's callback got. */
+typedef struct lease_box {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls;
+    lakebase_conn *conn;
+    int code;
+} lease_box;
+
+static void on_lease(void *userdata, lakebase_conn *conn, lakebase_error *err) {
+    lease_box *b = userdata;
+    pthread_mutex_lock(&b->mu);
+    b->calls++;
+    b->conn = conn;
+    b->code = err ? lakebase_error_code(err) : 0;
+    lakebase_error_free(err);
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void wait_for_lease(lease_box *b) {
+    pthread_mutex_lock(&b->mu);
+    long long end = emu_now_ms() + 20000;
+    while (b->calls == 0 && emu_now_ms() < end) {
+        pthread_mutex_unlock(&b->mu);
+        usleep(10 * 1000);
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    assert_int_equal(b->calls, 1);
+}
+
+#define LEASE_BOX_INIT                                                         \
+    { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, 0 }
+
+/* Leases both connections of identity 0's pool (pool.max_size 2). */
+static void fill_pool(lakebase_user_pools *set, lakebase_conn *held[2]) {
+    lakebase_error *err = NULL;
+    for (int i = 0; i < 2; i++)
+        emu_check(lakebase_user_pools_acquire(set, ids[0].key, ids[0].token, -1,
+                                              &held[i], &err),
+                  err, "lakebase_user_pools_acquire");
+}
+
+static void
+test_an_async_acquire_waits_for_a_release_or_is_cancelled(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_user_pools *set = new_set(3, 60);
+    lakebase_conn *held[2];
+    fill_pool(set, held);
+    lakebase_error *err = NULL;
+    lakebase_conn *now = NULL;
+    uint64_t ticket = 0;
+
+    /* Waits while both are leased; a release hands one over. */
+    lease_box got = LEASE_BOX_INIT;
+    assert_int_equal(lakebase_user_pools_acquire_async(set, ids[0].key, NULL,
+                                                       10000, on_lease, &got,
+                                                       &now, &ticket, &err),
+                     1);
+    assert_null(now);
+    assert_true(ticket != 0);
+    assert_int_equal(got.calls, 0);
+    lakebase_conn_release(held[0]);
+    wait_for_lease(&got);
+    assert_int_equal(got.code, 0);
+    assert_non_null(got.conn);
+    held[0] = got.conn;
+
+    /* A cancelled request's callback never runs; its ticket is spent. */
+    lease_box never = LEASE_BOX_INIT;
+    assert_int_equal(lakebase_user_pools_acquire_async(set, ids[0].key, NULL,
+                                                       10000, on_lease, &never,
+                                                       &now, &ticket, &err),
+                     1);
+    assert_int_equal(lakebase_user_pools_acquire_cancel(set, ticket), 0);
+    assert_int_equal(lakebase_user_pools_acquire_cancel(set, ticket), 1);
+    lakebase_conn_release(held[0]);
+    lakebase_conn_release(held[1]);
+    usleep(200 * 1000);
+    assert_int_equal(never.calls, 0);
+
+    /* A new identity without its token is refused at once. */
+    assert_int_equal(lakebase_user_pools_acquire_async(set, "nobody", NULL, -1,
+                                                       on_lease, &never, &now,
+                                                       &ticket, &err),
+                     LAKEBASE_EINVAL);
+    lakebase_error_free(err);
+    lakebase_user_pools_free(set);
+    assert_int_equal(never.calls, 0);
+}
+
+typedef struct blocked_acquire {
+    lakebase_user_pools *set;
+    int code;
+} blocked_acquire;
+
+static void *acquire_blocking(void *arg) {
+    blocked_acquire *b = arg;
+    lakebase_conn *conn = NULL;
+    lakebase_error *err = NULL;
+    b->code = lakebase_user_pools_acquire(b->set, ids[0].key, NULL, 60000,
+                                          &conn, &err);
+    lakebase_error_free(err);
+    lakebase_conn_release(conn);
+    return NULL;
+}
+
+static void *free_set(void *arg) {
+    lakebase_user_pools_free(arg);
+    return NULL;
+}
+
+static void test_freeing_a_set_ends_its_waiting_acquires(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_user_pools *set = new_set(3, 60);
+    lakebase_conn *held[2];
+    fill_pool(set, held);
+    lease_box waiting = LEASE_BOX_INIT;
+    lakebase_conn *now = NULL;
+    uint64_t ticket = 0;
+    lakebase_error *err = NULL;
+    assert_int_equal(lakebase_user_pools_acquire_async(
+                         set, ids[0].key, NULL, 60000, on_lease, &waiting, &now,
+                         &ticket, &err),
+                     1);
+    blocked_acquire blocked = {set, 1};
+    pthread_t acquirer, freer;
+    pthread_create(&acquirer, NULL, acquire_blocking, &blocked);
+    long long until = emu_now_ms() + 10000;
+    while (set_stats(set).pool.waiting < 2 && emu_now_ms() < until)
+        usleep(10 * 1000);
+    assert_int_equal(set_stats(set).pool.waiting, 2);
+
+    /* Both end with ECLOSED long before their 60 s timeouts; the free
+     * then waits for the leased connections. */
+    pthread_create(&freer, NULL, free_set, set);
+    wait_for_lease(&waiting);
+    assert_int_equal(waiting.code, LAKEBASE_ECLOSED);
+    assert_null(waiting.conn);
+    pthread_join(acquirer, NULL);
+    assert_int_equal(blocked.code, LAKEBASE_ECLOSED);
+    lakebase_conn_release(held[0]);
+    lakebase_conn_release(held[1]);
+    pthread_join(freer, NULL);
+}
+
 int main(void) {
     emu_load();
     const struct CMUnitTest tests[] = {
@@ -314,6 +467,9 @@ int main(void) {
         cmocka_unit_test(test_the_set_is_bounded_and_evicts_idle_pools),
         cmocka_unit_test(test_metrics_are_per_set_never_per_user),
         cmocka_unit_test(test_a_set_refuses_a_configuration_with_an_identity),
+        cmocka_unit_test(
+            test_an_async_acquire_waits_for_a_release_or_is_cancelled),
+        cmocka_unit_test(test_freeing_a_set_ends_its_waiting_acquires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
