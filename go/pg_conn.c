@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,6 +491,11 @@ typedef struct lb_cancel_request {
     atomic_int sent; /* the worker is done with it */
 } lb_cancel_request;
 
+/* Serialises replacing, dropping and reading a connection's request
+ * (cancels are rare: an uncontended lock; a connection without one is
+ * checked without it). */
+static pthread_mutex_t cancel_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void cancel_request_drop(lb_cancel_request *r) {
     if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
         PQfreeCancel(r->cancel);
@@ -515,8 +521,9 @@ int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
     atomic_init(&r->sent, 0);
     r->job.run = send_cancel;
     atomic_store(&c->cancel_requested, 1);
-    cancel_request_drop(c->cancel);
-    c->cancel = r;
+    pthread_mutex_lock(&cancel_mu);
+    cancel_request_drop(atomic_exchange(&c->cancel, r));
+    pthread_mutex_unlock(&cancel_mu);
     if (lb_workers_submit(&r->job) != 0) {
         atomic_store(&r->sent, 1);
         cancel_request_drop(r);
@@ -527,8 +534,14 @@ int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err) {
     return 0;
 }
 
-int lb_pg_cancel_pending(const lb_pg_conn *c) {
-    return c->cancel && !atomic_load(&c->cancel->sent);
+int lb_pg_cancel_pending(lb_pg_conn *c) {
+    if (!atomic_load(&c->cancel))
+        return 0;
+    pthread_mutex_lock(&cancel_mu);
+    lb_cancel_request *r = atomic_load(&c->cancel);
+    int pending = r && !atomic_load(&r->sent);
+    pthread_mutex_unlock(&cancel_mu);
+    return pending;
 }
 
 void lb_pg_disconnect(lb_pg_conn *c) {
@@ -536,8 +549,9 @@ void lb_pg_disconnect(lb_pg_conn *c) {
     lb_pg_statements_clear(&c->statements);
     PQfinish(c->pg);
     c->pg = NULL;
-    cancel_request_drop(c->cancel);
-    c->cancel = NULL;
+    pthread_mutex_lock(&cancel_mu);
+    cancel_request_drop(atomic_exchange(&c->cancel, NULL));
+    pthread_mutex_unlock(&cancel_mu);
 }
 
 void lb_pg_close(lb_pg_conn *c) {

@@ -43,9 +43,11 @@ struct lakebase_conn {
     PGconn *pg;
     atomic_int cancel_requested; /* lakebase_conn_cancel since the statement
                                     began */
-    struct lb_cancel_request *cancel; /* the last cancel sent, if any */
-    int broken;                       /* never reuse: discard on release */
-    uint64_t id;                      /* never reused in the process */
+    /* The last cancel sent, if any: set by whichever thread cancels (the
+     * caller's, a closing pool's), read by the releasing one. */
+    struct lb_cancel_request *_Atomic cancel;
+    int broken;  /* never reuse: discard on release */
+    uint64_t id; /* never reused in the process */
     /* Client-side deadlines (0: none): how long a statement may go without
      * its answer (pool.statement_timeout_ms plus a grace), and how long an
      * empty query may take to validate an idle connection. */
@@ -182,7 +184,7 @@ int lb_pg_cancel(lb_pg_conn *c, lakebase_error **err);
 /* 1 while a cancel request for `c` may still reach its server: a
  * connection returned then is not reused (the request could cancel the
  * next caller's statement). */
-int lb_pg_cancel_pending(const lb_pg_conn *c);
+int lb_pg_cancel_pending(lb_pg_conn *c);
 
 /* 1 when an empty query round-trips within validate_within_ms and no
  * transaction is open; 0 otherwise (a connection that did not answer in
