@@ -18,6 +18,16 @@ static int lb_go_acquire_async(lakebase_pool *pool, long timeout_ms,
                                        (void *)completion, now, ticket, err);
 }
 
+static int lb_go_user_pools_acquire_async(lakebase_user_pools *set,
+                                          const char *key, const char *token,
+                                          long timeout_ms, uintptr_t completion,
+                                          lakebase_conn **now, uint64_t *ticket,
+                                          lakebase_error **err) {
+    return lakebase_user_pools_acquire_async(set, key, token, timeout_ms,
+                                             lbGoLeased, (void *)completion,
+                                             now, ticket, err);
+}
+
 static int lb_go_open_async(lakebase_pool *pool, uintptr_t completion,
                             lakebase_error **err) {
     return lakebase_pool_open_async(pool, lbGoOpened, (void *)completion, err);
@@ -41,6 +51,14 @@ import "C"
 func acquireAsync(h *C.lakebase_pool, timeoutMs int64, c *completion) (
 	rc C.int, now *C.lakebase_conn, ticket C.uint64_t, cerr *C.lakebase_error) {
 	rc = C.lb_go_acquire_async(h, C.long(timeoutMs), c.userdata(), &now, &ticket, &cerr)
+	return
+}
+
+// acquireFromSetAsync starts a lease from the pool of identity key, as
+// acquireAsync.
+func acquireFromSetAsync(h *C.lakebase_user_pools, key, token *C.char, timeoutMs int64, c *completion) (
+	rc C.int, now *C.lakebase_conn, ticket C.uint64_t, cerr *C.lakebase_error) {
+	rc = C.lb_go_user_pools_acquire_async(h, key, token, C.long(timeoutMs), c.userdata(), &now, &ticket, &cerr)
 	return
 }
 

@@ -153,16 +153,29 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		c.put()
 		return nil, p.hooks.explain(takeError(rc, cerr))
 	}
+	conn, cerr, err := awaitLease(ctx, c, func() bool {
+		return C.lakebase_pool_acquire_cancel(h, ticket) == 0
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case cerr != nil:
+		return nil, p.hooks.explain(takeError(errorCode(cerr), cerr))
+	}
+	return &Conn{c: conn, sockets: p.sockets}, nil
+}
+
+// awaitLease waits for the pending lease c receives; when ctx ends first
+// it withdraws the request with withdraw (false: too late, and the
+// connection on its way is released).
+func awaitLease(ctx context.Context, c *completion, withdraw func() bool) (
+	*C.lakebase_conn, *C.lakebase_error, error) {
 	select {
 	case r := <-c.ch:
 		c.put()
-		if r.err != nil {
-			return nil, p.hooks.explain(takeError(errorCode(r.err), r.err))
-		}
-		return &Conn{c: r.conn, sockets: p.sockets}, nil
+		return r.conn, r.err, nil
 	case <-ctx.Done():
-		if C.lakebase_pool_acquire_cancel(h, ticket) != 0 {
-			// Too late: the connection (or error) is on its way.
+		if !withdraw() {
 			r := <-c.ch
 			if r.conn != nil {
 				C.lakebase_conn_release(r.conn)
@@ -170,7 +183,7 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 			C.lakebase_error_free(r.err)
 		}
 		c.put()
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 }
 

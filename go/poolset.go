@@ -63,27 +63,51 @@ func (s *PoolSet) Acquire(ctx context.Context, key, workspaceToken string) (*Con
 	if deadline, ok := ctx.Deadline(); ok {
 		timeout = max(0, time.Until(deadline).Milliseconds())
 	}
-	return blockingCall(ctx, func() (*Conn, error) {
+	c := getCompletion()
+	rc, now, ticket, cerr := s.startAcquire(key, workspaceToken, timeout, c)
+	switch {
+	case rc == 0:
+		c.put()
+		return &Conn{c: now, sockets: newSockets(), ownsSockets: true}, nil
+	case rc < 0 && cerr == nil:
+		c.put()
+		return nil, &Error{Code: CodeClosed, Message: "the pool set is closed"}
+	case rc < 0:
+		c.put()
+		return nil, s.hooks.explain(takeError(rc, cerr))
+	}
+	// Waits without the lock, so Close can end the wait (ErrClosed).
+	conn, cerr, err := awaitLease(ctx, c, func() bool {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		if s.c == nil {
-			return nil, &Error{Code: CodeClosed, Message: "the pool set is closed"}
-		}
-		ckey := cString(key)
-		defer freeCString(ckey)
-		var ctoken *C.char
-		if workspaceToken != "" {
-			ctoken = cString(workspaceToken)
-			defer freeSecretCString(ctoken)
-		}
-		var c *C.lakebase_conn
-		var cerr *C.lakebase_error
-		rc := C.lakebase_user_pools_acquire(s.c, ckey, ctoken, C.long(timeout), &c, &cerr)
-		if rc != 0 {
-			return nil, s.hooks.explain(takeError(rc, cerr))
-		}
-		return &Conn{c: c, sockets: newSockets(), ownsSockets: true}, nil
-	}, (*Conn).Release)
+		// A closed set has ended every request: the outcome is on its way.
+		return s.c != nil && C.lakebase_user_pools_acquire_cancel(s.c, ticket) == 0
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case cerr != nil:
+		return nil, s.hooks.explain(takeError(errorCode(cerr), cerr))
+	}
+	return &Conn{c: conn, sockets: newSockets(), ownsSockets: true}, nil
+}
+
+// startAcquire asks the core for a lease (see acquireFromSetAsync).
+func (s *PoolSet) startAcquire(key, workspaceToken string, timeout int64, c *completion) (
+	C.int, *C.lakebase_conn, C.uint64_t, *C.lakebase_error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.c == nil {
+		return C.LAKEBASE_ECLOSED, nil, 0, nil
+	}
+	ckey := cString(key)
+	defer freeCString(ckey)
+	var ctoken *C.char
+	if workspaceToken != "" {
+		ctoken = cString(workspaceToken)
+		defer freeSecretCString(ctoken)
+	}
+	return acquireFromSetAsync(s.c, ckey, ctoken, timeout, c)
 }
 
 // PoolSetStats are a set's counters: never per user.

@@ -153,11 +153,58 @@ func TestPoolSetThreeIdentitiesNeverCross(t *testing.T) {
 		}
 	}
 
-	// A key with no pool yet needs its token; after Close nothing works.
+	// A key with no pool yet needs its token.
 	if _, err := set.Acquire(ctx, "dave", ""); !errors.Is(err, lakebase.ErrInvalid) {
 		t.Errorf("a new key without a token: %v", err)
 	}
-	set.Close()
+
+	// With alice's pool full (pool.max_size 2), an acquire waits without
+	// a thread parked in C: its context withdraws it, and Close ends it
+	// with ErrClosed long before its deadline.
+	held := make([]*lakebase.Conn, 2)
+	for i := range held {
+		if held[i], err = set.Acquire(ctx, "alice", ids[0].token); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withdrawn, withdraw := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, withdraw)
+	if _, err := set.Acquire(withdrawn, "alice", ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("a withdrawn acquire: %v", err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		conn, err := set.Acquire(ctx, "alice", "")
+		if conn != nil {
+			conn.Release()
+		}
+		waited <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st, err := set.Stats()
+		if err != nil || st.Pool.Waiting == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	closed := make(chan struct{})
+	go func() {
+		set.Close()
+		close(closed)
+	}()
+	select {
+	case err := <-waited:
+		if !errors.Is(err, lakebase.ErrClosed) {
+			t.Errorf("an acquire waiting at Close: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not end the waiting acquire")
+	}
+	for _, conn := range held {
+		conn.Release()
+	}
+	<-closed
+
+	// After Close nothing works.
 	if _, err := set.Acquire(ctx, "alice", ids[0].token); !errors.Is(err, lakebase.ErrClosed) {
 		t.Errorf("after Close: %v", err)
 	}
