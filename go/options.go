@@ -8,7 +8,7 @@ import (
 
 // Option adds to a Config what a string key cannot carry: a DSN, a
 // workspace token source, a logger, a span listener. Pass options to Open, NewPool,
-// NewCredentials, NewConnector or Connect after the Config.
+// NewCredentials, NewConnector, Connect or NewPoolSet after the Config.
 type Option func(*options)
 
 type options struct {
