@@ -19,13 +19,14 @@ import (
 // cgo.Handle as userdata. They live while any C object made from the config
 // may call them: one reference for the config itself (newCConfig), passed on
 // to the Pool, Credentials or Connection made from it, plus one per
-// connection a Connector opens. The core never calls a handle's logger or
-// token source once that handle is freed, so the handle is deleted when the
+// connection a Connector opens. The core never calls a handle's logger,
+// span listener or token source once that handle is freed, so the handle is deleted when the
 // last C object using it has been freed.
 type hooks struct {
 	handle cgo.Handle
 	source TokenSource
 	logger *slog.Logger
+	spans  func(Span)
 	ctx    context.Context // of source calls
 	cancel context.CancelFunc
 	refs   atomic.Int32
@@ -39,10 +40,10 @@ var liveHooks atomic.Int64
 // newHooks registers the callbacks of o with one reference, or returns nil
 // when o has none.
 func newHooks(o options) *hooks {
-	if o.source == nil && o.logger == nil {
+	if o.source == nil && o.logger == nil && o.spans == nil {
 		return nil
 	}
-	h := &hooks{source: o.source, logger: o.logger}
+	h := &hooks{source: o.source, logger: o.logger, spans: o.spans}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.refs.Store(1)
 	h.handle = cgo.NewHandle(h)

@@ -11,13 +11,15 @@ import (
 	"github.com/lakebase-connector/lakebase-go/internal/emulator"
 )
 
-// callbackOptions log nowhere and hand out the emulator user's PAT.
+// callbackOptions log nowhere, drop every span and hand out the emulator
+// user's PAT.
 func callbackOptions(env emulator.Env) []Option {
 	return []Option{
 		WithTokenSource(func(context.Context) (string, time.Time, error) {
 			return env["EMULATOR_USER_TOKEN"], time.Now().Add(time.Hour), nil
 		}),
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		WithSpanListener(func(Span) {}),
 	}
 }
 

@@ -5,13 +5,18 @@ package lakebase
 #include <stdlib.h>
 #include <lakebase.h>
 
-// Exported from callbacks.go.
+// Exported from callbacks.go and span.go.
 extern int lbGoTokenSource(void *, char *, size_t, int64_t *);
 extern void lbGoLog(void *, int, char *);
+extern void lbGoSpan(void *, lakebase_span *);
 
 // The hooks' cgo.Handle travels as the callbacks' userdata; cgo has no const.
 static void lb_go_log(void *userdata, int level, const char *message) {
     lbGoLog(userdata, level, (char *)message);
+}
+
+static void lb_go_span(void *userdata, const lakebase_span *span) {
+    lbGoSpan(userdata, (lakebase_span *)span);
 }
 
 static int lb_go_set_token_source(lakebase_config *cfg, uintptr_t id,
@@ -22,6 +27,11 @@ static int lb_go_set_token_source(lakebase_config *cfg, uintptr_t id,
 static int lb_go_set_logger(lakebase_config *cfg, uintptr_t id, int max_level,
                             lakebase_error **err) {
     return lakebase_config_set_logger(cfg, lb_go_log, (void *)id, max_level, err);
+}
+
+static int lb_go_set_span_listener(lakebase_config *cfg, uintptr_t id,
+                                   lakebase_error **err) {
+    return lakebase_config_set_span_listener(cfg, lb_go_span, (void *)id, err);
 }
 */
 import "C"
@@ -133,6 +143,11 @@ func (h *hooks) install(cfg *C.lakebase_config) error {
 		// Every level: the slog handler filters (see lbGoLog).
 		if rc := C.lb_go_set_logger(cfg, C.uintptr_t(h.handle), C.LAKEBASE_LOG_DEBUG,
 			&cerr); rc != 0 {
+			return takeError(rc, cerr)
+		}
+	}
+	if h.spans != nil {
+		if rc := C.lb_go_set_span_listener(cfg, C.uintptr_t(h.handle), &cerr); rc != 0 {
 			return takeError(rc, cerr)
 		}
 	}

@@ -7,14 +7,15 @@ import (
 )
 
 // Option adds to a Config what a string key cannot carry: a DSN, a
-// workspace token source, a logger. Pass options to Open, NewPool,
-// NewCredentials, NewConnector or Connect after the Config.
+// workspace token source, a logger, a span listener. Pass options to Open, NewPool,
+// NewCredentials, NewConnector, Connect or NewPoolSet after the Config.
 type Option func(*options)
 
 type options struct {
 	dsn    string
 	source TokenSource
 	logger *slog.Logger
+	spans  func(Span)
 }
 
 // WithDSN applies a libpq-style DSN ("host=... port=... user=...") or a
@@ -68,6 +69,28 @@ func WithTokenSource(source TokenSource) Option {
 // events once that handle is closed.
 func WithLogger(logger *slog.Logger) Option {
 	return func(o *options) { o.logger = logger }
+}
+
+// WithSpanListener calls listener with each finished span of the handles
+// made with the option (lakebase_config_set_span_listener): every
+// credential mint attempt ("lakebase.credential.mint", one per HTTPS call,
+// so a retry is a span of its own) and every new PostgreSQL connection
+// ("lakebase.connect"), failed or not, named and described as SpanTable
+// lists them. Pools, Credentials, Connectors and their connections, direct
+// connections and every per-user pool of a PoolSet report through it.
+//
+// The core calls listener on whichever goroutine or core thread finished
+// the mint or connect (a caller's, its background thread or a worker),
+// possibly concurrently, with no lock of the library held: it must be safe
+// for concurrent use and must not block (hand the span to a channel or an
+// exporter's queue), and it must not close the handle reporting the span.
+// Like a logger, a credential provider shared by several handles reports
+// its mints to every handle's listener; once a handle is closed its
+// listener is never called again. With several WithSpanListener options the
+// last one applies. lakebaseotel.Tracing turns the spans into
+// OpenTelemetry spans.
+func WithSpanListener(listener func(Span)) Option {
+	return func(o *options) { o.spans = listener }
 }
 
 func collectOptions(opts []Option) options {

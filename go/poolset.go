@@ -29,7 +29,8 @@ type PoolSet struct {
 // NewPoolSet makes a set from cfg: the endpoint or instance, the workspace
 // host and the pool.* and credential keys every identity's pool uses. cfg
 // must not name an identity (no pg.user, pg.password, auth.token or client
-// secret): ErrConfig says which. opts may add a logger.
+// secret): ErrConfig says which. opts may add a logger or a span listener,
+// which every identity's pool reports through.
 func NewPoolSet(cfg Config, maxPools int, idleEvict time.Duration, opts ...Option) (*PoolSet, error) {
 	ccfg, hk, err := newCConfig(cfg, opts)
 	if err != nil {

@@ -1,4 +1,5 @@
-// Package lakebaseotel exports liblakebase's metrics through OpenTelemetry:
+// Package lakebaseotel exports liblakebase's metrics and spans through
+// OpenTelemetry. Metrics:
 // the names, kinds, units and attributes come from the C core's one table
 // (lakebase_metric_at), and the values from the core's one mapping of a
 // pool's and its credential provider's counters to data points, so every
@@ -16,13 +17,19 @@
 //	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 //	reg, err := m.Register(provider.Meter(lakebaseotel.ScopeName))
 //
+// Spans: Tracing(tp) is an option that records each credential mint attempt
+// and each connect of the handles made with it as a span of tp, named and
+// attributed as the core's span table says (SpanTable).
+//
+//	pool, err := lakebase.Open(ctx, cfg, lakebaseotel.Tracing(tp))
+//
 // The base module (github.com/lakebase-connector/lakebase-go) depends on
 // nothing; this one brings OpenTelemetry.
 package lakebaseotel
 
 import lakebase "github.com/lakebase-connector/lakebase-go"
 
-// ScopeName is the instrumentation scope of the exported metrics.
+// ScopeName is the instrumentation scope of the exported metrics and spans.
 const ScopeName = "github.com/lakebase-connector/lakebase-go/lakebaseotel"
 
 // Kind is how a metric aggregates (the core's LAKEBASE_METRIC_*).
