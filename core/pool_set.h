@@ -37,8 +37,13 @@ int lb_pool_set_acquire_async(lb_pool_set *s, const char *key,
 /* As lb_pool_acquire_cancel, by the set's ticket. */
 int lb_pool_set_acquire_cancel(lb_pool_set *s, uint64_t ticket);
 
-/* Wakes the acquires waiting in every pool with LAKEBASE_ECLOSED and waits
- * for them to end, then closes every pool and frees (blocking). Accepts
+/* Refuses new acquires, ends those waiting in every pool with
+ * LAKEBASE_ECLOSED and waits until no acquire is under way (their
+ * callbacks included). The pools stay until lb_pool_set_destroy.
+ * Idempotent. */
+void lb_pool_set_close(lb_pool_set *s);
+
+/* lb_pool_set_close, then closes every pool and frees (blocking). Accepts
  * NULL. */
 void lb_pool_set_destroy(lb_pool_set *s);
 

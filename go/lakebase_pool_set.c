@@ -93,6 +93,13 @@ int lakebase_user_pools_acquire_cancel(lakebase_user_pools *set,
     return lb_pool_set_acquire_cancel(set->core, ticket);
 }
 
+int lakebase_user_pools_close(lakebase_user_pools *set, lakebase_error **err) {
+    LB_GLUE_ERR_IN(err);
+    SET_CHECK(set, err);
+    lb_pool_set_close(set->core);
+    return 0;
+}
+
 void lakebase_user_pools_free(lakebase_user_pools *set) {
     if (!LB_HANDLE_OK(set, LB_TAG_POOL_SET))
         return;

@@ -201,7 +201,7 @@ static void on_evict_timer(void *userdata) {
     lb_pool_set *s = userdata;
     int64_t now = now_ms();
     pthread_mutex_lock(&s->mu);
-    for (set_entry **p = &s->entries; *p;) {
+    for (set_entry **p = &s->entries; *p && !s->closing;) {
         set_entry *e = *p;
         if (now - e->last_used_ms >= s->idle_evict_ms && entry_idle(e)) {
             evict_locked(s, e, p);
@@ -366,9 +366,9 @@ static int begin_acquire(lb_pool_set *s, const char *key,
                       "key must be a non-empty name of the identity, and "
                       "workspace_token NULL or non-empty");
     pthread_mutex_lock(&s->mu);
-    int code = s->closing ? lb_err(err, LAKEBASE_ECLOSED,
-                                   "the pool set is being freed")
-                          : entry_for(s, key, workspace_token, out, err);
+    int code = s->closing
+                   ? lb_err(err, LAKEBASE_ECLOSED, "the pool set is closed")
+                   : entry_for(s, key, workspace_token, out, err);
     if (code != 0) {
         pthread_mutex_unlock(&s->mu);
         return code;
@@ -508,14 +508,11 @@ void lb_pool_set_stats(lb_pool_set *s, lakebase_user_pools_stats *out) {
     pthread_mutex_unlock(&s->mu);
 }
 
-void lb_pool_set_destroy(lb_pool_set *s) {
-    if (!s)
-        return;
+void lb_pool_set_close(lb_pool_set *s) {
     pthread_mutex_lock(&s->mu);
     s->closing = 1; /* no entry is made or evicted from now on */
     pthread_mutex_unlock(&s->mu);
     lb_reactor_disarm(s->reactor, &s->timer);
-    lb_reactor_release(s->reactor);
     /* Wakes the acquires waiting in every pool (ECLOSED) without the
      * set's lock (their completions take it), then waits for them to
      * end. */
@@ -530,6 +527,13 @@ void lb_pool_set_destroy(lb_pool_set *s) {
             e = e->next;
         }
     pthread_mutex_unlock(&s->mu);
+}
+
+void lb_pool_set_destroy(lb_pool_set *s) {
+    if (!s)
+        return;
+    lb_pool_set_close(s);
+    lb_reactor_release(s->reactor);
     set_entry *e = s->entries;
     s->entries = NULL;
     while (e) {

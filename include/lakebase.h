@@ -1312,6 +1312,22 @@ LAKEBASE_API int lakebase_user_pools_acquire_cancel(lakebase_user_pools *set,
                                                     uint64_t ticket);
 
 /**
+ * Closes the set without freeing it: new acquires fail with
+ * LAKEBASE_ECLOSED, acquires still waiting in its pools (blocking ones on
+ * other threads, asynchronous ones) end with LAKEBASE_ECLOSED, and it
+ * returns once none is under way (their callbacks have run). Leased
+ * connections stay usable until released; lakebase_user_pools_free then
+ * closes the pools. Idempotent. For a binding that must not free a handle
+ * while its own calls are inside it: close first, wait for them, then free.
+ * Errors: LAKEBASE_EHANDLE.
+ * **Threading:** thread-safe; blocks only until the waiting acquires have
+ *   returned (never on the network).
+ * @since 0.3
+ */
+LAKEBASE_API int lakebase_user_pools_close(lakebase_user_pools *set,
+                                           lakebase_error **err);
+
+/**
  * Frees the set: acquires still waiting in its pools (blocking or
  * asynchronous, on other threads) end with LAKEBASE_ECLOSED, and it waits
  * until they have returned and their callbacks have run; then it closes

@@ -458,6 +458,43 @@ static void test_freeing_a_set_ends_its_waiting_acquires(void **state) {
     pthread_join(freer, NULL);
 }
 
+static void
+test_closing_a_set_ends_its_acquires_but_not_its_leases(void **state) {
+    (void)state;
+    emu_reset(NULL);
+    load_identities();
+    lakebase_user_pools *set = new_set(3, 60);
+    lakebase_conn *held[2];
+    fill_pool(set, held);
+    lease_box waiting = LEASE_BOX_INIT;
+    lakebase_conn *now = NULL;
+    uint64_t ticket = 0;
+    lakebase_error *err = NULL;
+    assert_int_equal(lakebase_user_pools_acquire_async(
+                         set, ids[0].key, NULL, 60000, on_lease, &waiting, &now,
+                         &ticket, &err),
+                     1);
+    /* Returns once the waiting acquire's callback ran, leases held. */
+    emu_check(lakebase_user_pools_close(set, &err), err,
+              "lakebase_user_pools_close");
+    assert_int_equal(waiting.calls, 1);
+    assert_int_equal(waiting.code, LAKEBASE_ECLOSED);
+    lakebase_conn *late = NULL;
+    assert_int_equal(lakebase_user_pools_acquire(set, ids[1].key, ids[1].token,
+                                                 -1, &late, &err),
+                     LAKEBASE_ECLOSED);
+    lakebase_error_free(err);
+    err = NULL;
+    lakebase_result *res = NULL;
+    emu_check(lakebase_conn_query(held[0], "SELECT 1", 0, NULL, &res, &err),
+              err, "a leased connection after close");
+    lakebase_result_free(res);
+    emu_check(lakebase_user_pools_close(set, &err), err, "a second close");
+    lakebase_conn_release(held[0]);
+    lakebase_conn_release(held[1]);
+    lakebase_user_pools_free(set);
+}
+
 int main(void) {
     emu_load();
     const struct CMUnitTest tests[] = {
@@ -470,6 +507,8 @@ int main(void) {
         cmocka_unit_test(
             test_an_async_acquire_waits_for_a_release_or_is_cancelled),
         cmocka_unit_test(test_freeing_a_set_ends_its_waiting_acquires),
+        cmocka_unit_test(
+            test_closing_a_set_ends_its_acquires_but_not_its_leases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
