@@ -143,3 +143,7 @@ test('a pool set reports its pools\' mints and connects', { timeout: 60000 }, as
 test('onSpan must be a function', () => {
   assert.throws(() => new Pool({ onSpan: 'yes' }), { code: 'ECONFIG', message: /onSpan/ });
 });
+
+test('the ESM entry point exports tracing()', async () => {
+  assert.equal((await import('../otel.mjs')).tracing, tracing);
+});
