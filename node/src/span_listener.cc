@@ -38,8 +38,7 @@ struct SpanCopy {
           error_message(s->error_message ? s->error_message : "") {
         attributes.reserve(s->attribute_count);
         for (size_t i = 0; i < s->attribute_count; i++)
-            attributes.push_back({s->attribute_keys[i],
-                                  s->attribute_values[i],
+            attributes.push_back({s->attribute_keys[i], s->attribute_values[i],
                                   s->attribute_is_int[i] != 0,
                                   s->attribute_ints[i]});
     }
@@ -49,10 +48,10 @@ struct SpanCopy {
 // a tracer takes as a start or end time without loss.
 Napi::Array HrTime(Napi::Env env, int64_t unix_nanos) {
     Napi::Array t = Napi::Array::New(env, 2);
-    t.Set(0u, Napi::Number::New(
-                  env, static_cast<double>(unix_nanos / 1000000000)));
-    t.Set(1u, Napi::Number::New(
-                  env, static_cast<double>(unix_nanos % 1000000000)));
+    t.Set(0u,
+          Napi::Number::New(env, static_cast<double>(unix_nanos / 1000000000)));
+    t.Set(1u,
+          Napi::Number::New(env, static_cast<double>(unix_nanos % 1000000000)));
     return t;
 }
 
@@ -62,14 +61,14 @@ Napi::Object SpanToJs(Napi::Env env, const SpanCopy &s) {
     o.Set("name", s.name);
     o.Set("startTime", HrTime(env, s.start_unix_nanos));
     o.Set("endTime", HrTime(env, s.end_unix_nanos));
-    o.Set("error", s.error_code != 0 ? MakeError(env, s.error_code,
-                                                 s.error_message.c_str())
-                                     : env.Null());
+    o.Set("error", s.error_code != 0
+                       ? MakeError(env, s.error_code, s.error_message.c_str())
+                       : env.Null());
     Napi::Object attributes = Napi::Object::New(env);
     for (const auto &a : s.attributes) {
         if (a.is_int)
-            attributes.Set(a.key,
-                           Napi::Number::New(env, static_cast<double>(a.value)));
+            attributes.Set(
+                a.key, Napi::Number::New(env, static_cast<double>(a.value)));
         else
             attributes.Set(a.key, a.text);
     }
