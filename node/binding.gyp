@@ -13,7 +13,7 @@
     {
       "target_name": "lakebase",
       "dependencies": ["lakebase_core"],
-      "sources": ["src/addon.cc", "src/convert.cc", "src/pool.cc", "src/lease.cc", "src/credentials.cc", "src/pool_set.cc", "src/metrics.cc", "src/token_source.cc"],
+      "sources": ["src/addon.cc", "src/convert.cc", "src/pool.cc", "src/lease.cc", "src/credentials.cc", "src/pool_set.cc", "src/metrics.cc", "src/token_source.cc", "src/span_listener.cc"],
       "include_dirs": ["deps", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
       # The system libraries are linked dynamically, the C library

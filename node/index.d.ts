@@ -62,6 +62,34 @@ export interface PoolOptions {
    * ECALLBACK. Never logged.
    */
   tokenSource?: () => TokenSourceResult | Promise<TokenSourceResult>;
+  /**
+   * Receives each finished span: every credential mint attempt
+   * ('lakebase.credential.mint') and every new connection
+   * ('lakebase.connect'), failed or not. Called on the JS thread, soon after
+   * the span ends, never while the library waits: spans wait in a queue of
+   * 1024, and one that finds it full is dropped. `tracing()` of
+   * '@lakebase/connector/otel' makes one that sends them to an OpenTelemetry
+   * tracer. A function that throws raises an uncaught exception.
+   */
+  onSpan?: (span: LakebaseSpan) => void;
+}
+
+/** [seconds, nanoseconds] since the Unix epoch: OpenTelemetry's HrTime. */
+export type HrTime = [number, number];
+
+/** One finished span, as the library reports it (lakebase_span). */
+export interface LakebaseSpan {
+  /** 'lakebase.credential.mint' or 'lakebase.connect' (the span table's names). */
+  name: string;
+  startTime: HrTime;
+  /** Never before startTime. */
+  endTime: HrTime;
+  /** Why the mint or connect failed, or null when it succeeded. */
+  error: LakebaseError | null;
+  /** OpenTelemetry's database client attributes (server.address,
+   * server.port, db.namespace, error.type...): numbers for server.port and
+   * the status codes the library reports as integers; never a secret. */
+  attributes: Record<string, string | number>;
 }
 
 /** A workspace token, or one with its expiry (a Date or Unix ms). */

@@ -1,6 +1,6 @@
 /// <reference types="node" />
-import type { Meter, MeterProvider } from '@opentelemetry/api';
-import type { MetricPoint } from './index';
+import type { Meter, MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { LakebaseSpan, MetricPoint } from './index';
 
 /** Anything with the core's data points: a Pool or a PoolSet. */
 export interface MetricSource {
@@ -48,6 +48,12 @@ export class LakebaseMetrics {
  * `meterProvider` (default: the global one). */
 export function instrument(source: MetricSource,
                            options?: { meterProvider?: MeterProvider; name?: string }): Registration;
+
+/** An `onSpan` option sending each span the library reports to a tracer
+ * of `tracerProvider` (default: the global one): kind CLIENT, the span's
+ * own start and end times and attributes, status ERROR with the error's
+ * message when it failed. */
+export function tracing(options?: { tracerProvider?: TracerProvider }): (span: LakebaseSpan) => void;
 
 export const SCOPE_NAME: string;
 /** db.client.connection.pool.name */

@@ -9,7 +9,7 @@ const { toCore, withOptionNames } = require('./lib/options');
 
 function credentials(options) {
   const o = toCore(options);
-  return withOptionNames(o.names, () => new native.Credentials(o.pairs, o.dsn, o.tokenSource));
+  return withOptionNames(o.names, () => new native.Credentials(o.pairs, o.dsn, o.tokenSource, o.onSpan));
 }
 
 /**

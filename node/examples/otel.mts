@@ -1,11 +1,17 @@
-// Per-user pools and OpenTelemetry metrics, type-checked against index.d.ts
-// and otel.d.ts (test/typecheck.test.js).
+// Per-user pools, OpenTelemetry metrics and spans, type-checked against
+// index.d.ts and otel.d.ts (test/typecheck.test.js).
 import { Pool, PoolSet } from '@lakebase/connector';
-import { LakebaseMetrics, SCOPE_NAME, instrument } from '@lakebase/connector/otel';
+import { LakebaseMetrics, SCOPE_NAME, instrument, tracing } from '@lakebase/connector/otel';
 import { MeterProvider, PeriodicExportingMetricReader, ConsoleMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-const pool = new Pool({ max: 4, tokenSource: async () => process.env.DATABRICKS_TOKEN ?? '' });
-const users = new PoolSet({ max: 2, maxPools: 100, idleEvictSeconds: 600 });
+// A span for each credential mint and each new connection.
+const tracerProvider = new BasicTracerProvider({
+  spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())],
+});
+const onSpan = tracing({ tracerProvider });
+const pool = new Pool({ max: 4, tokenSource: async () => process.env.DATABRICKS_TOKEN ?? '', onSpan });
+const users = new PoolSet({ max: 2, maxPools: 100, idleEvictSeconds: 600, onSpan });
 
 const metrics = new LakebaseMetrics();
 const reader = new PeriodicExportingMetricReader({
@@ -28,5 +34,6 @@ stop();
 quick.unregister();
 registration.unregister();
 await provider.shutdown();
+await tracerProvider.shutdown();
 await users.end();
 await pool.end();

@@ -55,14 +55,14 @@ const KEYS = {
 };
 
 // Options this package handles itself.
-const LOCAL = new Set(['int8', 'allowExitOnIdle', 'connectionString', 'tokenSource']);
+const LOCAL = new Set(['int8', 'allowExitOnIdle', 'connectionString', 'tokenSource', 'onSpan']);
 
 const INT8_MODES = { string: 0, bigint: 1, number: 2 };
 
 /**
  * @returns {{pairs: string[][], dsn: string|undefined, int8: number,
  *            allowExitOnIdle: boolean, names: Map<string,string>,
- *            tokenSource: Function|undefined}}
+ *            tokenSource: Function|undefined, onSpan: Function|undefined}}
  */
 function toCore(options = {}) {
   if (options === null || typeof options !== 'object') {
@@ -92,6 +92,10 @@ function toCore(options = {}) {
   if (tokenSource !== undefined && typeof tokenSource !== 'function') {
     throw new LakebaseError('ECONFIG', 'option "tokenSource": give a function returning the workspace token');
   }
+  const onSpan = options.onSpan ?? undefined;
+  if (onSpan !== undefined && typeof onSpan !== 'function') {
+    throw new LakebaseError('ECONFIG', 'option "onSpan": give a function receiving each finished span');
+  }
   // A token source is the workspace auth (auth.type external) unless the
   // caller chose another.
   if (tokenSource && !names.has('auth.type')) pairs.push(['auth.type', 'external']);
@@ -106,6 +110,7 @@ function toCore(options = {}) {
     int8: INT8_MODES[int8],
     allowExitOnIdle: options.allowExitOnIdle ?? true,
     tokenSource,
+    onSpan,
   };
 }
 

@@ -1,9 +1,10 @@
 'use strict';
-// OpenTelemetry metrics for pools and per-user pool sets. The names, kinds,
-// units and descriptions are the core's one table (lakebase_metric_at,
-// through the addon), the values the core's data points
-// (lakebase_pool_metrics, lakebase_user_pools_metrics_from_stats): this module
-// keeps no name or mapping of its own. @opentelemetry/api is an optional
+// OpenTelemetry metrics and spans for pools and per-user pool sets. The
+// names, kinds, units and descriptions are the core's one table
+// (lakebase_metric_at, lakebase_span_at, through the addon), the values the
+// core's data points (lakebase_pool_metrics,
+// lakebase_user_pools_metrics_from_stats) and finished spans (the onSpan
+// option): this module keeps no name or mapping of its own. @opentelemetry/api is an optional
 // peer dependency of the package: only this module loads it.
 const native = require('./native');
 const { version } = require('../package.json');
@@ -16,7 +17,7 @@ try {
     { cause: e });
 }
 
-/** The instrumentation scope the metrics are exported under. */
+/** The instrumentation scope the metrics and spans are exported under. */
 const SCOPE_NAME = '@lakebase/connector';
 
 // [seconds, nanoseconds] since the epoch, as OpenTelemetry JS writes times.
@@ -173,9 +174,31 @@ function instrument(source, { meterProvider = api.metrics.getMeterProvider(), na
   return m.register(meterProvider.getMeter(SCOPE_NAME, version));
 }
 
+/**
+ * An `onSpan` option (of a Pool, a PoolSet or the pg adapter) that starts
+ * and ends one span on `tracerProvider` (default: the global one) for each
+ * span the core reports: a credential mint attempt or a new connection,
+ * with its own start and end times, kind CLIENT, its attributes and, when
+ * it failed, status ERROR with the error's message.
+ * @returns {(span: object) => void}
+ */
+function tracing({ tracerProvider = api.trace.getTracerProvider() } = {}) {
+  const tracer = tracerProvider.getTracer(SCOPE_NAME, version);
+  return (span) => {
+    const s = tracer.startSpan(span.name, {
+      kind: api.SpanKind.CLIENT,
+      startTime: span.startTime,
+      attributes: span.attributes,
+    });
+    if (span.error) s.setStatus({ code: api.SpanStatusCode.ERROR, message: span.error.message });
+    s.end(span.endTime);
+  };
+}
+
 module.exports = {
   LakebaseMetrics,
   instrument,
+  tracing,
   SCOPE_NAME,
   POOL_NAME_ATTRIBUTE: native.poolNameAttribute,
   metricTable: () => native.metricTable(),

@@ -87,7 +87,9 @@ class Pool extends EventEmitter {
   #make() {
     const o = this.#config;
     return withOptionNames(o.names, () =>
-      new native.Pool(o.pairs, o.dsn, { keepAlive: !o.allowExitOnIdle, tokenSource: o.tokenSource }, (err) => {
+      new native.Pool(o.pairs, o.dsn, {
+        keepAlive: !o.allowExitOnIdle, tokenSource: o.tokenSource, onSpan: o.onSpan,
+      }, (err) => {
         if (this.listenerCount('error') > 0) this.emit('error', err);
       }));
   }

@@ -46,7 +46,7 @@ class PoolSet {
     const o = toCore(poolOptions);
     this.#int8 = o.int8;
     this.#native = withOptionNames(o.names, () => new native.PoolSet(o.pairs, o.dsn,
-      positive('maxPools', maxPools), positive('idleEvictSeconds', idleEvictSeconds)));
+      positive('maxPools', maxPools), positive('idleEvictSeconds', idleEvictSeconds), o.onSpan));
   }
 
   /** One autocommit statement on a connection of the identity's own pool. */

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,28 @@ void WipeSecret(std::string &s);
 // Installs options.tokenSource (a JS function) as the configuration's
 // workspace token source (token_source.cc).
 void SetTokenSource(Napi::Env env, lakebase_config *cfg, Napi::Function fn);
+
+// options.onSpan (span_listener.cc): the core's span listener on a
+// configuration, each finished span forwarded to a JS function through a
+// thread-safe function that never blocks the core's thread (a full queue
+// drops the span) and never keeps the event loop alive. Close() once the
+// handle made from the configuration is freed (the destructor does too):
+// the spans already queued are still delivered.
+struct SpanListenerState;
+class SpanListener {
+  public:
+    SpanListener() = default;
+    SpanListener(const SpanListener &) = delete;
+    SpanListener &operator=(const SpanListener &) = delete;
+    ~SpanListener() { Close(); }
+
+    // Installs `fn` when it is a function (nothing otherwise); throws.
+    void Install(Napi::Env env, lakebase_config *cfg, Napi::Value fn);
+    void Close();
+
+  private:
+    std::shared_ptr<SpanListenerState> state_;
+};
 
 // What a leased connection needs from the pool that lent it: its
 // statements run through the pool's completion path (pending count, keeping

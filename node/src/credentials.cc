@@ -64,18 +64,18 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
              InstanceMethod<&Credentials::Free>("free")});
     }
 
-    // new Credentials(pairs, dsn, tokenSource | undefined)
+    // new Credentials(pairs, dsn, tokenSource | undefined, onSpan | undefined)
     explicit Credentials(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Credentials>(info) {
         Napi::Env env = info.Env();
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
-        if (info[2].IsFunction()) {
-            try {
+        try {
+            if (info[2].IsFunction())
                 SetTokenSource(env, cfg, info[2].As<Napi::Function>());
-            } catch (...) {
-                lakebase_config_free(cfg);
-                throw;
-            }
+            spans_.Install(env, cfg, info[3]);
+        } catch (...) {
+            lakebase_config_free(cfg);
+            throw;
         }
         lakebase_error *err = nullptr;
         int rc = lakebase_credentials_new(&creds_, cfg, &err);
@@ -206,8 +206,10 @@ class Credentials : public Napi::ObjectWrap<Credentials> {
             return;
         lakebase_credentials_free(creds_);
         creds_ = nullptr;
+        spans_.Close();
     }
 
+    SpanListener spans_; // closed once the handle is freed
     lakebase_credentials *creds_ = nullptr;
     int minting_ = 0; // get_async calls whose `done` has not settled yet
     bool freed_ = false;

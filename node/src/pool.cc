@@ -59,7 +59,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
                             InstanceMethod<&Pool::Acquire>("acquire")});
     }
 
-    // new Pool(pairs, dsn, { keepAlive, tokenSource }, onError)
+    // new Pool(pairs, dsn, { keepAlive, tokenSource, onSpan }, onError)
     explicit Pool(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<Pool>(info), env_(info.Env()),
           async_(info.Env(), "lakebase.pool") {
@@ -68,14 +68,14 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         keep_alive_ = flags.Get("keepAlive").ToBoolean();
         on_error_ = Napi::Persistent(info[3].As<Napi::Function>());
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
-        Napi::Value source = flags.Get("tokenSource");
-        if (source.IsFunction()) {
-            try {
+        try {
+            Napi::Value source = flags.Get("tokenSource");
+            if (source.IsFunction())
                 SetTokenSource(env, cfg, source.As<Napi::Function>());
-            } catch (...) {
-                lakebase_config_free(cfg);
-                throw;
-            }
+            spans_.Install(env, cfg, flags.Get("onSpan"));
+        } catch (...) {
+            lakebase_config_free(cfg);
+            throw;
         }
         lakebase_error *err = nullptr;
         int rc = lakebase_pool_new(&pool_, cfg, &err);
@@ -335,6 +335,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
         lakebase_error_free(err);
         lakebase_pool_free(pool_);
         pool_ = nullptr;
+        spans_.Close();
     }
 
     // The pool's counters and its provider's (the structs' _init functions
@@ -556,6 +557,7 @@ class Pool : public Napi::ObjectWrap<Pool>, public LeaseOwner {
     Napi::AsyncContext async_;
     Napi::FunctionReference on_error_;
     Napi::FunctionReference on_refresh_;
+    SpanListener spans_; // closed once the pool is freed
     lakebase_pool *pool_ = nullptr;
     uv_loop_t *loop_ = nullptr;
     uv_timer_t *timer_ = nullptr;

@@ -73,11 +73,17 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
                             InstanceMethod<&PoolSet::Close>("close")});
     }
 
-    // new PoolSet(pairs, dsn, maxPools, idleEvictSeconds)
+    // new PoolSet(pairs, dsn, maxPools, idleEvictSeconds, onSpan)
     explicit PoolSet(const Napi::CallbackInfo &info)
         : Napi::ObjectWrap<PoolSet>(info) {
         Napi::Env env = info.Env();
         lakebase_config *cfg = ConfigFrom(env, info[0], info[1]);
+        try {
+            spans_.Install(env, cfg, info[4]);
+        } catch (...) {
+            lakebase_config_free(cfg);
+            throw;
+        }
         lakebase_error *err = nullptr;
         int rc = lakebase_user_pools_new(
             &set_, cfg, info[2].As<Napi::Number>().Int32Value(),
@@ -261,6 +267,7 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
             },
             [this](Napi::Env e) {
                 set_ = nullptr;
+                spans_.Close();
                 for (auto &d : close_waiters_)
                     d.Resolve(e.Undefined());
                 close_waiters_.clear();
@@ -341,6 +348,7 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
                                        LAKEBASE_CREDENTIAL_STATS_VERSION);
     }
 
+    SpanListener spans_; // closed once the set is freed
     lakebase_user_pools *set_ = nullptr;
     lakebase_user_pools_stats final_{};
     std::unordered_map<lakebase_conn *, std::deque<Work *>> lanes_;

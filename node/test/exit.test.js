@@ -40,6 +40,21 @@ test('an idle pool that was never ended does not keep the process alive', () => 
   assert.ok(r.ms < 10000, `took ${r.ms} ms`);
 });
 
+test('an onSpan listener does not keep the process alive', () => {
+  const r = runChild(`
+    const { Pool } = require(${pkg});
+    const names = new Set();
+    const pool = new Pool({ max: 1, onSpan: (s) => names.add(s.name) });
+    pool.query('SELECT 1 AS v').then(async (r) => {
+      while (!names.has('lakebase.connect')) await new Promise((resolve) => setImmediate(resolve));
+      console.log(r.rows[0].v, [...names].sort().join(','));
+    });
+  `);
+  assert.equal(r.signal, null, 'the process should have exited by itself');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '1 lakebase.connect,lakebase.credential.mint');
+});
+
 test('allowExitOnIdle: false keeps an idle pool\'s process alive', () => {
   const r = spawnSync(process.execPath, ['-e', `
     const { Pool } = require(${pkg});
