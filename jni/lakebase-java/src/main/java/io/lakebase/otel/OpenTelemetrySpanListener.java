@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * as long attributes, the rest as strings ({@code error.type}, {@code db.response.status_code}...).
  * <li>A failed mint or connect has status {@link StatusCode#ERROR} with the core's message (never a token or
  * secret); a successful one leaves the status unset.
- * <li>The parent is the current context of the thread that ended the mint or connect: a span of the caller's
- * (a connect made inside {@code pool.acquire}), or none on the core's own threads (a background refresh).
+ * <li>The parent is the current context of the thread that ended the mint or connect: the caller's current
+ * span when that is the caller's thread, none on the core's own threads (a background refresh).
  * </ul>
  *
  * OpenTelemetry (io.opentelemetry:opentelemetry-api) is an optional dependency of lakebase-java: only this
