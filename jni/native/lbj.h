@@ -21,6 +21,7 @@ typedef struct lbj_refs {
     jclass callbacks; /* io.lakebase.Callbacks */
     jmethodID callbacks_log;
     jmethodID callbacks_token;
+    jmethodID callbacks_span;
     jclass result; /* io.lakebase.LakebaseResult */
     jmethodID result_ctor;
     jclass credential; /* io.lakebase.LakebaseCredential */
@@ -81,6 +82,7 @@ jstring lbj_credential_stats_out(JNIEnv *env,
 void lbj_log_trampoline(void *userdata, int level, const char *message);
 int lbj_token_trampoline(void *userdata, char *buf, size_t cap,
                          int64_t *expires_at_unix_ms);
+void lbj_span_trampoline(void *userdata, const lakebase_span *span);
 
 /* Handles travel to Java as jlong. */
 #define LBJ_PTR(type, handle) ((type *)(intptr_t)(handle))

@@ -71,6 +71,17 @@ JNIEXPORT void JNICALL NATIVE(configSetLogger)(JNIEnv *env, jclass cls,
         lbj_throw(env, rc, err);
 }
 
+JNIEXPORT void JNICALL NATIVE(configSetSpanListener)(JNIEnv *env, jclass cls,
+                                                     jlong cfg, jlong hooks) {
+    (void)cls;
+    lakebase_error *err = NULL;
+    int rc = lakebase_config_set_span_listener(LBJ_PTR(lakebase_config, cfg),
+                                               lbj_span_trampoline,
+                                               (void *)(intptr_t)hooks, &err);
+    if (rc != 0)
+        lbj_throw(env, rc, err);
+}
+
 JNIEXPORT void JNICALL NATIVE(configFree)(JNIEnv *env, jclass cls, jlong cfg) {
     (void)env;
     (void)cls;

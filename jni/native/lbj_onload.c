@@ -84,6 +84,10 @@ static int resolve_refs(JNIEnv *env) {
                                                   "(JILjava/lang/String;)V");
     lbj.callbacks_token =
         (*env)->GetStaticMethodID(env, lbj.callbacks, "token", "(J[B)J");
+    lbj.callbacks_span = (*env)->GetStaticMethodID(
+        env, lbj.callbacks, "span",
+        "(JLjava/lang/String;JJILjava/lang/String;Ljava/lang/String;"
+        "[Ljava/lang/String;[Ljava/lang/Object;)V");
     lbj.result_ctor = (*env)->GetMethodID(
         env, lbj.result, "<init>",
         "(Ljava/lang/String;J[Ljava/lang/String;[I[Ljava/lang/Object;)V");
@@ -104,9 +108,9 @@ static int resolve_refs(JNIEnv *env) {
     lbj.boolean_value_of = (*env)->GetStaticMethodID(
         env, lbj.boolean_class, "valueOf", "(Z)Ljava/lang/Boolean;");
     if (!lbj.exception_from_native || !lbj.callbacks_log ||
-        !lbj.callbacks_token || !lbj.result_ctor || !lbj.credential_ctor ||
-        !lbj.metric_points_add || !lbj.long_value_of || !lbj.integer_value_of ||
-        !lbj.double_value_of || !lbj.boolean_value_of)
+        !lbj.callbacks_token || !lbj.callbacks_span || !lbj.result_ctor ||
+        !lbj.credential_ctor || !lbj.metric_points_add || !lbj.long_value_of ||
+        !lbj.integer_value_of || !lbj.double_value_of || !lbj.boolean_value_of)
         return -1;
     return 0;
 }

@@ -6,14 +6,17 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Java side of the core's callbacks. The core gets a hooks id as the
- * userdata of a configuration's logger and token source, never a reference.
- * The core never calls a freed handle's logger (loggers are per handle since
- * 0.3) and never calls a token source once its provider's last handle is
+ * userdata of a configuration's logger, span listener and token source, never
+ * a reference. The core never calls a freed handle's logger or span listener
+ * (both are per handle since 0.3) and never calls a token source once its provider's last handle is
  * freed; should a call still come through an id whose hooks were released,
  * it only drops the event (or fails the token request), never touches a
  * freed object. Ids are never reused. A hooks entry lives while its
@@ -31,13 +34,15 @@ final class Callbacks {
         final long id;
         final System.Logger logger;
         final LakebaseTokenSource source;
+        final LakebaseSpanListener spanListener;
         private int refs = 1;
         volatile Throwable lastFailure;
 
-        private Hooks(long id, System.Logger logger, LakebaseTokenSource source) {
+        private Hooks(long id, System.Logger logger, LakebaseTokenSource source, LakebaseSpanListener spanListener) {
             this.id = id;
             this.logger = logger;
             this.source = source;
+            this.spanListener = spanListener;
         }
 
         void retain() {
@@ -59,8 +64,8 @@ final class Callbacks {
         }
     }
 
-    static Hooks register(System.Logger logger, LakebaseTokenSource source) {
-        Hooks h = new Hooks(LAST_ID.incrementAndGet(), logger, source);
+    static Hooks register(System.Logger logger, LakebaseTokenSource source, LakebaseSpanListener spanListener) {
+        Hooks h = new Hooks(LAST_ID.incrementAndGet(), logger, source, spanListener);
         LIVE.put(h.id, h);
         return h;
     }
@@ -101,6 +106,31 @@ final class Callbacks {
             }
         } catch (Throwable ignored) {
             // A logger must not break the library's thread.
+        }
+    }
+
+    /**
+     * Called by the glue (any thread) with one finished span: its error as the
+     * core's code, name and message (errorCode 0: none) and its attributes
+     * (values are Long or String). Never throws.
+     */
+    static void span(long id, String name, long startEpochNanos, long endEpochNanos, int errorCode,
+            String errorName, String errorMessage, String[] keys, Object[] values) {
+        try {
+            Hooks h = LIVE.get(id);
+            if (h == null || h.spanListener == null) {
+                return;
+            }
+            LakebaseException error = errorCode == 0 ? null
+                    : LakebaseException.fromNative(errorCode, errorName, errorMessage, 0, null, null);
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            for (int i = 0; i < keys.length; i++) {
+                attributes.put(keys[i], values[i]);
+            }
+            h.spanListener.spanEnded(new LakebaseFinishedSpan(name, startEpochNanos, endEpochNanos, error,
+                    Collections.unmodifiableMap(attributes)));
+        } catch (Throwable ignored) {
+            // A listener must not break the library's thread.
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.function.LongFunction;
 /**
  * A liblakebase configuration: the core's string keys (docs/configuration.md:
  * {@code workspace.host}, {@code auth.client_id}, {@code lakebase.endpoint},
- * {@code pool.max_size}...), a DSN, a workspace token source and a logger.
+ * {@code pool.max_size}...), a DSN, a workspace token source, a logger and a
+ * span listener.
  * What is not set here comes from the environment and the
  * {@code ~/.databrickscfg} profile, then the core's defaults, exactly as in C.
  * Immutable; {@link Builder#build()} validates every key and value.
@@ -30,15 +31,17 @@ public final class LakebaseConfig {
     private final List<Entry> entries;
     private final LakebaseTokenSource tokenSource;
     private final System.Logger logger;
+    private final LakebaseSpanListener spanListener;
     private final Callbacks.Hooks hooks;
 
     private LakebaseConfig(Builder b) {
         this.entries = Collections.unmodifiableList(new ArrayList<>(b.entries));
         this.tokenSource = b.tokenSource;
         this.logger = b.logger;
+        this.spanListener = b.spanListener;
         int maxLevel = logger == null ? 0 : Callbacks.maxLevel(logger);
-        if (tokenSource != null || maxLevel > 0) {
-            Callbacks.Hooks h = Callbacks.register(maxLevel > 0 ? logger : null, tokenSource);
+        if (tokenSource != null || maxLevel > 0 || spanListener != null) {
+            Callbacks.Hooks h = Callbacks.register(maxLevel > 0 ? logger : null, tokenSource, spanListener);
             this.hooks = h;
             // The configuration's own reference; handles made from it hold theirs.
             Cleaner.Cleanable unused = NativeHandle.CLEANER.register(this, h::release);
@@ -62,6 +65,7 @@ public final class LakebaseConfig {
         b.entries.addAll(entries);
         b.tokenSource = tokenSource;
         b.logger = logger;
+        b.spanListener = spanListener;
         return b;
     }
 
@@ -125,6 +129,9 @@ public final class LakebaseConfig {
         if (hooks != null && hooks.logger != null) {
             NativeApi.configSetLogger(cfg, hooks.id, Callbacks.maxLevel(hooks.logger));
         }
+        if (hooks != null && hooks.spanListener != null) {
+            NativeApi.configSetSpanListener(cfg, hooks.id);
+        }
     }
 
     /** The keys set, in order (values are left out: some are secrets). */
@@ -161,6 +168,7 @@ public final class LakebaseConfig {
         private final List<Entry> entries = new ArrayList<>();
         private LakebaseTokenSource tokenSource;
         private System.Logger logger;
+        private LakebaseSpanListener spanListener;
 
         private Builder() {}
 
@@ -199,6 +207,16 @@ public final class LakebaseConfig {
         /** The library's events (never secrets), at the levels the logger takes. */
         public Builder logger(System.Logger logger) {
             this.logger = logger;
+            return this;
+        }
+
+        /**
+         * A span for each credential mint attempt and each new connection of the handles made from this
+         * configuration (null: none). {@code io.lakebase.otel.OpenTelemetrySpanListener} makes them
+         * OpenTelemetry spans.
+         */
+        public Builder spanListener(LakebaseSpanListener listener) {
+            this.spanListener = listener;
             return this;
         }
 

@@ -31,6 +31,8 @@ final class NativeApi {
 
     static native void configSetLogger(long cfg, long hooks, int maxLevel);
 
+    static native void configSetSpanListener(long cfg, long hooks);
+
     static native void configFree(long cfg);
 
     static native long credentialsNew(long cfg);

@@ -9,17 +9,21 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.lakebase.LakebaseConfig;
 import io.lakebase.LakebaseCredentials;
+import io.lakebase.LakebaseFinishedSpan;
 import io.lakebase.testing.EmulatorTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
  * The other ways into pgjdbc against the emulator: HikariCP 7's credentials
  * provider, a plain JDBC URL with the authentication plugin, the 28P01 retry
- * and the core's login settings (sslrootcert, application name, hostaddr).
+ * and the core's login settings (sslrootcert, application name, hostaddr);
+ * the data source's span listener.
  */
 class JdbcAdaptersTest extends EmulatorTest {
     @Test
@@ -57,6 +61,20 @@ class JdbcAdaptersTest extends EmulatorTest {
         }
         // One provider for equal URLs (it may reuse the token an earlier test of this JVM minted for the key).
         assertTrue(emu.stats().path("mints").path("autoscaling").asLong() <= 1, "one provider for equal URLs");
+    }
+
+    @Test
+    void a_data_sources_span_listener_hears_its_mint() throws Exception {
+        List<LakebaseFinishedSpan> spans = new CopyOnWriteArrayList<>();
+        // A provider of its own (the refresh fraction is part of its key): its first mint is this test's.
+        LakebaseConfig config = emu.config().set("credential.refresh_fraction", "0.59").spanListener(spans::add)
+                .build();
+        try (LakebaseDataSource ds = new LakebaseDataSource(config); Connection c = ds.getConnection()) {
+            assertFalse(c.isClosed());
+        }
+        assertEquals(List.of("lakebase.credential.mint"), spans.stream().map(LakebaseFinishedSpan::name).toList(),
+                "one mint, and no connect span: the connections are pgjdbc's");
+        assertEquals(200L, spans.get(0).attributes().get("http.response.status_code"));
     }
 
     @Test
