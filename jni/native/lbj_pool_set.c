@@ -46,6 +46,14 @@ JNIEXPORT jlong JNICALL NATIVE(poolSetAcquire)(JNIEnv *env, jclass cls,
     return out;
 }
 
+JNIEXPORT void JNICALL NATIVE(poolSetClose)(JNIEnv *env, jclass cls,
+                                            jlong set) {
+    (void)env;
+    (void)cls;
+    /* Cannot fail on a live handle, which the caller holds. */
+    lakebase_user_pools_close(LBJ_PTR(lakebase_user_pools, set), NULL);
+}
+
 JNIEXPORT void JNICALL NATIVE(poolSetFree)(JNIEnv *env, jclass cls, jlong set) {
     (void)env;
     (void)cls;

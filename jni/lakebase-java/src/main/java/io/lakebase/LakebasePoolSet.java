@@ -102,9 +102,10 @@ public final class LakebasePoolSet implements AutoCloseable {
     }
 
     /**
-     * Closes every connection still leased (after its statement in progress),
-     * then every pool, and frees the set; waits for calls in progress.
-     * Idempotent.
+     * Ends acquires still waiting for a connection (they throw
+     * {@link LakebaseClosedException}), closes every connection still leased
+     * (after its statement in progress), then every pool, and frees the set;
+     * waits for calls in progress. Idempotent.
      */
     @Override
     public void close() {
@@ -174,8 +175,12 @@ public final class LakebasePoolSet implements AutoCloseable {
             return out;
         }
 
+        /** Acquires still waiting end at once (LakebaseClosedException), so the wait for the calls in progress is short. */
         void close() {
-            handle.close(p -> leases.closeAll(false));
+            handle.close(p -> {
+                NativeApi.poolSetClose(p);
+                leases.closeAll(false);
+            });
         }
     }
 }

@@ -89,5 +89,7 @@ final class NativeApi {
 
     static native void poolSetMetrics(long set, byte[] name, java.util.List<LakebaseMetricPoint> out);
 
+    static native void poolSetClose(long set);
+
     static native void poolSetFree(long set);
 }

@@ -127,6 +127,31 @@ class PoolSetEmulatorTest extends EmulatorTest {
     }
 
     @Test
+    void closing_ends_an_acquire_waiting_for_a_full_pool() throws Exception {
+        Identity alice = identities().get(0);
+        LakebasePoolSet set = LakebasePoolSet.create(setConfig().build(), 3, Duration.ofMinutes(10));
+        ExecutorService threads = Executors.newSingleThreadExecutor();
+        try {
+            set.acquire(alice.key(), alice.token().toCharArray());
+            set.acquire(alice.key(), alice.token().toCharArray()); // pool.max_size 2: full
+            Future<?> waiting = threads.submit(() -> set.acquire(alice.key(), null, Duration.ofMinutes(1)));
+            for (int i = 0; i < 1000 && set.stats().pool().waiting() < 1; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, set.stats().pool().waiting());
+            // The waiting acquire ends at once, not after its minute; the
+            // leased connections are closed with the set.
+            set.close();
+            java.util.concurrent.ExecutionException ended = assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> waiting.get(20, TimeUnit.SECONDS));
+            assertTrue(ended.getCause() instanceof LakebaseClosedException, "ended with " + ended.getCause());
+        } finally {
+            threads.shutdownNow();
+            set.close();
+        }
+    }
+
+    @Test
     void a_full_set_refuses_a_new_identity_until_a_pool_is_idle() throws Exception {
         List<Identity> ids = identities();
         try (LakebasePoolSet set = LakebasePoolSet.create(setConfig().build(), 2, Duration.ofMinutes(10))) {
