@@ -9,6 +9,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const dns = require('node:dns');
 const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { env, reset, emulatorStats, mintRequests, oauthToken } = require('./helpers');
 const { PoolSet, LakebaseError } = require('..');
 
@@ -137,9 +139,10 @@ test('acquires waiting on a full pool hold no threadpool thread', { timeout: 120
   const [alice] = await identities();
   const who = { user: alice.user, token: alice.token };
   const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+  const held = [];
   const waiting = [];
   try {
-    const held = [await set.connect(who), await set.connect(who)];
+    held.push(await set.connect(who), await set.connect(who));
     for (let i = 0; i < 3; i++) {
       waiting.push(track(set.connect(who).then(async (client) => {
         try {
@@ -167,6 +170,7 @@ test('acquires waiting on a full pool hold no threadpool thread', { timeout: 120
     }
     assert.equal(set.stats().pool.acquires, 8, 'two held, six that waited');
   } finally {
+    for (const client of held) client.release();
     await Promise.all(waiting.map((w) => w.done));
     await set.end();
   }
@@ -179,12 +183,14 @@ test('end() ends the acquires waiting on a full pool with ECLOSED', { timeout: 1
   const [alice] = await identities();
   const who = { user: alice.user, token: alice.token };
   const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+  const held = [];
+  const connects = [];
   const waiting = [];
   let ending = null;
   try {
-    const held = [await set.connect(who), await set.connect(who)];
-    waiting.push(track(set.connect(who)), track(set.connect(who)),
-      track(set.query(who, 'SELECT current_user AS who')));
+    held.push(await set.connect(who), await set.connect(who));
+    connects.push(track(set.connect(who)), track(set.connect(who)));
+    waiting.push(...connects, track(set.query(who, 'SELECT current_user AS who')));
     ending = track(set.end());
     for (const client of held) client.release(); // after end(): handed to nobody
     await Promise.all(waiting.map((w) => w.done));
@@ -197,10 +203,27 @@ test('end() ends the acquires waiting on a full pool with ECLOSED', { timeout: 1
     assert.equal(set.ended, true);
     await assert.rejects(set.connect(who), (e) => e.code === 'ECLOSED');
   } finally {
+    for (const client of held) client.release();
     await Promise.all(waiting.map((w) => w.done));
-    for (const w of waiting) if (w.value && w.value.release) w.value.release();
-    if (!ending || ending.error) await set.end();
+    for (const c of connects) if (c.value) c.value.release();
+    if (ending) await ending.done;
+    if (!set.ended) await set.end();
   }
+});
+
+// The first statement of a new identity waits for its pool's first
+// connection: the waiting acquire keeps the process alive, and the idle set,
+// never ended, then lets it exit by itself.
+test('a waiting acquire keeps the process alive, an idle set does not', () => {
+  const r = spawnSync(process.execPath, ['-e', `
+    const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    const set = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
+    set.query({ user: 'carol', token: process.env.EMULATOR_USER_TOKEN }, 'SELECT current_user AS who')
+      .then((r) => console.log(r.rows[0].who));
+  `], { env: process.env, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, 'the process should have exited by itself');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), env.EMULATOR_USER_EMAIL);
 });
 
 test('a pool set refuses options naming an identity or without bounds', () => {
