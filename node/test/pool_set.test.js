@@ -212,11 +212,12 @@ test('end() ends the acquires waiting on a full pool with ECLOSED', { timeout: 1
 });
 
 // The first statement of a new identity waits for its pool's first
-// connection: the waiting acquire keeps the process alive, and the idle set,
-// never ended, then lets it exit by itself.
+// connection: the waiting acquire keeps the process alive, and the idle sets
+// (one never used), never ended, then let it exit by itself.
 test('a waiting acquire keeps the process alive, an idle set does not', () => {
   const r = spawnSync(process.execPath, ['-e', `
     const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    const unused = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
     const set = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
     set.query({ user: 'carol', token: process.env.EMULATOR_USER_TOKEN }, 'SELECT current_user AS who')
       .then((r) => console.log(r.rows[0].who));
