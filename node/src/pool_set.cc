@@ -7,9 +7,10 @@
 // the library's background thread), and the lease comes back to the JS thread
 // through a thread-safe function (LeaseChannel), referenced only while an
 // acquire waits so an idle set never keeps the process alive. A lease that
-// arrives once its JS side is gone (the set freed, the environment torn down)
-// is released there and then, never leaked. close() ends the acquires still
-// waiting at once (lakebase_user_pools_close: ECLOSED). The short calls that
+// arrives once its JS side has given up (close() began, the set freed, the
+// environment torn down) is released, never leaked. close() ends the
+// acquires still waiting at once (lakebase_user_pools_close: ECLOSED), without
+// waiting on the network. The short calls that
 // may still block on the server — a statement and a release on the set's
 // connections, and freeing the set — run on the libuv threadpool
 // (Napi::AsyncWorker) and settle their promise on the JS thread, which never
