@@ -10,11 +10,11 @@
 // arrives once its JS side has given up (close() began, the set freed, the
 // environment torn down) is released, never leaked. close() ends the
 // acquires still waiting at once (lakebase_user_pools_close: ECLOSED), without
-// waiting on the network. The short calls that
-// may still block on the server — a statement and a release on the set's
-// connections, and freeing the set — run on the libuv threadpool
-// (Napi::AsyncWorker) and settle their promise on the JS thread, which never
-// blocks. A lease's calls run one at a time, in order (its lane).
+// waiting on the network. The short calls that may still block on the
+// server — a statement and a release on the set's connections, and freeing
+// the set — run on the libuv threadpool (Napi::AsyncWorker) and settle their
+// promise on the JS thread, which never blocks. A lease's calls run one at a
+// time, in order (its lane).
 #include <deque>
 #include <memory>
 #include <mutex>
