@@ -388,16 +388,29 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
     // The lease goes back once its queued statements have run (an open
     // transaction is rolled back, which may block: on the threadpool).
     void Release(lakebase_conn *conn) override {
-        Start(new Work(
-            Env(), this, conn,
-            [conn](lakebase_error **) {
-                lakebase_conn_release(conn);
-                return 0;
-            },
-            [this](Napi::Env e) {
+        Work *w = nullptr;
+        try {
+            w = new Work(
+                Env(), this, conn,
+                [conn](lakebase_error **) {
+                    lakebase_conn_release(conn);
+                    return 0;
+                },
+                [this](Napi::Env e) {
+                    leases_--;
+                    return e.Undefined();
+                });
+        } catch (const Napi::Error &) {
+            // No more threadpool work: the environment is being torn down
+            // (a Client finalized with it). Given back here, on the JS
+            // thread, unless a statement still runs on it.
+            if (lanes_.count(conn) == 0) {
                 leases_--;
-                return e.Undefined();
-            }));
+                lakebase_conn_release(conn);
+            }
+            return;
+        }
+        Start(w);
     }
 
     // Closes every pool once the calls in flight have settled; every

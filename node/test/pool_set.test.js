@@ -227,6 +227,33 @@ test('a waiting acquire keeps the process alive, an idle set does not', () => {
   assert.equal(r.stdout.trim(), env.EMULATOR_USER_EMAIL);
 });
 
+// A worker thread ended while it holds both connections of a pool and more
+// acquires wait: its environment's teardown gives the leases back and ends
+// the waiting acquires, and the process lives on.
+test('a worker ended while its acquires wait tears down cleanly', async () => {
+  const [alice] = await identities();
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+    const who = { user: 'alice', token: workerData };
+    Promise.all([set.connect(who), set.connect(who)]).then((held) => {
+      globalThis.held = held;
+      for (let i = 0; i < 3; i++) set.connect(who).catch(() => {});
+      parentPort.postMessage('waiting');
+    });
+  `;
+  const r = spawnSync(process.execPath, ['-e', `
+    const { Worker } = require('node:worker_threads');
+    const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: process.env.ALICE_TOKEN });
+    w.on('message', () => w.terminate());
+    w.on('exit', (code) => console.log('worker exited', code));
+  `], { env: { ...process.env, ALICE_TOKEN: alice.token }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'worker exited 1');
+});
+
 test('a pool set refuses options naming an identity or without bounds', () => {
   assert.throws(() => new PoolSet({ maxPools: 3 }), (e) => e.code === 'ECONFIG' && /idleEvictSeconds/.test(e.message));
   assert.throws(() => new PoolSet({ maxPools: 3, idleEvictSeconds: 60, tokenSource: () => 'x' }),
