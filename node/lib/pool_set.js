@@ -69,9 +69,10 @@ class PoolSet {
   }
 
   /**
-   * Closes every pool once the calls in flight have settled. Every client
-   * from connect() must have been released (otherwise it rejects with
-   * EINVAL and the set stays open).
+   * Ends the calls still waiting for a connection with ECLOSED at once and
+   * refuses new ones, then closes every pool once the calls in flight have
+   * settled. Every client from connect() must have been released by then
+   * (otherwise it rejects with EINVAL: release them and call end() again).
    */
   end() {
     if (!this.#ending) {

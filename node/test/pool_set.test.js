@@ -7,6 +7,10 @@
 // counters and metrics per set, never per user.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const dns = require('node:dns');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { env, reset, emulatorStats, mintRequests, oauthToken } = require('./helpers');
 const { PoolSet, LakebaseError } = require('..');
 
@@ -18,6 +22,15 @@ async function identities() {
       token: await oauthToken(env.EMULATOR_OTHER_CLIENT_ID, env.EMULATOR_OTHER_CLIENT_SECRET) },
     { user: 'carol', role: env.EMULATOR_USER_EMAIL, token: env.EMULATOR_USER_TOKEN },
   ];
+}
+
+// `promise`'s outcome as flags, without awaiting it: { settled, value, error,
+// done } (done never rejects).
+function track(promise) {
+  const t = { settled: false, value: undefined, error: undefined };
+  t.done = promise.then((v) => { t.value = v; }, (e) => { t.error = e; })
+    .finally(() => { t.settled = true; });
+  return t;
 }
 
 // Ten rounds per identity, all identities at once: a statement, then a
@@ -115,6 +128,130 @@ test('a full set makes room by closing the least recently used idle pool', { tim
   } finally {
     await set.end();
   }
+});
+
+// More acquires than libuv has threadpool threads (4: UV_THREADPOOL_SIZE is
+// unset) wait on an identity's full pool: an acquire that held a threadpool
+// thread while waiting would leave fs and dns stuck behind them until the
+// acquires timed out.
+test('acquires waiting on a full pool hold no threadpool thread', { timeout: 120000 }, async () => {
+  assert.equal(process.env.UV_THREADPOOL_SIZE, undefined, 'the test counts on libuv\'s 4 threads');
+  const [alice] = await identities();
+  const who = { user: alice.user, token: alice.token };
+  const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+  const held = [];
+  const waiting = [];
+  try {
+    held.push(await set.connect(who), await set.connect(who));
+    for (let i = 0; i < 3; i++) {
+      waiting.push(track(set.connect(who).then(async (client) => {
+        try {
+          return (await client.query('SELECT current_user AS who')).rows[0].who;
+        } finally {
+          client.release();
+        }
+      })));
+      waiting.push(track(set.query(who, 'SELECT current_user AS who').then((r) => r.rows[0].who)));
+    }
+    const threadpool = track(Promise.all([fs.promises.readFile(__filename, 'utf8'),
+      dns.promises.lookup('localhost')]));
+    await Promise.race([threadpool.done, ...waiting.map((w) => w.done)]);
+    assert.ok(threadpool.settled, 'an acquire settled before fs and dns could use the threadpool');
+    assert.equal(threadpool.error, undefined);
+    assert.match(threadpool.value[0], /hold no threadpool thread/);
+    const early = waiting.filter((w) => w.settled);
+    assert.deepEqual(early, [], 'acquires ended while both connections were held');
+
+    for (const client of held) client.release(); // handed over to the waiting acquires
+    await Promise.all(waiting.map((w) => w.done));
+    for (const w of waiting) {
+      assert.equal(w.error, undefined, w.error && w.error.stack);
+      assert.equal(w.value, alice.role);
+    }
+    assert.equal(set.stats().pool.acquires, 8, 'two held, six that waited');
+  } finally {
+    for (const client of held) client.release();
+    await Promise.all(waiting.map((w) => w.done));
+    await set.end();
+  }
+});
+
+// end() ends the acquires still waiting at once with ECLOSED (they would
+// otherwise wait for a connection or their timeout), and resolves once the
+// held clients are released.
+test('end() ends the acquires waiting on a full pool with ECLOSED', { timeout: 120000 }, async () => {
+  const [alice] = await identities();
+  const who = { user: alice.user, token: alice.token };
+  const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+  const held = [];
+  const connects = [];
+  const waiting = [];
+  let ending = null;
+  try {
+    held.push(await set.connect(who), await set.connect(who));
+    connects.push(track(set.connect(who)), track(set.connect(who)));
+    waiting.push(...connects, track(set.query(who, 'SELECT current_user AS who')));
+    ending = track(set.end());
+    for (const client of held) client.release(); // after end(): handed to nobody
+    await Promise.all(waiting.map((w) => w.done));
+    for (const w of waiting) {
+      assert.ok(w.error instanceof LakebaseError, `an acquire waiting at end() got ${w.error ?? 'a connection'}`);
+      assert.equal(w.error.code, 'ECLOSED', w.error.message);
+    }
+    await ending.done;
+    assert.equal(ending.error, undefined, ending.error && ending.error.message);
+    assert.equal(set.ended, true);
+    await assert.rejects(set.connect(who), (e) => e.code === 'ECLOSED');
+  } finally {
+    for (const client of held) client.release();
+    await Promise.all(waiting.map((w) => w.done));
+    for (const c of connects) if (c.value) c.value.release();
+    if (ending) await ending.done;
+    if (!set.ended) await set.end();
+  }
+});
+
+// The first statement of a new identity waits for its pool's first
+// connection: the waiting acquire keeps the process alive, and the idle sets
+// (one never used), never ended, then let it exit by itself.
+test('a waiting acquire keeps the process alive, an idle set does not', () => {
+  const r = spawnSync(process.execPath, ['-e', `
+    const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    const unused = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
+    const set = new PoolSet({ max: 1, maxPools: 1, idleEvictSeconds: 600 });
+    set.query({ user: 'carol', token: process.env.EMULATOR_USER_TOKEN }, 'SELECT current_user AS who')
+      .then((r) => console.log(r.rows[0].who));
+  `], { env: process.env, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, 'the process should have exited by itself');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), env.EMULATOR_USER_EMAIL);
+});
+
+// A worker thread ended while it holds both connections of a pool and more
+// acquires wait: its environment's teardown gives the leases back and ends
+// the waiting acquires, and the process lives on.
+test('a worker ended while its acquires wait tears down cleanly', async () => {
+  const [alice] = await identities();
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
+    const who = { user: 'alice', token: workerData };
+    Promise.all([set.connect(who), set.connect(who)]).then((held) => {
+      globalThis.held = held;
+      for (let i = 0; i < 3; i++) set.connect(who).catch(() => {});
+      parentPort.postMessage('waiting');
+    });
+  `;
+  const r = spawnSync(process.execPath, ['-e', `
+    const { Worker } = require('node:worker_threads');
+    const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: process.env.ALICE_TOKEN });
+    w.on('message', () => w.terminate());
+    w.on('exit', (code) => console.log('worker exited', code));
+  `], { env: { ...process.env, ALICE_TOKEN: alice.token }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'worker exited 1');
 });
 
 test('a pool set refuses options naming an identity or without bounds', () => {
