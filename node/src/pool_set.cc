@@ -548,14 +548,20 @@ class PoolSet : public Napi::ObjectWrap<PoolSet>, public LeaseOwner {
 
 void Work::OnOK() {
     Napi::Env env = Env();
-    if (rc_ != 0) {
-        deferred_.Reject(TakeError(env, err_, rc_));
-    } else {
-        try {
-            deferred_.Resolve(settle_(env));
-        } catch (const Napi::Error &e) { // e.g. malformed json
-            deferred_.Reject(e.Value());
+    try {
+        if (rc_ != 0) {
+            deferred_.Reject(TakeError(env, err_, rc_));
+        } else {
+            try {
+                deferred_.Resolve(settle_(env));
+            } catch (const Napi::Error &e) { // e.g. malformed json
+                deferred_.Reject(e.Value());
+            }
         }
+    } catch (const Napi::Error &) {
+        // The environment is being torn down (a worker ended while the call
+        // ran): no JS can run and nobody awaits the promise. Thrown on, it
+        // would abort the process.
     }
     owner_->Finished(this);
 }

@@ -227,31 +227,55 @@ test('a waiting acquire keeps the process alive, an idle set does not', () => {
   assert.equal(r.stdout.trim(), env.EMULATOR_USER_EMAIL);
 });
 
-// A worker thread ended while it holds both connections of a pool and more
-// acquires wait: its environment's teardown gives the leases back and ends
-// the waiting acquires, and the process lives on.
-test('a worker ended while its acquires wait tears down cleanly', async () => {
-  const [alice] = await identities();
+// Runs `body` in a worker thread of a child process (with `set`, `who` for
+// alice and `parentPort`), and ends the worker on its first message: the
+// child's outcome.
+function endWorkerOnMessage(body, token) {
   const worker = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { PoolSet } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
     const set = new PoolSet({ max: 2, maxPools: 1, idleEvictSeconds: 600 });
     const who = { user: 'alice', token: workerData };
+    ${body}
+  `;
+  return spawnSync(process.execPath, ['-e', `
+    const { Worker } = require('node:worker_threads');
+    const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: process.env.ALICE_TOKEN });
+    w.on('message', () => w.terminate());
+    w.on('exit', (code) => console.log('worker exited', code));
+  `], { env: { ...process.env, ALICE_TOKEN: token }, encoding: 'utf8', timeout: 60000 });
+}
+
+function assertWorkerEndedAndProcessLived(r) {
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'worker exited 1');
+}
+
+// A worker thread ended while it holds both connections of a pool and more
+// acquires wait: its environment's teardown gives the leases back and ends
+// the waiting acquires, and the process lives on.
+test('a worker ended while its acquires wait tears down cleanly', async () => {
+  const [alice] = await identities();
+  assertWorkerEndedAndProcessLived(endWorkerOnMessage(`
     Promise.all([set.connect(who), set.connect(who)]).then((held) => {
       globalThis.held = held;
       for (let i = 0; i < 3; i++) set.connect(who).catch(() => {});
       parentPort.postMessage('waiting');
     });
-  `;
-  const r = spawnSync(process.execPath, ['-e', `
-    const { Worker } = require('node:worker_threads');
-    const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: process.env.ALICE_TOKEN });
-    w.on('message', () => w.terminate());
-    w.on('exit', (code) => console.log('worker exited', code));
-  `], { env: { ...process.env, ALICE_TOKEN: alice.token }, encoding: 'utf8', timeout: 60000 });
-  assert.equal(r.signal, null, r.stderr);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim(), 'worker exited 1');
+  `, alice.token));
+});
+
+// Ended while a statement of its set runs on the threadpool: the statement's
+// completion finds no JS to run, and the process lives on.
+test('a worker ended while its statement runs tears down cleanly', async () => {
+  const [alice] = await identities();
+  assertWorkerEndedAndProcessLived(endWorkerOnMessage(`
+    set.connect(who).then((client) => {
+      client.query('SELECT pg_sleep(0.5)').catch(() => {});
+      parentPort.postMessage('running');
+    });
+  `, alice.token));
 });
 
 test('a pool set refuses options naming an identity or without bounds', () => {
