@@ -235,7 +235,8 @@ static int mint_once(lb_provider *p, minted *m, int64_t *hint,
     int rc = request_credential(p, m, hint, &e);
     lb_span_end(&span, rc, e);
     lb_mint_books_record(&p->mint_books,
-                         lb_duration_clock_us() - span.started_us, rc);
+                         (span.end_unix_nanos - span.start_unix_nanos) / 1000,
+                         rc);
     int status = rc == 0 ? 200 : e ? lb_err_http_status(e) : 0;
     if (status)
         lb_span_set_int(&span, "http.response.status_code", status);

@@ -52,18 +52,8 @@ type oboIdentity struct{ key, role, token string }
 
 func TestPoolSetThreeIdentitiesNeverCross(t *testing.T) {
 	env := emulator.Require(t)
-	ctl, err := emulator.NewControl(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ctl.Post("/emulator/reset", nil); err != nil {
-		t.Fatal(err)
-	}
 	claims := `[{"permission_set": "READ_ONLY", "resources": [{"table_name": "main.sales.orders"}]}]`
-	if err := ctl.Post("/emulator/knobs", []byte(`{"expect_mint_request": {"ttl": "600s", "group_name": "readers", "claims": `+claims+`}}`)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ctl.Post("/emulator/reset", nil) })
+	ctl := emulator.Reset(t, env, `{"expect_mint_request": {"ttl": "600s", "group_name": "readers", "claims": `+claims+`}}`)
 	ids := []oboIdentity{
 		{"alice", env["DATABRICKS_CLIENT_ID"], oauthToken(t, env, env["DATABRICKS_CLIENT_ID"], env["DATABRICKS_CLIENT_SECRET"])},
 		{"bob", env["EMULATOR_OTHER_CLIENT_ID"], oauthToken(t, env, env["EMULATOR_OTHER_CLIENT_ID"], env["EMULATOR_OTHER_CLIENT_SECRET"])},

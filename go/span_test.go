@@ -70,26 +70,9 @@ func attributeOf(s lakebase.Span, key string) (lakebase.SpanAttribute, bool) {
 	return lakebase.SpanAttribute{}, false
 }
 
-func resetEmulator(t *testing.T, env emulator.Env, knobs string) {
-	t.Helper()
-	ctl, err := emulator.NewControl(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ctl.Post("/emulator/reset", nil); err != nil {
-		t.Fatal(err)
-	}
-	if knobs != "" {
-		if err := ctl.Post("/emulator/knobs", []byte(knobs)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() { ctl.Post("/emulator/reset", nil) })
-}
-
 func TestAPoolReportsItsMintAndConnectSpansAndNoneOnceClosed(t *testing.T) {
 	cfg, env := emulatorConfig(t)
-	resetEmulator(t, env, "")
+	emulator.Reset(t, env, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// A handle sharing the pool's credential provider, and outliving it.
@@ -159,7 +142,7 @@ func TestAPoolReportsItsMintAndConnectSpansAndNoneOnceClosed(t *testing.T) {
 
 func TestARefusedLoginIsAConnectSpanWithErrLogin(t *testing.T) {
 	cfg, env := emulatorConfig(t)
-	resetEmulator(t, env, `{"reject_logins": true}`)
+	emulator.Reset(t, env, `{"reject_logins": true}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var log spanLog
@@ -185,7 +168,7 @@ func TestARefusedLoginIsAConnectSpanWithErrLogin(t *testing.T) {
 // connections, a connector's connections and a pool set's per-user pools.
 func TestEveryKindOfHandleReportsSpans(t *testing.T) {
 	cfg, env := emulatorConfig(t)
-	resetEmulator(t, env, "")
+	emulator.Reset(t, env, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

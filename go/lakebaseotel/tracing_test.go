@@ -26,23 +26,6 @@ func newRecorder(t *testing.T) (*tracetest.SpanRecorder, *sdktrace.TracerProvide
 	return recorder, tp
 }
 
-func resetEmulator(t *testing.T, knobs string) {
-	t.Helper()
-	ctl, err := emulator.NewControl(emulator.Require(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ctl.Post("/emulator/reset", nil); err != nil {
-		t.Fatal(err)
-	}
-	if knobs != "" {
-		if err := ctl.Post("/emulator/knobs", []byte(knobs)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() { ctl.Post("/emulator/reset", nil) })
-}
-
 func attr(s sdktrace.ReadOnlySpan, key string) (attribute.Value, bool) {
 	for _, kv := range s.Attributes() {
 		if string(kv.Key) == key {
@@ -98,7 +81,7 @@ func checkAgainstTheTable(t *testing.T, spans []sdktrace.ReadOnlySpan) {
 }
 
 func TestOpeningAPoolRecordsAMintAndAConnectSpan(t *testing.T) {
-	resetEmulator(t, "")
+	emulator.Reset(t, emulator.Require(t), "")
 	recorder, tp := newRecorder(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -152,7 +135,7 @@ func TestOpeningAPoolRecordsAMintAndAConnectSpan(t *testing.T) {
 }
 
 func TestARefusedLoginRecordsAFailedConnectSpan(t *testing.T) {
-	resetEmulator(t, `{"reject_logins": true}`)
+	emulator.Reset(t, emulator.Require(t), `{"reject_logins": true}`)
 	recorder, tp := newRecorder(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

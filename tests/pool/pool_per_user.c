@@ -401,6 +401,24 @@ test_an_async_acquire_waits_for_a_release_or_is_cancelled(void **state) {
     assert_int_equal(never.calls, 0);
 }
 
+/* A fresh set whose identity 0 has both connections leased (`held`) and an
+ * asynchronous acquire waiting (into `waiting`) with a 60 s timeout. */
+static lakebase_user_pools *set_with_a_waiting_acquire(lakebase_conn *held[2],
+                                                       lease_box *waiting) {
+    emu_reset(NULL);
+    load_identities();
+    lakebase_user_pools *set = new_set(3, 60);
+    fill_pool(set, held);
+    lakebase_conn *now = NULL;
+    uint64_t ticket = 0;
+    lakebase_error *err = NULL;
+    assert_int_equal(lakebase_user_pools_acquire_async(set, ids[0].key, NULL,
+                                                       60000, on_lease, waiting,
+                                                       &now, &ticket, &err),
+                     1);
+    return set;
+}
+
 typedef struct blocked_acquire {
     lakebase_user_pools *set;
     int code;
@@ -424,19 +442,9 @@ static void *free_set(void *arg) {
 
 static void test_freeing_a_set_ends_its_waiting_acquires(void **state) {
     (void)state;
-    emu_reset(NULL);
-    load_identities();
-    lakebase_user_pools *set = new_set(3, 60);
     lakebase_conn *held[2];
-    fill_pool(set, held);
     lease_box waiting = LEASE_BOX_INIT;
-    lakebase_conn *now = NULL;
-    uint64_t ticket = 0;
-    lakebase_error *err = NULL;
-    assert_int_equal(lakebase_user_pools_acquire_async(
-                         set, ids[0].key, NULL, 60000, on_lease, &waiting, &now,
-                         &ticket, &err),
-                     1);
+    lakebase_user_pools *set = set_with_a_waiting_acquire(held, &waiting);
     blocked_acquire blocked = {set, 1};
     pthread_t acquirer, freer;
     pthread_create(&acquirer, NULL, acquire_blocking, &blocked);
@@ -461,19 +469,10 @@ static void test_freeing_a_set_ends_its_waiting_acquires(void **state) {
 static void
 test_closing_a_set_ends_its_acquires_but_not_its_leases(void **state) {
     (void)state;
-    emu_reset(NULL);
-    load_identities();
-    lakebase_user_pools *set = new_set(3, 60);
     lakebase_conn *held[2];
-    fill_pool(set, held);
     lease_box waiting = LEASE_BOX_INIT;
-    lakebase_conn *now = NULL;
-    uint64_t ticket = 0;
+    lakebase_user_pools *set = set_with_a_waiting_acquire(held, &waiting);
     lakebase_error *err = NULL;
-    assert_int_equal(lakebase_user_pools_acquire_async(
-                         set, ids[0].key, NULL, 60000, on_lease, &waiting, &now,
-                         &ticket, &err),
-                     1);
     /* Returns once the waiting acquire's callback ran, leases held. */
     emu_check(lakebase_user_pools_close(set, &err), err,
               "lakebase_user_pools_close");

@@ -123,3 +123,24 @@ func Require(t testing.TB) Env {
 	}
 	return env
 }
+
+// Reset puts the emulator back to its defaults, applies knobs (a JSON
+// object; "" for none) and resets it again when the test ends, failing the
+// test on an error. It returns the control client for further requests.
+func Reset(t testing.TB, env Env, knobs string) *Control {
+	t.Helper()
+	ctl, err := NewControl(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ctl.Post("/emulator/reset", nil); err != nil {
+		t.Fatal(err)
+	}
+	if knobs != "" {
+		if err := ctl.Post("/emulator/knobs", []byte(knobs)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { ctl.Post("/emulator/reset", nil) })
+	return ctl
+}
