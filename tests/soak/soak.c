@@ -583,13 +583,8 @@ int main(int argc, char **argv) {
     snprintf(knobs, sizeof knobs, "{\"ttl_seconds\": %d}", opt.ttl_s);
     emu_reset(knobs);
 
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    long long t0 = emu_now_ms();
-    soak_run run = {.opt = &opt,
-                    .config = soak_config,
-                    .wall_minus_mono_ms = (long long)wall.tv_sec * 1000 +
-                                          wall.tv_nsec / 1000000 - t0};
+    long long t0 = emu_now_ms(), clock_offset = soak_wall_minus_mono_ms();
+    soak_run run = {.opt = &opt, .config = soak_config};
     /* Room for the run, one more cycle and its tail. */
     run.tl = timeline_new(t0, (long long)opt.duration_s * 3 + 1200);
     run.pool = emu_pool(soak_config("soak", NULL));
@@ -663,6 +658,11 @@ int main(int argc, char **argv) {
         "timed faults %.1f s)\n",
         secs, opt.callers, opt.pool_size, opt.lifetime_s, opt.ttl_s, cycles,
         opt.gap_s, opt.fault_s);
+    long long stepped = soak_wall_minus_mono_ms() - clock_offset;
+    if (stepped > 100 || stepped < -100)
+        say("\nThe machine's wall clock was stepped by %+lld ms during the "
+            "run; faults are placed on the monotonic clock.\n",
+            stepped);
     say("\n## Totals\n\n| queries ok | failed | q/s | token rotations "
         "(mints ok less re-mints after refused logins) | mints ok / failed "
         "attempts / emulator mints | connections opened | recycled | "

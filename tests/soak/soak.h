@@ -25,8 +25,11 @@ typedef struct soak_run {
     lakebase_pool *pool;
     lakebase_config *(*config)(const char *group, const char *const *extra);
     timeline *tl;
-    long long wall_minus_mono_ms; /* to place the emulator's wall times */
 } soak_run;
+
+/* The wall clock less the emu_now_ms() clock, read now (it moves when the
+ * machine's clock is stepped). */
+long long soak_wall_minus_mono_ms(void);
 
 /* Sleeps until the emu_now_ms() time `at_ms` (returns at once if past). */
 void soak_sleep_until(long long at_ms);

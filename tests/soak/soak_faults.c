@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emulator.h"
@@ -48,8 +49,19 @@ void soak_sleep_until(long long at_ms) {
         usleep((useconds_t)(left > 1000 ? 1000 : left) * 1000);
 }
 
-static long long to_mono(const soak_run *run, int64_t wall_ms) {
-    return (long long)wall_ms - run->wall_minus_mono_ms;
+/* A wall time (the emulator's, or the library's stats) on the emu_now_ms()
+ * clock. The offset is read now, not once at the start: a machine whose
+ * clock is stepped during the run (a fresh VM syncing its time) would
+ * otherwise place every later fault seconds away from its refresh. */
+static long long to_mono(int64_t wall_ms) {
+    return (long long)wall_ms - soak_wall_minus_mono_ms();
+}
+
+long long soak_wall_minus_mono_ms(void) {
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    long long mono = emu_now_ms();
+    return (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000 - mono;
 }
 
 static void knobs(const char *fmt, double seconds) {
@@ -70,8 +82,8 @@ static void plan_outage(soak_run *run, fault_kind kind, long long *start,
                         long long *refresh_at, long long *end) {
     for (int tries = 0;; tries++) {
         lakebase_credential_stats cs = emu_credential_stats(run->pool);
-        long long refresh = to_mono(run, cs.next_refresh_unix_ms);
-        long long expire = to_mono(run, cs.expire_time_unix_ms);
+        long long refresh = to_mono(cs.next_refresh_unix_ms);
+        long long expire = to_mono(cs.expire_time_unix_ms);
         long long window = expire - refresh;
         /* The library's usable floor: a tenth of the lifetime, at most
          * 5 s (lifetime = window / 0.25 with the default fraction). */
@@ -217,7 +229,7 @@ static void logins_refused(soak_run *run, fault_run *out) {
              refused);
 }
 
-static void pg_restart(soak_run *run, fault_run *out) {
+static void pg_restart(fault_run *out) {
     char answer[512];
     out->start_ms = emu_now_ms();
     emu_post_answer("/emulator/restart-postgres", NULL, answer, sizeof answer);
@@ -225,8 +237,8 @@ static void pg_restart(soak_run *run, fault_run *out) {
     double began = emu_json_number(answer, "began_unix_ms");
     double ready = emu_json_number(answer, "ready_unix_ms");
     out->took_effect = began > 0 && ready >= began;
-    out->began_ms = to_mono(run, (int64_t)began);
-    out->ready_ms = to_mono(run, (int64_t)ready);
+    out->began_ms = to_mono((int64_t)began);
+    out->ready_ms = to_mono((int64_t)ready);
     snprintf(out->evidence, sizeof out->evidence,
              "PostgreSQL down and back in %.0f ms", ready - began);
 }
@@ -297,7 +309,7 @@ void fault_inject(soak_run *run, fault_kind kind, fault_run *out) {
     case FAULT_API_UNREACHABLE:
     case FAULT_API_SLOW: api_outage(run, kind, out); break;
     case FAULT_LOGINS_REFUSED: logins_refused(run, out); break;
-    case FAULT_PG_RESTART: pg_restart(run, out); break;
+    case FAULT_PG_RESTART: pg_restart(out); break;
     case FAULT_BACKENDS_KILLED: backends_killed(run, out); break;
     case FAULT_COLD_START: cold_start(run, out); break;
     default: partition(run, out); break;
