@@ -78,8 +78,10 @@ static void knobs(const char *fmt, double seconds) {
  * before the token stops being handed out, so it is longer than the
  * window and the token stays valid throughout. Waits for a fresh token
  * when the current one is too far along. */
-static void plan_outage(soak_run *run, fault_kind kind, long long *start,
-                        long long *refresh_at, long long *end) {
+static lakebase_credential_stats plan_outage(soak_run *run, fault_kind kind,
+                                             long long *start,
+                                             long long *refresh_at,
+                                             long long *end) {
     for (int tries = 0;; tries++) {
         lakebase_credential_stats cs = emu_credential_stats(run->pool);
         long long refresh = to_mono(cs.next_refresh_unix_ms);
@@ -99,12 +101,12 @@ static void plan_outage(soak_run *run, fault_kind kind, long long *start,
             *end = attempt_over;
         if (cs.next_refresh_unix_ms > 0 && cs.expire_time_unix_ms > 0 &&
             *start > emu_now_ms() + 50 && *end > *start)
-            return;
+            return cs;
         if (tries > 2 * (run->opt->ttl_s + 10) * 10) {
             fprintf(stderr, "soak: no refresh window in sight\n");
             *start = *refresh_at = emu_now_ms();
             *end = *start + 2000;
-            return;
+            return cs;
         }
         usleep(100 * 1000); /* until the next token */
     }
@@ -147,9 +149,24 @@ static void *cold_caller_main(void *arg) {
 
 static void api_outage(soak_run *run, fault_kind kind, fault_run *out) {
     long long start, refresh, end;
-    plan_outage(run, kind, &start, &refresh, &end);
-    soak_sleep_until(start);
-    lakebase_credential_stats before = emu_credential_stats(run->pool);
+    lakebase_credential_stats before;
+    /* The plan holds when, at the outage's start, the same token is cached
+     * and its refresh is still due when planned; otherwise (the machine's
+     * clock was stepped, the process was paused) plan again. */
+    for (int plans = 1;; plans++) {
+        lakebase_credential_stats planned =
+            plan_outage(run, kind, &start, &refresh, &end);
+        soak_sleep_until(start);
+        before = emu_credential_stats(run->pool);
+        long long moved = to_mono(before.next_refresh_unix_ms) - refresh;
+        if (plans == 3 || (before.mints_ok == planned.mints_ok && moved < 250 &&
+                           moved > -250))
+            break;
+        fprintf(stderr,
+                "soak: %s: the refresh moved %lld ms from its plan before the "
+                "outage began; planning again\n",
+                fault_name(kind), moved);
+    }
     long answers_before = emu_stat("faults.api_outage_answers");
     out->start_ms = emu_now_ms();
     out->mints_before = (long long)before.mints_ok;
