@@ -3,8 +3,9 @@
 # against a Release build, starts the emulator, runs jni/bench's PoolBench
 # (LakebasePool, LakebaseDataSource + HikariCP, HikariCP + pgjdbc; direct
 # PostgreSQL, static password, alternating rounds) and stops the emulator.
-#   bench/java.sh [BUILD_DIR] [THREADS] [SECONDS] [ROUNDS] [ONLY]
-# ONLY: comma-separated contenders to run (default all; see PoolBench).
+#   bench/java.sh [BUILD_DIR] [THREADS] [SECONDS] [ROUNDS] [ONLY] [SQL]
+# ONLY: comma-separated contenders to run (default or empty: all; see
+# PoolBench). SQL: the statement instead of SELECT 1 (every cell is read).
 # LAKEBASE_BENCH_JVM_FLAGS adds JVM flags (a JFR recording, for example).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,4 +29,4 @@ trap 'sh "$root/tests/emulator/stop.sh" "$state" >/dev/null' EXIT INT TERM
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(java -version 2>&1 | head -1)"
 java -cp "$root/jni/bench/target/classes:$(cat "$build/bench-java.classpath")" ${LAKEBASE_BENCH_JVM_FLAGS:-} \
-    io.lakebase.bench.PoolBench "$state/env" "$threads" "$seconds" "$rounds" "${5:-}"
+    io.lakebase.bench.PoolBench "$state/env" "$threads" "$seconds" "$rounds" "${5:-}" "${6:-}"

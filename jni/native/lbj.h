@@ -23,15 +23,14 @@ typedef struct lbj_refs {
     jmethodID callbacks_token;
     jmethodID callbacks_span;
     jclass result; /* io.lakebase.LakebaseResult */
-    jmethodID result_ctor;
+    jmethodID result_from_native;
     jclass credential; /* io.lakebase.LakebaseCredential */
     jmethodID credential_ctor;
     jclass metric_points; /* io.lakebase.MetricPoints */
     jmethodID metric_points_add;
     jclass object, string, byte_array;
-    jclass long_class, integer_class, double_class, boolean_class;
-    jmethodID long_value_of, integer_value_of, double_value_of,
-        boolean_value_of;
+    jclass long_class;
+    jmethodID long_value_of;
 } lbj_refs;
 
 extern lbj_refs lbj;

@@ -41,18 +41,10 @@ static jclass global_class(JNIEnv *env, const char *name) {
 }
 
 static void drop_refs(JNIEnv *env) {
-    jclass *classes[] = {&lbj.exception_factory,
-                         &lbj.callbacks,
-                         &lbj.result,
-                         &lbj.credential,
-                         &lbj.metric_points,
-                         &lbj.object,
-                         &lbj.string,
-                         &lbj.byte_array,
-                         &lbj.long_class,
-                         &lbj.integer_class,
-                         &lbj.double_class,
-                         &lbj.boolean_class};
+    jclass *classes[] = {
+        &lbj.exception_factory, &lbj.callbacks, &lbj.result, &lbj.credential,
+        &lbj.metric_points,     &lbj.object,    &lbj.string, &lbj.byte_array,
+        &lbj.long_class};
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         if (*classes[i])
             (*env)->DeleteGlobalRef(env, *classes[i]);
@@ -71,10 +63,7 @@ static int resolve_refs(JNIEnv *env) {
         !(lbj.object = global_class(env, "java/lang/Object")) ||
         !(lbj.string = global_class(env, "java/lang/String")) ||
         !(lbj.byte_array = global_class(env, "[B")) ||
-        !(lbj.long_class = global_class(env, "java/lang/Long")) ||
-        !(lbj.integer_class = global_class(env, "java/lang/Integer")) ||
-        !(lbj.double_class = global_class(env, "java/lang/Double")) ||
-        !(lbj.boolean_class = global_class(env, "java/lang/Boolean")))
+        !(lbj.long_class = global_class(env, "java/lang/Long")))
         return -1;
     lbj.exception_from_native = (*env)->GetStaticMethodID(
         env, lbj.exception_factory, "fromNative",
@@ -88,9 +77,10 @@ static int resolve_refs(JNIEnv *env) {
         env, lbj.callbacks, "span",
         "(JLjava/lang/String;JJILjava/lang/String;Ljava/lang/String;"
         "[Ljava/lang/String;[Ljava/lang/Object;)V");
-    lbj.result_ctor = (*env)->GetMethodID(
-        env, lbj.result, "<init>",
-        "(Ljava/lang/String;J[Ljava/lang/String;[I[Ljava/lang/Object;)V");
+    lbj.result_from_native = (*env)->GetStaticMethodID(
+        env, lbj.result, "fromNative",
+        "(Ljava/lang/String;J[Ljava/lang/String;[I[BI)"
+        "Lio/lakebase/LakebaseResult;");
     lbj.credential_ctor = (*env)->GetMethodID(
         env, lbj.credential, "<init>",
         "([CJLjava/lang/String;Ljava/lang/String;ILjava/lang/String;"
@@ -101,16 +91,10 @@ static int resolve_refs(JNIEnv *env) {
         "(Ljava/util/List;I[Ljava/lang/String;[Ljava/lang/String;DJDZ[D[J)V");
     lbj.long_value_of = (*env)->GetStaticMethodID(
         env, lbj.long_class, "valueOf", "(J)Ljava/lang/Long;");
-    lbj.integer_value_of = (*env)->GetStaticMethodID(
-        env, lbj.integer_class, "valueOf", "(I)Ljava/lang/Integer;");
-    lbj.double_value_of = (*env)->GetStaticMethodID(
-        env, lbj.double_class, "valueOf", "(D)Ljava/lang/Double;");
-    lbj.boolean_value_of = (*env)->GetStaticMethodID(
-        env, lbj.boolean_class, "valueOf", "(Z)Ljava/lang/Boolean;");
     if (!lbj.exception_from_native || !lbj.callbacks_log ||
-        !lbj.callbacks_token || !lbj.callbacks_span || !lbj.result_ctor ||
-        !lbj.credential_ctor || !lbj.metric_points_add || !lbj.long_value_of ||
-        !lbj.integer_value_of || !lbj.double_value_of || !lbj.boolean_value_of)
+        !lbj.callbacks_token || !lbj.callbacks_span ||
+        !lbj.result_from_native || !lbj.credential_ctor ||
+        !lbj.metric_points_add || !lbj.long_value_of)
         return -1;
     return 0;
 }

@@ -1,5 +1,8 @@
 package io.lakebase;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,25 +33,64 @@ public final class LakebaseResult {
     private final Object[] cells; // row-major
     private final int rowCount;
 
-    /** Made by the glue. */
-    LakebaseResult(String command, long rowsAffected, String[] names, int[] types, Object[] cells) {
+    /** Cell tags of the glue's packed cells (lbj_result.c). */
+    private static final byte CELL_NULL = 0, CELL_TEXT = 1, CELL_INT = 2, CELL_LONG = 3, CELL_DOUBLE = 4,
+            CELL_BOOL = 5, CELL_BYTES = 6, CELL_TIMESTAMP_US = 7;
+
+    private LakebaseResult(String command, long rowsAffected, String[] names, int[] types, Object[] cells,
+            int rowCount) {
         this.command = command;
         this.rowsAffected = rowsAffected;
         this.names = names;
         this.types = types;
         this.cells = cells;
-        this.rowCount = names.length == 0 ? 0 : cells.length / names.length;
-        for (int c = 0; c < types.length; c++) {
-            if (types[c] != TIMESTAMPTZ) {
-                continue;
+        this.rowCount = rowCount;
+    }
+
+    /**
+     * Made by the glue: {@code packed} holds the rows' cells in row-major order,
+     * each a tag byte and its value in the platform's byte order (lengths as
+     * 32-bit counts before text, UTF-8, and bytes).
+     */
+    static LakebaseResult fromNative(String command, long rowsAffected, String[] names, int[] types,
+            byte[] packed, int rows) {
+        int rowCount = names.length == 0 ? 0 : rows;
+        Object[] cells = new Object[rowCount * names.length];
+        ByteBuffer in = ByteBuffer.wrap(packed).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = cell(in, packed);
+        }
+        return new LakebaseResult(command, rowsAffected, names, types, cells, rowCount);
+    }
+
+    private static Object cell(ByteBuffer in, byte[] packed) {
+        byte tag = in.get();
+        switch (tag) {
+            case CELL_NULL:
+                return null;
+            case CELL_INT:
+                return in.getInt();
+            case CELL_LONG:
+                return in.getLong();
+            case CELL_DOUBLE:
+                return in.getDouble();
+            case CELL_BOOL:
+                return in.get() != 0;
+            case CELL_TIMESTAMP_US: {
+                long us = in.getLong();
+                return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000)
+                        .atOffset(ZoneOffset.UTC);
             }
-            for (int i = c; i < cells.length; i += names.length) {
-                if (cells[i] instanceof Long) {
-                    long us = (Long) cells[i];
-                    cells[i] = Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000)
-                            .atOffset(ZoneOffset.UTC);
-                }
+            case CELL_TEXT:
+            case CELL_BYTES: {
+                int len = in.getInt();
+                int at = in.position();
+                in.position(at + len);
+                return tag == CELL_TEXT ? new String(packed, at, len, StandardCharsets.UTF_8)
+                        : Arrays.copyOfRange(packed, at, at + len);
             }
+            default:
+                throw new IllegalStateException("unknown cell tag " + tag + " from the native library");
         }
     }
 

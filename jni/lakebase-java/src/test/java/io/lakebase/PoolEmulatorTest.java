@@ -60,6 +60,38 @@ class PoolEmulatorTest extends EmulatorTest {
     }
 
     @Test
+    void every_row_keeps_its_cells_in_order_with_nulls_empties_and_values_the_typed_form_cannot_hold() {
+        try (LakebasePool pool = LakebasePool.open(emu.config().build())) {
+            LakebaseResult r = pool.query("SELECT g::int2, CASE WHEN g % 2 = 0 THEN NULL ELSE g::oid END,"
+                    + " (g * 0.25)::float4, CASE WHEN g = 2 THEN '' ELSE repeat('\u00fc', g) END,"
+                    + " CASE WHEN g = 3 THEN ''::bytea ELSE NULL END,"
+                    + " CASE WHEN g = 1 THEN 'infinity'::timestamptz ELSE '1969-12-31 23:59:59.5+00' END"
+                    + " FROM generate_series(1, 3) g");
+            assertEquals(3, r.rowCount());
+            assertEquals(6, r.columnCount());
+            for (int row = 0; row < 3; row++) {
+                int g = row + 1;
+                assertEquals((Object) g, r.get(row, 0));
+                assertEquals(g % 2 == 0 ? null : (Object) (long) g, r.get(row, 1));
+                assertEquals(g * 0.25, r.get(row, 2));
+                assertEquals(g == 2 ? "" : "\u00fc".repeat(g), r.get(row, 3));
+                if (g == 3) {
+                    assertArrayEquals(new byte[0], (byte[]) r.get(row, 4));
+                } else {
+                    assertNull(r.get(row, 4));
+                }
+                assertEquals(g == 1 ? "infinity"
+                        : OffsetDateTime.of(1969, 12, 31, 23, 59, 59, 500_000_000, ZoneOffset.UTC), r.get(row, 5));
+            }
+            LakebaseResult none = pool.query("SELECT 1 WHERE false");
+            assertEquals(0, none.rowCount());
+            assertEquals(1, none.columnCount());
+            LakebaseResult text = pool.queryText("SELECT 7::int4, NULL::int8, true");
+            assertEquals(java.util.Arrays.asList("7", null, "t"), text.rows().get(0));
+        }
+    }
+
+    @Test
     void transactions_commit_or_roll_back_on_a_leased_connection() {
         try (LakebasePool pool = LakebasePool.open(emu.config().build())) {
             pool.execute("DROP TABLE IF EXISTS java_tx");

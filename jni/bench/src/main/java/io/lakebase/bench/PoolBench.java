@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * THREADS threads run {@code SELECT 1} in a loop for SECONDS against each
+ * THREADS threads run {@code SELECT 1} (or SQL) in a loop for SECONDS against each
  * contender in turn, ROUNDS times (alternating), all on the emulator's direct
  * PostgreSQL port with the password the emulator set for the role (static
  * mode, sslmode=disable): LakebasePool, LakebaseDataSource under HikariCP,
@@ -28,10 +28,12 @@ import java.util.concurrent.atomic.LongAdder;
  * prepareThreshold=0 (no server-side prepared statements, as libpq's PQexec).
  * Prints queries/s per run and medians against the peer.
  *
- * <pre>java -cp ... io.lakebase.bench.PoolBench ENV_FILE [THREADS] [SECONDS] [ROUNDS] [ONLY]</pre>
+ * <pre>java -cp ... io.lakebase.bench.PoolBench ENV_FILE [THREADS] [SECONDS] [ROUNDS] [ONLY] [SQL]</pre>
  *
- * ONLY (comma-separated contender names) runs just those, every pool still
- * open: one contender per JVM, to compare against the same-run figures.
+ * ONLY (comma-separated contender names; empty for all) runs just those, every
+ * pool still open: one contender per JVM, to compare against the same-run
+ * figures. SQL replaces {@code SELECT 1}; every contender reads every cell of
+ * every row as its typed Java value ({@code getObject} for JDBC).
  */
 public final class PoolBench {
     private interface Query {
@@ -43,6 +45,7 @@ public final class PoolBench {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        String sql = args.length > 5 && !args[5].isEmpty() ? args[5] : "SELECT 1";
         String host = env.get("EMULATOR_DIRECT_HOST");
         String port = env.get("EMULATOR_DIRECT_PORT");
         String user = env.get("DATABRICKS_CLIENT_ID");
@@ -69,10 +72,10 @@ public final class PoolBench {
                     cfg.setPassword(password);
                 }, threads)) {
             Map<String, Query> contenders = new java.util.LinkedHashMap<>();
-            contenders.put("lakebase_pool", () -> pool.query("SELECT 1"));
-            contenders.put("lakebase_datasource_hikari", () -> jdbcSelect1(viaLakebase));
-            contenders.put("hikari_pgjdbc", () -> jdbcSelect1(plain));
-            contenders.put("hikari_pgjdbc_unprepared", () -> jdbcSelect1(unprepared));
+            contenders.put("lakebase_pool", () -> pool.query(sql));
+            contenders.put("lakebase_datasource_hikari", () -> jdbcQuery(viaLakebase, sql));
+            contenders.put("hikari_pgjdbc", () -> jdbcQuery(plain, sql));
+            contenders.put("hikari_pgjdbc_unprepared", () -> jdbcQuery(unprepared, sql));
             if (args.length > 4 && !args[4].isEmpty()) {
                 contenders.keySet().retainAll(List.of(args[4].split(",")));
             }
@@ -80,8 +83,8 @@ public final class PoolBench {
                 run(q, threads, 2);
             }
             Map<String, List<Double>> results = new HashMap<>();
-            System.out.printf("# %d threads, %d s per run, %d rounds, %d cpus%n", threads, seconds, rounds,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf("# %d threads, %d s per run, %d rounds, %d cpus, %s%n", threads, seconds, rounds,
+                    Runtime.getRuntime().availableProcessors(), sql);
             List<String> names = new ArrayList<>(contenders.keySet());
             for (int round = 1; round <= rounds; round++) {
                 // Each round starts with the next contender, so none always runs first.
@@ -112,11 +115,15 @@ public final class PoolBench {
         return new HikariDataSource(cfg);
     }
 
-    private static void jdbcSelect1(HikariDataSource ds) throws SQLException {
+    private static void jdbcQuery(HikariDataSource ds, String sql) throws SQLException {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT 1")) {
-            rs.next();
-            rs.getInt(1);
+                ResultSet rs = st.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int i = 1; i <= columns; i++) {
+                    rs.getObject(i);
+                }
+            }
         }
     }
 
