@@ -93,6 +93,46 @@ func TestQueryScansEveryType(t *testing.T) {
 	}
 }
 
+func TestValuesAreTypedAndEveryTypesNullIsNil(t *testing.T) {
+	pool := openPool(t)
+	rows, err := pool.Query(context.Background(), `SELECT v::int4, v::int8 * 3, v * 0.5::float8,
+		v % 2 = 0, CASE WHEN v = 1 THEN 'infinity'::timestamptz ELSE '2026-11-23 10:20:30+00' END,
+		CASE WHEN v = 1 THEN ''::text ELSE 'x' || v END, '\x01'::bytea
+		FROM (VALUES (1), (2), (NULL)) t(v)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got [][]any
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, vals)
+	}
+	ts := time.Date(2026, 11, 23, 10, 20, 30, 0, time.UTC)
+	want := [][]any{
+		{int64(1), int64(3), 0.5, false, "infinity", "", []byte{1}},
+		{int64(2), int64(6), 1.0, true, ts, "x2", []byte{1}},
+		{nil, nil, nil, nil, ts, nil, []byte{1}},
+	}
+	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+		t.Errorf("Values:\n got %#v\nwant %#v", got, want)
+	}
+	rows2, err := pool.Query(context.Background(), "SELECT NULL::bytea, NULL::timestamptz, NULL::bool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows2.Close()
+	if !rows2.Next() {
+		t.Fatal("no row")
+	}
+	if vals, err := rows2.Values(); err != nil || fmt.Sprint(vals) != "[<nil> <nil> <nil>]" {
+		t.Errorf("NULLs: %v, %v", vals, err)
+	}
+}
+
 func TestScanRefusesNullIntoPlainValueAndWrongTypes(t *testing.T) {
 	pool := openPool(t)
 	var s string

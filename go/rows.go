@@ -65,7 +65,8 @@ type Rows struct {
 	tag   CommandTag
 	nrows int
 	ncols int
-	row   int // current row, -1 before the first Next
+	types []uint32 // the columns' type OIDs, read on first use
+	row   int      // current row, -1 before the first Next
 	err   error
 }
 
@@ -189,12 +190,28 @@ func (rs *Rows) isNull(col int) bool {
 }
 
 func (rs *Rows) colType(col int) uint32 {
-	return uint32(C.lakebase_result_column_type(rs.res.c, C.int(col)))
+	if rs.types == nil {
+		rs.types = make([]uint32, rs.ncols)
+		for i := range rs.types {
+			rs.types[i] = uint32(C.lakebase_result_column_type(rs.res.c, C.int(i)))
+		}
+	}
+	return rs.types[col]
 }
 
 func (rs *Rows) colErr(col int, format string, a ...any) error {
 	name := C.GoString(C.lakebase_result_column_name(rs.res.c, C.int(col)))
 	return fmt.Errorf("lakebase: column %d (%s): %s", col, name, fmt.Sprintf(format, a...))
+}
+
+// textOrNil is the cell's text, or nil for SQL NULL (one call into C).
+func (rs *Rows) textOrNil(col int) any {
+	var n C.size_t
+	p := C.lakebase_result_text(rs.res.c, C.int(rs.row), C.int(col), &n)
+	if p == nil {
+		return nil
+	}
+	return C.GoStringN(p, C.int(n))
 }
 
 func (rs *Rows) text(col int) string {
@@ -203,36 +220,60 @@ func (rs *Rows) text(col int) string {
 	return C.GoStringN(p, C.int(n))
 }
 
-func (rs *Rows) int64At(col int) (int64, error) {
+// The typed getters come in two forms: ...Of says only whether the core
+// converted the cell (false for NULL too, so the caller asks isNull only
+// then); ...At adds the error that names the column.
+
+func (rs *Rows) int64Of(col int) (int64, bool) {
 	var v C.int64_t
-	if C.lakebase_result_int64(rs.res.c, C.int(rs.row), C.int(col), &v) != 0 {
-		return 0, rs.colErr(col, "type OID %d is not an integer", rs.colType(col))
-	}
-	return int64(v), nil
+	ok := C.lakebase_result_int64(rs.res.c, C.int(rs.row), C.int(col), &v) == 0
+	return int64(v), ok
+}
+
+func (rs *Rows) int64At(col int) (int64, error) {
+	return typedAt(rs, col, rs.int64Of, "an integer")
+}
+
+func (rs *Rows) float64Of(col int) (float64, bool) {
+	var v C.double
+	ok := C.lakebase_result_double(rs.res.c, C.int(rs.row), C.int(col), &v) == 0
+	return float64(v), ok
 }
 
 func (rs *Rows) float64At(col int) (float64, error) {
-	var v C.double
-	if C.lakebase_result_double(rs.res.c, C.int(rs.row), C.int(col), &v) != 0 {
-		return 0, rs.colErr(col, "type OID %d is not a number", rs.colType(col))
-	}
-	return float64(v), nil
+	return typedAt(rs, col, rs.float64Of, "a number")
+}
+
+func (rs *Rows) boolOf(col int) (bool, bool) {
+	var v C.int
+	ok := C.lakebase_result_bool(rs.res.c, C.int(rs.row), C.int(col), &v) == 0
+	return v != 0, ok
 }
 
 func (rs *Rows) boolAt(col int) (bool, error) {
-	var v C.int
-	if C.lakebase_result_bool(rs.res.c, C.int(rs.row), C.int(col), &v) != 0 {
-		return false, rs.colErr(col, "type OID %d is not a boolean", rs.colType(col))
+	return typedAt(rs, col, rs.boolOf, "a boolean")
+}
+
+func (rs *Rows) timeOf(col int) (time.Time, bool) {
+	var us C.int64_t
+	if C.lakebase_result_timestamp_us(rs.res.c, C.int(rs.row), C.int(col), &us) != 0 {
+		return time.Time{}, false
 	}
-	return v != 0, nil
+	return time.UnixMicro(int64(us)).UTC(), true
 }
 
 func (rs *Rows) timeAt(col int) (time.Time, error) {
-	var us C.int64_t
-	if C.lakebase_result_timestamp_us(rs.res.c, C.int(rs.row), C.int(col), &us) != 0 {
-		return time.Time{}, rs.colErr(col, "type OID %d is not a date or timestamp, or is infinite", rs.colType(col))
+	return typedAt(rs, col, rs.timeOf, "a date or timestamp, or is infinite")
+}
+
+// typedAt is what `of` makes of the cell, or the error naming the column
+// and what it is not.
+func typedAt[T any](rs *Rows, col int, of func(int) (T, bool), what string) (T, error) {
+	if v, ok := of(col); ok {
+		return v, nil
 	}
-	return time.UnixMicro(int64(us)).UTC(), nil
+	var zero T
+	return zero, rs.colErr(col, "type OID %d is not %s", rs.colType(col), what)
 }
 
 func (rs *Rows) bytesAt(col int) ([]byte, error) {
@@ -252,27 +293,42 @@ func (rs *Rows) bytesAt(col int) ([]byte, error) {
 // float4/float8, bool, time.Time for date/timestamp/timestamptz, []byte for
 // bytea, string for everything else (numeric, json, uuid, arrays, ... in
 // PostgreSQL's text form); nil for NULL. These are database/sql's driver
-// value types.
+// value types. A non-NULL cell costs one call into C: NULL is asked about
+// only when a typed getter refused the cell.
 func (rs *Rows) value(col int) (any, error) {
+	switch rs.colType(col) {
+	case C.LAKEBASE_TYPE_INT2, C.LAKEBASE_TYPE_INT4, C.LAKEBASE_TYPE_INT8, C.LAKEBASE_TYPE_OID:
+		if v, ok := rs.int64Of(col); ok {
+			return v, nil
+		}
+		return nullOr(rs, col, rs.int64At)
+	case C.LAKEBASE_TYPE_FLOAT4, C.LAKEBASE_TYPE_FLOAT8:
+		if v, ok := rs.float64Of(col); ok {
+			return v, nil
+		}
+		return nullOr(rs, col, rs.float64At)
+	case C.LAKEBASE_TYPE_BOOL:
+		if v, ok := rs.boolOf(col); ok {
+			return v, nil
+		}
+		return nullOr(rs, col, rs.boolAt)
+	case C.LAKEBASE_TYPE_DATE, C.LAKEBASE_TYPE_TIMESTAMP, C.LAKEBASE_TYPE_TIMESTAMPTZ:
+		if t, ok := rs.timeOf(col); ok {
+			return t, nil
+		}
+		return rs.textOrNil(col), nil // infinity, -infinity, or NULL
+	case C.LAKEBASE_TYPE_BYTEA:
+		return nullOr(rs, col, rs.bytesAt)
+	}
+	return rs.textOrNil(col), nil
+}
+
+// nullOr is nil for a NULL cell, else what get makes of it.
+func nullOr[T any](rs *Rows, col int, get func(int) (T, error)) (any, error) {
 	if rs.isNull(col) {
 		return nil, nil
 	}
-	switch rs.colType(col) {
-	case C.LAKEBASE_TYPE_INT2, C.LAKEBASE_TYPE_INT4, C.LAKEBASE_TYPE_INT8, C.LAKEBASE_TYPE_OID:
-		return rs.int64At(col)
-	case C.LAKEBASE_TYPE_FLOAT4, C.LAKEBASE_TYPE_FLOAT8:
-		return rs.float64At(col)
-	case C.LAKEBASE_TYPE_BOOL:
-		return rs.boolAt(col)
-	case C.LAKEBASE_TYPE_DATE, C.LAKEBASE_TYPE_TIMESTAMP, C.LAKEBASE_TYPE_TIMESTAMPTZ:
-		if t, err := rs.timeAt(col); err == nil {
-			return t, nil
-		}
-		return rs.text(col), nil // infinity, -infinity
-	case C.LAKEBASE_TYPE_BYTEA:
-		return rs.bytesAt(col)
-	}
-	return rs.text(col), nil
+	return get(col)
 }
 
 func (rs *Rows) scanColumn(col int, dest any) error {

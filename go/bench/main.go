@@ -2,7 +2,10 @@
 // running `SELECT 1` against the same PostgreSQL (the emulator's direct
 // port, password auth, no TLS), in alternating rounds in one process.
 //
-//	go run . -env-file build/emulator-state/env [-goroutines 8] [-rounds 5] [-duration 3s] [-defaults]
+//	go run . -env-file build/emulator-state/env [-goroutines 8] [-rounds 5] [-duration 3s] [-defaults] [-sql STATEMENT]
+//
+// With -sql each contender runs that statement instead and reads every
+// cell of every row as its typed Go value (Rows.Values).
 //
 // By default both pools get max_size = goroutines (and warm that many
 // connections); with -defaults each keeps its own defaults (lakebase.Pool
@@ -40,6 +43,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	defaults := flag.Bool("defaults", false, "each pool with its default size")
+	statement := flag.String("sql", "", "a statement to run instead of SELECT 1, every cell read")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -51,7 +55,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	err := run(*envFile, *goroutines, *rounds, *duration, *defaults)
+	err := run(*envFile, *goroutines, *rounds, *duration, *defaults, *statement)
 	pprof.StopCPUProfile() // a no-op without -cpuprofile
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -59,7 +63,7 @@ func main() {
 	}
 }
 
-func run(envFile string, goroutines, rounds int, duration time.Duration, defaults bool) error {
+func run(envFile string, goroutines, rounds int, duration time.Duration, defaults bool, statement string) error {
 	if envFile == "" {
 		return fmt.Errorf("no env file: pass -env-file or set %s", emulator.EnvFileVar)
 	}
@@ -120,12 +124,32 @@ func run(envFile string, goroutines, rounds int, duration time.Duration, default
 			return lb.QueryRow(cancellable, "SELECT 1").Scan(&n)
 		}},
 	}
+	if statement != "" {
+		contenders = []contender{
+			{"lakebase.Pool", func(ctx context.Context) error {
+				rows, err := lb.Query(ctx, statement)
+				if err != nil {
+					return err
+				}
+				return readAll(rows)
+			}},
+			{"pgxpool", func(ctx context.Context) error {
+				rows, err := px.Query(ctx, statement)
+				if err != nil {
+					return err
+				}
+				return readAll(rows)
+			}},
+		}
+	} else {
+		statement = "SELECT 1"
+	}
 	sized := "both pools sized to the goroutines"
 	if defaults {
 		sized = "each pool with its default size"
 	}
-	fmt.Printf("%d goroutines, %d rounds of %v, SELECT 1 on %s:%s (direct, no TLS), %s\n",
-		goroutines, rounds, duration, env["EMULATOR_DIRECT_HOST"], env["EMULATOR_DIRECT_PORT"], sized)
+	fmt.Printf("%d goroutines, %d rounds of %v, %s on %s:%s (direct, no TLS), %s\n",
+		goroutines, rounds, duration, statement, env["EMULATOR_DIRECT_HOST"], env["EMULATOR_DIRECT_PORT"], sized)
 	for _, c := range contenders { // warm-up: connections open, statements cached
 		if _, err := measure(c, goroutines, 300*time.Millisecond); err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
@@ -151,6 +175,25 @@ func run(envFile string, goroutines, rounds int, duration time.Duration, default
 			c.name, m, float64(goroutines)*1e6/m, m/base)
 	}
 	return nil
+}
+
+// valueRows is what both pools' rows offer.
+type valueRows interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
+	Close()
+}
+
+// readAll reads every cell of every row as its typed value, then closes.
+func readAll(rows valueRows) error {
+	defer rows.Close()
+	for rows.Next() {
+		if _, err := rows.Values(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // measure runs c from g goroutines for d and returns queries per second.
