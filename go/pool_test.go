@@ -145,8 +145,34 @@ func TestScanRefusesNullIntoPlainValueAndWrongTypes(t *testing.T) {
 		t.Error("text into *int64 succeeded")
 	}
 	var small int8
-	if err := pool.QueryRow(context.Background(), "SELECT 300").Scan(&small); err == nil {
-		t.Error("300 into *int8 succeeded")
+	if err := pool.QueryRow(context.Background(), "SELECT 300").Scan(&small); err == nil ||
+		strings.Contains(err.Error(), "NULL") {
+		t.Errorf("300 into *int8: %v", err)
+	}
+	// Every plain destination refuses NULL naming it; the ones that hold
+	// NULL get nil.
+	var (
+		i   int
+		f32 float32
+		b   bool
+		tm  time.Time
+		by      = []byte{1}
+		ps      = new(string)
+		a   any = 1
+	)
+	for _, c := range []struct {
+		sql  string
+		dest any
+	}{{"SELECT NULL::int4", &i}, {"SELECT NULL::float4", &f32}, {"SELECT NULL::bool", &b},
+		{"SELECT NULL::timestamptz", &tm}, {"SELECT NULL::int8", &n}} {
+		err := pool.QueryRow(context.Background(), c.sql).Scan(c.dest)
+		if err == nil || !strings.Contains(err.Error(), "NULL") {
+			t.Errorf("%s into %T: %v", c.sql, c.dest, err)
+		}
+	}
+	if err := pool.QueryRow(context.Background(), "SELECT NULL::bytea, NULL::text, NULL::int4").
+		Scan(&by, &ps, &a); err != nil || by != nil || ps != nil || a != nil {
+		t.Errorf("NULL into *[]byte, **string, *any: %v, %v, %v, %v", err, by, ps, a)
 	}
 }
 

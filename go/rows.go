@@ -345,14 +345,21 @@ func (rs *Rows) scanColumn(col int, dest any) error {
 		}
 		return nil
 	}
-	if rs.isNull(col) {
-		return rs.scanNull(col, dest)
-	}
+	// NULL is asked about first only for the destinations that hold it
+	// (*[]byte, **T); elsewhere only once a conversion failed, so that a
+	// non-NULL cell costs one call into C.
 	var err error
 	switch d := dest.(type) {
 	case *string:
-		*d = rs.text(col)
+		v, ok := rs.textOrNil(col).(string)
+		if !ok {
+			return rs.scanNull(col, dest)
+		}
+		*d = v
 	case *[]byte:
+		if rs.isNull(col) {
+			return rs.scanNull(col, dest)
+		}
 		*d, err = rs.bytesAt(col)
 	case *int64:
 		*d, err = rs.int64At(col)
@@ -375,9 +382,16 @@ func (rs *Rows) scanColumn(col int, dest any) error {
 	case *time.Time:
 		*d, err = rs.timeAt(col)
 	case *any:
-		*d, err = rs.value(col)
+		*d, err = rs.value(col) // nil for NULL
+		return err
 	default:
+		if rs.isNull(col) {
+			return rs.scanNull(col, dest)
+		}
 		return rs.scanPointer(col, dest)
+	}
+	if err != nil && rs.isNull(col) {
+		return rs.scanNull(col, dest)
 	}
 	return err
 }
