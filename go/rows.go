@@ -204,20 +204,22 @@ func (rs *Rows) colErr(col int, format string, a ...any) error {
 	return fmt.Errorf("lakebase: column %d (%s): %s", col, name, fmt.Sprintf(format, a...))
 }
 
-// textOrNil is the cell's text, or nil for SQL NULL (one call into C).
-func (rs *Rows) textOrNil(col int) any {
+// textOf is the cell's text; false for SQL NULL (one call into C).
+func (rs *Rows) textOf(col int) (string, bool) {
 	var n C.size_t
 	p := C.lakebase_result_text(rs.res.c, C.int(rs.row), C.int(col), &n)
 	if p == nil {
-		return nil
+		return "", false
 	}
-	return C.GoStringN(p, C.int(n))
+	return C.GoStringN(p, C.int(n)), true
 }
 
-func (rs *Rows) text(col int) string {
-	var n C.size_t
-	p := C.lakebase_result_text(rs.res.c, C.int(rs.row), C.int(col), &n)
-	return C.GoStringN(p, C.int(n))
+// textOrNil is the cell's text as a value, nil for SQL NULL.
+func (rs *Rows) textOrNil(col int) any {
+	if s, ok := rs.textOf(col); ok {
+		return s
+	}
+	return nil
 }
 
 // The typed getters come in two forms: ...Of says only whether the core
@@ -278,7 +280,8 @@ func typedAt[T any](rs *Rows, col int, of func(int) (T, bool), what string) (T, 
 
 func (rs *Rows) bytesAt(col int) ([]byte, error) {
 	if rs.colType(col) != C.LAKEBASE_TYPE_BYTEA {
-		return []byte(rs.text(col)), nil
+		s, _ := rs.textOf(col)
+		return []byte(s), nil
 	}
 	var p *C.uchar
 	var n C.size_t
@@ -351,7 +354,7 @@ func (rs *Rows) scanColumn(col int, dest any) error {
 	var err error
 	switch d := dest.(type) {
 	case *string:
-		v, ok := rs.textOrNil(col).(string)
+		v, ok := rs.textOf(col)
 		if !ok {
 			return rs.scanNull(col, dest)
 		}
